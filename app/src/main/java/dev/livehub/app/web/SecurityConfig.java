@@ -1,0 +1,62 @@
+package dev.livehub.app.web;
+
+import jakarta.servlet.DispatcherType;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpStatus;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.crypto.factory.PasswordEncoderFactories;
+import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.authentication.HttpStatusEntryPoint;
+import org.springframework.security.web.util.matcher.RequestMatcher;
+
+import dev.livehub.app.users.AppUserDetails;
+import dev.livehub.hub.web.HubUserResolver;
+
+import static org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher.withDefaults;
+
+/**
+ * Form login for pages; 401, never a redirect, for the stream and the JSON API.
+ */
+@Configuration(proxyBeanMethods = false)
+class SecurityConfig {
+
+    @Bean
+    SecurityFilterChain security(HttpSecurity http) throws Exception {
+        RequestMatcher machines = request -> {
+            String path = request.getRequestURI().substring(request.getContextPath().length());
+            return path.startsWith("/stream/") || path.startsWith("/api/") || path.startsWith("/hub/");
+        };
+        http.authorizeHttpRequests(requests -> requests
+            // A stream's async dispatches and error pages are not new requests: the first dispatch was authorised.
+            .dispatcherTypeMatchers(DispatcherType.ASYNC, DispatcherType.ERROR).permitAll()
+            // The hub answers 401 itself when there is no user, and /hub/publish checks its bearer token.
+            .requestMatchers(withDefaults().matcher("/stream/**"), withDefaults().matcher("/hub/publish")).permitAll()
+            .requestMatchers(withDefaults().matcher("/login"), withDefaults().matcher("/error"),
+                    withDefaults().matcher("/actuator/health")).permitAll()
+            .anyRequest().authenticated())
+            .formLogin(form -> form.defaultSuccessUrl("/", false))
+            .logout(logout -> logout.logoutSuccessUrl("/login?logout"))
+            // EventSource gives up for good when redirected to an HTML login page: machines get a plain 401.
+            .exceptionHandling(errors -> errors
+                .defaultAuthenticationEntryPointFor(new HttpStatusEntryPoint(HttpStatus.UNAUTHORIZED), machines))
+            // /hub/publish authenticates with a bearer token, not a cookie, so CSRF does not apply to it.
+            .csrf(csrf -> csrf.ignoringRequestMatchers(withDefaults().matcher("/hub/publish")));
+        return http.build();
+    }
+
+    @Bean
+    PasswordEncoder passwordEncoder() {
+        return PasswordEncoderFactories.createDelegatingPasswordEncoder();
+    }
+
+    /** The hub user of a request is the signed-in user's id. */
+    @Bean
+    HubUserResolver hubUserResolver() {
+        return request -> request.getUserPrincipal() instanceof Authentication authentication
+                && authentication.getPrincipal() instanceof AppUserDetails user ? user.id() : null;
+    }
+}

@@ -1,0 +1,395 @@
+package dev.livehub.hub;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.livehub.hub.engine.EngineException;
+import dev.livehub.hub.engine.StreamSlice;
+
+/**
+ * One open stream of one user on this node: a bounded outbox and the writer that empties it.
+ *
+ * <p>A connection is either catching up (reading its stream from its cursor, while live entries wait in a pending
+ * list) or live (live entries go straight to the outbox). Every entry goes through one cursor, the last id queued,
+ * and nothing at or below it is queued again: that is how catch-up and live meet with no gap and no duplicate.
+ *
+ * <p>Live entries are offered without blocking, from the engine's I/O thread; when the outbox is full the connection
+ * is closed and the browser resumes from its cursor, so a slow client never slows the others. Catch-up and the writer
+ * run on virtual threads of their own.
+ */
+public final class Connection {
+
+    private static final Logger log = LoggerFactory.getLogger(Connection.class);
+
+    private enum State { CATCHING_UP, LIVE, CLOSED }
+
+    private record Queued(HubEvent event, boolean live) {
+    }
+
+    private static final Queued WAKE = new Queued(null, false);
+
+    private final Hub hub;
+
+    private final String user;
+
+    private final SseOutput output;
+
+    private final LinkedBlockingQueue<Queued> outbox;
+
+    private final Object lock = new Object();
+
+    private State state = State.CATCHING_UP;
+
+    private List<HubEvent> pending = new ArrayList<>();
+
+    private boolean pendingOverflow;
+
+    /** The last id queued; {@code null} until a client without a cursor got its {@code ready}. */
+    private EventId cursor;
+
+    private boolean catchUpRunning;
+
+    private boolean catchUpAgain;
+
+    private long closeRetryMillis = -1;
+
+    private volatile boolean closed;
+
+    Connection(Hub hub, String user, Cursor cursor, SseOutput output) {
+        this.hub = hub;
+        this.user = user;
+        this.output = output;
+        this.cursor = cursor.id().orElse(null);
+        this.outbox = new LinkedBlockingQueue<>(hub.settings().outboxSize());
+    }
+
+    public String user() {
+        return user;
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /** Ends the stream; the browser reconnects after its usual {@code retry:} delay. Idempotent. */
+    public void close() {
+        close(-1);
+    }
+
+    /**
+     * Ends the stream after telling the browser to reconnect in about {@code retryMillis} (used when the hub itself
+     * ends streams: lifetime, shutdown). Idempotent.
+     */
+    public void close(long retryMillis) {
+        synchronized (lock) {
+            if (state == State.CLOSED) {
+                return;
+            }
+            state = State.CLOSED;
+            pending = List.of();
+            closeRetryMillis = retryMillis;
+        }
+        closed = true;
+        outbox.clear();
+        outbox.offer(WAKE);
+    }
+
+    // ---- live path: engine I/O thread, never blocks
+
+    void offerLive(HubEvent entry) {
+        synchronized (lock) {
+            switch (state) {
+                case CLOSED -> { }
+                case CATCHING_UP -> {
+                    if (pending.size() < hub.settings().outboxSize()) {
+                        pending.add(entry);
+                    }
+                    else {
+                        pendingOverflow = true;
+                    }
+                }
+                case LIVE -> {
+                    if (entry.id().isAfter(cursor)) {
+                        if (!outbox.offer(new Queued(entry, true))) {
+                            slowConsumer();
+                            return;
+                        }
+                        cursor = entry.id();
+                    }
+                }
+            }
+        }
+    }
+
+    /** Live delivery may have gaps from now on: wait in the pending list until a catch-up runs. */
+    void pauseLive() {
+        synchronized (lock) {
+            if (state == State.LIVE) {
+                state = State.CATCHING_UP;
+                pending = new ArrayList<>();
+            }
+        }
+    }
+
+    private void slowConsumer() {
+        hub.metrics().slowDisconnects.increment();
+        log.info("Closing a stream of user {}: its outbox of {} events is full (slow client); it will resume",
+                user, hub.settings().outboxSize());
+        close();
+    }
+
+    // ---- catch-up: virtual thread, one at a time per connection
+
+    /** Reads the stream from the cursor, then goes live. Coalesces requests that come while one runs. */
+    void requestCatchUp() {
+        synchronized (lock) {
+            if (state == State.CLOSED) {
+                return;
+            }
+            if (state == State.LIVE) {
+                state = State.CATCHING_UP;
+                pending = new ArrayList<>();
+            }
+            if (catchUpRunning) {
+                catchUpAgain = true;
+                return;
+            }
+            catchUpRunning = true;
+        }
+        hub.threads().execute(this::runCatchUps);
+    }
+
+    private void runCatchUps() {
+        long backoffMillis = 250;
+        while (true) {
+            try {
+                catchUpOnce();
+                backoffMillis = 250;
+            }
+            catch (EngineException ex) {
+                log.warn("Catch-up of a stream of user {} failed, retrying in {} ms: {}", user, backoffMillis,
+                        ex.getMessage());
+                // Backoff between attempts against a store that is down, not synchronisation.
+                if (!pause(backoffMillis)) {
+                    return;
+                }
+                backoffMillis = Math.min(backoffMillis * 2, 5000);
+                synchronized (lock) {
+                    catchUpAgain = true;
+                }
+            }
+            catch (ClosedWhileQueueing ex) {
+                return;
+            }
+            catch (RuntimeException ex) {
+                log.error("Catch-up of a stream of user {} failed; closing the stream so the client resumes", user, ex);
+                close();
+                return;
+            }
+            synchronized (lock) {
+                if (state == State.CLOSED || !catchUpAgain) {
+                    catchUpRunning = false;
+                    return;
+                }
+                catchUpAgain = false;
+            }
+        }
+    }
+
+    private void catchUpOnce() {
+        int page = hub.settings().catchUpPage();
+        while (true) {
+            if (hub.liveDown()) {
+                return;
+            }
+            long epoch = hub.liveEpoch();
+            EventId from = currentCursor();
+            if (from == null) {
+                StreamSlice slice = hub.engine().read(user, EventId.ZERO, 0);
+                enqueue(hubEvent(slice.lastId(), "ready", "{\"last_id\":\"" + slice.lastId() + "\"}"));
+            }
+            else {
+                while (true) {
+                    StreamSlice slice = hub.engine().read(user, from, page + 1);
+                    Resume resume = Resume.check(from, slice);
+                    if (resume.isReset()) {
+                        hub.metrics().resets.increment();
+                        log.info("Stream of user {} resumed from {} gets reset ({}); stream is at {}", user, from,
+                                resume.resetReason(), slice.lastId());
+                        enqueue(hubEvent(slice.lastId(), "reset", "{\"reason\":\"" + resume.resetReason()
+                                + "\",\"last_id\":\"" + slice.lastId() + "\"}"));
+                        break;
+                    }
+                    resume.entries().forEach(this::enqueue);
+                    if (slice.entries().size() <= page) {
+                        break;
+                    }
+                    from = currentCursor();
+                }
+            }
+            if (tryGoLive(epoch)) {
+                return;
+            }
+        }
+    }
+
+    /** Queues a catch-up entry, waiting for the writer when the outbox is full. */
+    private void enqueue(HubEvent entry) {
+        try {
+            long waitMillis = 2 * hub.settings().heartbeat().toMillis();
+            if (closed || !outbox.offer(new Queued(entry, false), waitMillis, TimeUnit.MILLISECONDS)) {
+                if (!closed) {
+                    hub.metrics().slowDisconnects.increment();
+                    close();
+                }
+                throw new ClosedWhileQueueing();
+            }
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new ClosedWhileQueueing();
+        }
+        synchronized (lock) {
+            cursor = entry.id();
+        }
+    }
+
+    /**
+     * Goes live if live delivery was whole during the read that just ended; otherwise the caller reads again.
+     *
+     * @return true when done (live, closed, or waiting for live delivery to be restored)
+     */
+    private boolean tryGoLive(long epoch) {
+        synchronized (lock) {
+            if (state == State.CLOSED) {
+                return true;
+            }
+            if (pendingOverflow || outbox.remainingCapacity() < pending.size()) {
+                // What was dropped, or does not fit now, is in the stream: read it again, waiting for the writer.
+                pending = new ArrayList<>();
+                pendingOverflow = false;
+                return false;
+            }
+            if (hub.liveDown()) {
+                return true;
+            }
+            if (hub.liveEpoch() != epoch) {
+                return false;
+            }
+            for (HubEvent entry : pending) {
+                if (entry.id().isAfter(cursor)) {
+                    outbox.offer(new Queued(entry, true));
+                    cursor = entry.id();
+                }
+            }
+            pending = List.of();
+            state = State.LIVE;
+            return true;
+        }
+    }
+
+    private EventId currentCursor() {
+        synchronized (lock) {
+            return cursor;
+        }
+    }
+
+    private static HubEvent hubEvent(EventId id, String name, String data) {
+        return new HubEvent(id, name, data);
+    }
+
+    private boolean pause(long millis) {
+        try {
+            Thread.sleep(millis);
+            return !closed;
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    // ---- writer: virtual thread
+
+    void pump() {
+        HubSettings settings = hub.settings();
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        long retry = settings.retry().toMillis() + random.nextLong(settings.retry().toMillis() / 5 + 1);
+        long lifetime = settings.streamLifetime().toNanos();
+        long deadline = System.nanoTime() + lifetime - random.nextLong(lifetime / 10 + 1);
+        StringBuilder frames = new StringBuilder(256);
+        try {
+            output.send(SseFrames.preamble(retry));
+            while (!closed) {
+                Queued next = outbox.poll(settings.heartbeat().toMillis(), TimeUnit.MILLISECONDS);
+                if (closed) {
+                    break;
+                }
+                frames.setLength(0);
+                int events = 0;
+                if (next == null) {
+                    SseFrames.appendComment(frames, "ping");
+                }
+                // Write what is already queued in one flush, up to a bound so one write stays small.
+                while (next != null) {
+                    if (next != WAKE) {
+                        SseFrames.appendEvent(frames, next.event());
+                        if (next.live()) {
+                            hub.metrics().recordLatency(next.event().id());
+                        }
+                        events++;
+                    }
+                    next = events < 64 ? outbox.poll() : null;
+                }
+                if (!frames.isEmpty()) {
+                    output.send(frames.toString().getBytes(StandardCharsets.UTF_8));
+                    hub.metrics().delivered.increment(events);
+                }
+                if (System.nanoTime() - deadline > 0) {
+                    close(random.nextLong(1000));
+                }
+            }
+            long finalRetry;
+            synchronized (lock) {
+                finalRetry = closeRetryMillis;
+            }
+            if (finalRetry >= 0) {
+                frames.setLength(0);
+                SseFrames.appendRetry(frames, finalRetry);
+                output.send(frames.toString().getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        catch (IOException ex) {
+            log.debug("Stream of user {} ended by the client: {}", user, ex.getMessage());
+            close();
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            close();
+        }
+        catch (RuntimeException ex) {
+            log.warn("Stream of user {} failed", user, ex);
+            close();
+        }
+        finally {
+            output.close();
+            hub.remove(this);
+        }
+    }
+
+    /** Unwinds a catch-up whose connection closed. */
+    private static final class ClosedWhileQueueing extends RuntimeException {
+
+        ClosedWhileQueueing() {
+            super(null, null, false, false);
+        }
+    }
+}

@@ -1,0 +1,59 @@
+package dev.livehub.hub;
+
+import java.util.Collection;
+import java.util.List;
+
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * What services call when records change: {@code crudBus.publishToUsers(List.of(learnerId, trainerId), "crud.update",
+ * Map.of("model", "Task", "id", 12, "fields", Map.of("state", "done")))}.
+ *
+ * <p>Inside a transaction the event is published after commit, so no client refreshes before the change is visible;
+ * a rolled-back transaction publishes nothing. Arguments are checked and the payload serialised at the call, so a
+ * mistake fails where it was made, not after commit.
+ *
+ * <p>Thread-safe.
+ */
+public final class CrudBus {
+
+    private final Hub hub;
+
+    private final JsonMapper json;
+
+    private final AfterCommit afterCommit;
+
+    public CrudBus(Hub hub, JsonMapper json, AfterCommit afterCommit) {
+        this.hub = hub;
+        this.json = json;
+        this.afterCommit = afterCommit;
+    }
+
+    /**
+     * Publishes {@code payload}, serialised as JSON, as event {@code event} to each of {@code userIds}.
+     *
+     * @throws IllegalArgumentException when no user is named, a user id or the event name is invalid, or the payload
+     *         cannot be serialised or is over 64 KiB
+     * @throws dev.livehub.hub.engine.EngineException outside a transaction, when the store fails; a retry is safe
+     */
+    public void publishToUsers(Collection<String> userIds, String event, Object payload) {
+        if (userIds == null || userIds.isEmpty()) {
+            throw new IllegalArgumentException("name at least one user to publish '" + event + "' to");
+        }
+        List<String> users = List.copyOf(userIds);
+        users.forEach(Publication::requireUserId);
+        Publication publication = Publication.of(event, serialise(event, payload));
+        afterCommit.run(() -> hub.publish(users, publication));
+    }
+
+    private String serialise(String event, Object payload) {
+        try {
+            return json.writeValueAsString(payload);
+        }
+        catch (JacksonException ex) {
+            throw new IllegalArgumentException("the payload of '" + event + "' cannot be written as JSON: "
+                    + ex.getOriginalMessage(), ex);
+        }
+    }
+}

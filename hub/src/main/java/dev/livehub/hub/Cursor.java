@@ -1,0 +1,55 @@
+package dev.livehub.hub;
+
+import java.util.Optional;
+
+/**
+ * Where a client resumes: after a given id, or nowhere (a new client, which first gets a {@code ready} event that
+ * carries the stream's current last id).
+ */
+public final class Cursor {
+
+    private static final Cursor NONE = new Cursor(null);
+
+    private final EventId after;
+
+    private Cursor(EventId after) {
+        this.after = after;
+    }
+
+    public static Cursor none() {
+        return NONE;
+    }
+
+    public static Cursor after(EventId id) {
+        return new Cursor(id);
+    }
+
+    /**
+     * The cursor a client sent: the {@code Last-Event-ID} header wins over the {@code last_id} parameter (the browser
+     * sends the header on its own reconnects, which are newer than the page's stored id). A blank value counts as
+     * absent, which is what an SSE {@code id:} with no value means.
+     *
+     * @throws IllegalArgumentException when the chosen value is not an event id
+     */
+    public static Cursor fromRequest(String lastEventIdHeader, String lastIdParameter) {
+        String chosen = isBlank(lastEventIdHeader) ? lastIdParameter : lastEventIdHeader;
+        return isBlank(chosen) ? none() : after(EventId.parse(chosen.strip()));
+    }
+
+    public Optional<EventId> id() {
+        return Optional.ofNullable(after);
+    }
+
+    public boolean isNone() {
+        return after == null;
+    }
+
+    private static boolean isBlank(String value) {
+        return value == null || value.isBlank();
+    }
+
+    @Override
+    public String toString() {
+        return after == null ? "none" : "after " + after;
+    }
+}

@@ -1,0 +1,64 @@
+package dev.livehub.hub;
+
+import java.util.regex.Pattern;
+
+/**
+ * The id of one entry in a user's stream, {@code <ms>-<seq>}, exactly as Redis stream ids are written. It is also
+ * the SSE {@code id:} and therefore the client's cursor. Ids of one stream strictly increase.
+ */
+public record EventId(long ms, long seq) implements Comparable<EventId> {
+
+    /** The id before every entry: a cursor of {@code 0-0} asks for the whole stream. */
+    public static final EventId ZERO = new EventId(0, 0);
+
+    private static final Pattern FORM = Pattern.compile("[0-9]{1,20}-[0-9]{1,20}");
+
+    public EventId {
+        if (ms < 0 || seq < 0) {
+            throw new IllegalArgumentException("an event id has two non-negative parts, got " + ms + "-" + seq);
+        }
+    }
+
+    /**
+     * Parses {@code <ms>-<seq>}.
+     *
+     * @throws IllegalArgumentException naming what is wrong; the message never echoes more than 40 characters of
+     *         input, since the input is untrusted
+     */
+    public static EventId parse(String text) {
+        if (text == null || !FORM.matcher(text).matches()) {
+            throw new IllegalArgumentException("an event id looks like 1700000000000-0 (<ms>-<seq>), got "
+                    + abbreviate(text));
+        }
+        int dash = text.indexOf('-');
+        try {
+            return new EventId(Long.parseLong(text, 0, dash, 10), Long.parseLong(text, dash + 1, text.length(), 10));
+        }
+        catch (NumberFormatException ex) {
+            throw new IllegalArgumentException("an event id's parts must each fit in 63 bits, got " + abbreviate(text));
+        }
+    }
+
+    @Override
+    public int compareTo(EventId other) {
+        int byMs = Long.compare(ms, other.ms);
+        return byMs != 0 ? byMs : Long.compare(seq, other.seq);
+    }
+
+    public boolean isAfter(EventId other) {
+        return compareTo(other) > 0;
+    }
+
+    @Override
+    public String toString() {
+        return ms + "-" + seq;
+    }
+
+    static String abbreviate(String text) {
+        if (text == null) {
+            return "nothing";
+        }
+        String shown = text.length() > 40 ? text.substring(0, 40) + "... (" + text.length() + " characters)" : text;
+        return "'" + shown.replaceAll("\\p{Cntrl}", "?") + "'";
+    }
+}

@@ -1,0 +1,259 @@
+package dev.livehub.hub;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.livehub.hub.engine.Engine;
+import dev.livehub.hub.engine.EngineListener;
+import dev.livehub.hub.engine.StreamSlice;
+
+/**
+ * The hub of one node: publishes to per-user streams through its {@link Engine}, and serves this node's SSE
+ * connections, each resumed from its cursor and then fed live.
+ *
+ * <p>Guarantee: a connection receives every entry of its user's stream after its cursor, once, in order; or, when the
+ * stream no longer holds what follows the cursor, a {@code reset} event. A client without a cursor first gets a
+ * {@code ready} event whose id is the stream's last id.
+ *
+ * <p>Thread-safe. {@link #close()} ends every stream and closes the engine.
+ */
+public final class Hub implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Hub.class);
+
+    private final Engine engine;
+
+    private final HubSettings settings;
+
+    private final HubMetrics metrics;
+
+    private final ExecutorService threads = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("hub-", 0)
+        .factory());
+
+    private final Map<String, Local> local = new ConcurrentHashMap<>();
+
+    private final AtomicInteger connections = new AtomicInteger();
+
+    private volatile boolean liveDown;
+
+    private volatile long liveEpoch;
+
+    private volatile boolean closed;
+
+    public Hub(Engine engine, HubSettings settings, MeterRegistry registry) {
+        this.engine = engine;
+        this.settings = settings;
+        this.metrics = new HubMetrics(registry, connections::get);
+        engine.start(new Listener());
+    }
+
+    /**
+     * Appends one entry to each user's stream; connected clients of those users, on any node, receive it.
+     *
+     * @return the entry id per user
+     * @throws IllegalArgumentException when a user id is invalid or none is given
+     * @throws dev.livehub.hub.engine.EngineException when the store fails; retrying the same publication is safe
+     */
+    public Map<String, EventId> publish(Collection<String> users, Publication publication) {
+        if (users == null || users.isEmpty()) {
+            throw new IllegalArgumentException("name at least one user to publish to");
+        }
+        LinkedHashSet<String> distinct = new LinkedHashSet<>();
+        for (String user : users) {
+            distinct.add(Publication.requireUserId(user));
+        }
+        Map<String, EventId> ids = engine.append(distinct, publication);
+        metrics.published.increment(ids.size());
+        return ids;
+    }
+
+    /**
+     * Opens a stream for a user on this node. The writer runs on a virtual thread of its own until the stream ends;
+     * the first bytes ({@code retry:} and a comment) are sent at once.
+     *
+     * @throws TooManyConnectionsException when the user already holds the maximum number of streams here
+     */
+    public Connection connect(String user, Cursor cursor, SseOutput output) {
+        Publication.requireUserId(user);
+        if (closed) {
+            throw new IllegalStateException("the hub is shut down");
+        }
+        Connection connection = new Connection(this, user, cursor, output);
+        Local entry = local.compute(user, (key, existing) -> {
+            Local found = existing != null ? existing : new Local(engine.subscribe(key));
+            if (found.connections.size() >= settings.maxConnectionsPerUser()) {
+                throw new TooManyConnectionsException(key, settings.maxConnectionsPerUser());
+            }
+            found.connections.add(connection);
+            return found;
+        });
+        connections.incrementAndGet();
+        threads.execute(connection::pump);
+        entry.subscribed.whenComplete((ok, error) -> {
+            if (error != null) {
+                log.warn("Subscribing this node to user {} failed ({}); closing the stream so it retries", user,
+                        error.getMessage());
+                connection.close();
+            }
+            else {
+                connection.requestCatchUp();
+            }
+        });
+        return connection;
+    }
+
+    /**
+     * The polling fallback: the entries after the cursor (at most {@code limit}), with the same resume rules as a
+     * stream. A poll without a cursor returns no entries and the stream's last id.
+     */
+    public Poll poll(String user, Cursor cursor, int limit) {
+        Publication.requireUserId(user);
+        if (cursor.isNone()) {
+            return new Poll(List.of(), engine.read(user, EventId.ZERO, 0).lastId(), false);
+        }
+        EventId from = cursor.id().orElseThrow();
+        StreamSlice slice = engine.read(user, from, limit + 1);
+        Resume resume = Resume.check(from, slice);
+        if (resume.isReset()) {
+            metrics.resets.increment();
+            return new Poll(List.of(), slice.lastId(), true);
+        }
+        List<HubEvent> events = resume.entries().size() > limit ? resume.entries().subList(0, limit)
+                : resume.entries();
+        return new Poll(events, events.isEmpty() ? from : events.getLast().id(), false);
+    }
+
+    /** The result of a poll: events after the cursor, the cursor to poll from next, and whether to reload. */
+    public record Poll(List<HubEvent> events, EventId lastId, boolean reset) {
+    }
+
+    /** Open streams on this node. */
+    public int connectionCount() {
+        return connections.get();
+    }
+
+    /** Open streams of one user on this node. */
+    public int connectionCount(String user) {
+        Local entry = local.get(user);
+        return entry == null ? 0 : entry.connections.size();
+    }
+
+    /** Every open stream on this node, a snapshot. */
+    public List<Connection> connections() {
+        List<Connection> all = new ArrayList<>();
+        local.values().forEach(entry -> all.addAll(entry.connections));
+        return all;
+    }
+
+    /**
+     * Refuses new streams and ends the open ones, each told to reconnect within about half a second (to another node,
+     * behind a load balancer).
+     */
+    public void endStreams() {
+        closed = true;
+        for (Connection connection : connections()) {
+            connection.close(500);
+        }
+    }
+
+    /** Ends every stream, waits up to 5 s for their writers, then closes the engine. */
+    @Override
+    public void close() {
+        endStreams();
+        threads.shutdown();
+        try {
+            if (!threads.awaitTermination(5, TimeUnit.SECONDS)) {
+                log.warn("Some streams did not end within 5 s of shutdown");
+            }
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+        engine.close();
+    }
+
+    void remove(Connection connection) {
+        local.computeIfPresent(connection.user(), (user, entry) -> {
+            if (entry.connections.remove(connection)) {
+                connections.decrementAndGet();
+            }
+            if (entry.connections.isEmpty()) {
+                engine.unsubscribe(user);
+                return null;
+            }
+            return entry;
+        });
+    }
+
+    Engine engine() {
+        return engine;
+    }
+
+    HubSettings settings() {
+        return settings;
+    }
+
+    HubMetrics metrics() {
+        return metrics;
+    }
+
+    ExecutorService threads() {
+        return threads;
+    }
+
+    boolean liveDown() {
+        return liveDown;
+    }
+
+    long liveEpoch() {
+        return liveEpoch;
+    }
+
+    /** This node's streams of one user, and the subscription that feeds them. */
+    private record Local(CompletionStage<Void> subscribed, List<Connection> connections) {
+
+        Local(CompletionStage<Void> subscribed) {
+            this(subscribed, new CopyOnWriteArrayList<>());
+        }
+    }
+
+    private final class Listener implements EngineListener {
+
+        @Override
+        public void onEntry(String user, HubEvent entry) {
+            Local entryOf = local.get(user);
+            if (entryOf != null) {
+                for (Connection connection : entryOf.connections) {
+                    connection.offerLive(entry);
+                }
+            }
+        }
+
+        @Override
+        public void onLiveLost() {
+            liveDown = true;
+            local.values().forEach(entry -> entry.connections.forEach(Connection::pauseLive));
+        }
+
+        @Override
+        public void onLiveRestored() {
+            liveEpoch++;
+            liveDown = false;
+            local.values().forEach(entry -> entry.connections.forEach(Connection::requestCatchUp));
+        }
+    }
+}

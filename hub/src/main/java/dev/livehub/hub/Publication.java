@@ -1,0 +1,68 @@
+package dev.livehub.hub;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * What is appended to each addressed user's stream: an event name, its JSON data, and a publish id that lets an
+ * engine append a retried or replayed publish only once.
+ *
+ * <p>Validation lives here so that every way in (the Java API, HTTP, other tools) refuses the same things with the
+ * same words.
+ */
+public record Publication(String event, String data, String publishId) {
+
+    /** The largest {@code data} accepted, in UTF-8 bytes: one event is a notification, not a file. */
+    public static final int MAX_DATA_BYTES = 64 * 1024;
+
+    /** Event names the hub sends on its own; a publisher cannot forge them. */
+    public static final Set<String> RESERVED_EVENTS = Set.of("ready", "reset", "auth-expired");
+
+    private static final Pattern EVENT_NAME = Pattern.compile("[a-z0-9._-]{1,64}");
+
+    private static final Pattern USER_ID = Pattern.compile("[A-Za-z0-9._@+=:-]{1,128}");
+
+    public Publication {
+        requireEventName(event);
+        if (data == null) {
+            throw new IllegalArgumentException("event data is required (JSON text)");
+        }
+        int bytes = data.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > MAX_DATA_BYTES) {
+            throw new IllegalArgumentException("event data is " + bytes + " bytes; at most " + MAX_DATA_BYTES
+                    + " are accepted");
+        }
+        if (publishId == null || publishId.isEmpty() || publishId.length() > 64) {
+            throw new IllegalArgumentException("a publish id has 1 to 64 characters");
+        }
+    }
+
+    /** A publication with a fresh random publish id. */
+    public static Publication of(String event, String data) {
+        return new Publication(event, data, UUID.randomUUID().toString());
+    }
+
+    public static void requireEventName(String event) {
+        if (event == null || !EVENT_NAME.matcher(event).matches()) {
+            throw new IllegalArgumentException("an event name matches [a-z0-9._-]{1,64}, got "
+                    + EventId.abbreviate(event));
+        }
+        if (RESERVED_EVENTS.contains(event)) {
+            throw new IllegalArgumentException("'" + event + "' is an event the hub sends itself; pick another name");
+        }
+    }
+
+    /**
+     * A user id names a stream key ({@code hub:{<id>}:events}), so braces, spaces and glob characters are refused:
+     * they would break the Redis Cluster hash tag or operators' key patterns.
+     */
+    public static String requireUserId(String user) {
+        if (user == null || !USER_ID.matcher(user).matches()) {
+            throw new IllegalArgumentException("a user id matches [A-Za-z0-9._@+=:-]{1,128}, got "
+                    + EventId.abbreviate(user));
+        }
+        return user;
+    }
+}

@@ -1,0 +1,140 @@
+package dev.livehub.hub.autoconfigure;
+
+import java.lang.management.ManagementFactory;
+
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.TimeoutOptions;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisConnectionDetails;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+
+import dev.livehub.hub.AfterCommit;
+import dev.livehub.hub.CrudBus;
+import dev.livehub.hub.Hub;
+import dev.livehub.hub.HubSettings;
+import dev.livehub.hub.engine.Engine;
+import dev.livehub.hub.engine.MemoryEngine;
+import dev.livehub.hub.engine.RedisEngine;
+import dev.livehub.hub.engine.RedisKeys;
+import dev.livehub.hub.engine.StreamSettings;
+
+/**
+ * The hub in a Spring Boot application: an {@link Engine} chosen by {@code hub.engine}, the {@link Hub}, the
+ * {@link CrudBus}, and (in a servlet web application) {@code /stream/app}, {@code /stream/app/poll} and
+ * {@code /hub/publish}. Every bean backs off when the application defines its own.
+ */
+@AutoConfiguration(afterName = {
+        "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration",
+        "org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration" })
+@EnableConfigurationProperties(HubProperties.class)
+@Import(HubWebConfiguration.class)
+public class HubAutoConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean
+    Hub hub(Engine engine, HubProperties properties, ObjectProvider<MeterRegistry> registry) {
+        HubSettings settings = new HubSettings(properties.getMaxConnectionsPerUser(), properties.getOutboxSize(),
+                properties.getHeartbeat(), properties.getRetry(), properties.getStreamLifetime(),
+                properties.getCatchUpPage());
+        return new Hub(engine, settings, registry.getIfAvailable(SimpleMeterRegistry::new));
+    }
+
+    @Bean
+    HubLifecycle hubLifecycle(Hub hub) {
+        return new HubLifecycle(hub);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    CrudBus crudBus(Hub hub, ObjectProvider<JsonMapper> json, AfterCommit afterCommit) {
+        return new CrudBus(hub, json.getIfAvailable(JsonMapper::new), afterCommit);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    AfterCommit hubAfterCommit() {
+        boolean transactions = isPresent("org.springframework.transaction.support.TransactionSynchronizationManager");
+        return transactions ? new TransactionAfterCommit() : AfterCommit.IMMEDIATE;
+    }
+
+    static StreamSettings streamSettings(HubProperties properties) {
+        HubProperties.Stream stream = properties.getStream();
+        return new StreamSettings(stream.getMaxEntries(), stream.getRetention(), stream.getDedupeWindow());
+    }
+
+    private static boolean isPresent(String className) {
+        try {
+            Class.forName(className, false, HubAutoConfiguration.class.getClassLoader());
+            return true;
+        }
+        catch (ClassNotFoundException ex) {
+            return false;
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnProperty(name = "hub.engine", havingValue = "memory", matchIfMissing = true)
+    static class MemoryEngineConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean
+        Engine hubEngine(HubProperties properties) {
+            return new MemoryEngine(streamSettings(properties));
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnProperty(name = "hub.engine", havingValue = "redis")
+    @ConditionalOnClass(DataRedisConnectionDetails.class)
+    static class RedisEngineConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean
+        Engine hubEngine(HubProperties properties, ObjectProvider<DataRedisConnectionDetails> details) {
+            RedisURI uri = redisUri(details.getIfAvailable());
+            uri.setClientName("hub-node:" + ManagementFactory.getRuntimeMXBean().getName().replace('@', ':'));
+            RedisClient client = RedisClient.create(uri);
+            client.setOptions(ClientOptions.builder()
+                .timeoutOptions(TimeoutOptions.enabled(properties.getRedis().getTimeout()))
+                .build());
+            return new RedisEngine(client, new RedisKeys(properties.getRedis().getPrefix()), streamSettings(properties),
+                    properties.getRedis().getTimeout());
+        }
+
+        private static RedisURI redisUri(DataRedisConnectionDetails details) {
+            if (details == null || details.getStandalone() == null) {
+                return RedisURI.create("redis://localhost:6379");
+            }
+            DataRedisConnectionDetails.Standalone standalone = details.getStandalone();
+            RedisURI.Builder uri = RedisURI.builder()
+                .withHost(standalone.getHost())
+                .withPort(standalone.getPort())
+                .withDatabase(standalone.getDatabase());
+            if (details.getPassword() != null) {
+                if (details.getUsername() != null) {
+                    uri.withAuthentication(details.getUsername(), details.getPassword());
+                }
+                else {
+                    uri.withPassword(details.getPassword().toCharArray());
+                }
+            }
+            if (details.getSslBundle() != null) {
+                uri.withSsl(true);
+            }
+            return uri.build();
+        }
+    }
+}

@@ -1,0 +1,42 @@
+package dev.livehub.hub.autoconfigure;
+
+import org.springframework.context.SmartLifecycle;
+
+import dev.livehub.hub.Hub;
+
+/**
+ * Ends the open streams when the application stops, before the web server's graceful shutdown starts waiting for
+ * requests to finish: an SSE stream never finishes on its own, so without this a shutdown waits its whole timeout.
+ * (Lifecycles stop in decreasing phase order; the web server's graceful shutdown runs in a lower phase.)
+ */
+final class HubLifecycle implements SmartLifecycle {
+
+    private final Hub hub;
+
+    private volatile boolean running;
+
+    HubLifecycle(Hub hub) {
+        this.hub = hub;
+    }
+
+    @Override
+    public void start() {
+        running = true;
+    }
+
+    @Override
+    public void stop() {
+        running = false;
+        hub.endStreams();
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    @Override
+    public int getPhase() {
+        return SmartLifecycle.DEFAULT_PHASE;
+    }
+}

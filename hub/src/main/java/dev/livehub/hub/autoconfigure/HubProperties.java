@@ -1,0 +1,211 @@
+package dev.livehub.hub.autoconfigure;
+
+import java.time.Duration;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * Settings of the hub, under {@code hub.*}. Redis itself is configured with {@code spring.data.redis.*}.
+ */
+@ConfigurationProperties("hub")
+public class HubProperties {
+
+    /** Where streams live: {@code memory} for one node (the default), {@code redis} for several. */
+    private EngineType engine = EngineType.MEMORY;
+
+    /** Open streams one user may hold on one node; more are answered 429. */
+    private int maxConnectionsPerUser = 16;
+
+    /** Events queued per connection; a client that lets the queue fill is disconnected and resumes. */
+    private int outboxSize = 1000;
+
+    /** Interval of the {@code : ping} comment that keeps proxies open and finds dead peers. */
+    private Duration heartbeat = Duration.ofSeconds(15);
+
+    /** The {@code retry:} sent on connect; each connection adds up to 20% jitter. */
+    private Duration retry = Duration.ofMillis(5000);
+
+    /** Streams end after about this long (10% jitter), so browsers reconnect and load spreads over the nodes. */
+    private Duration streamLifetime = Duration.ofMinutes(30);
+
+    /** Entries read per round trip when a client catches up. */
+    private int catchUpPage = 500;
+
+    /** Most events one poll of {@code /stream/app/poll} returns. */
+    private int pollLimit = 500;
+
+    private final Stream stream = new Stream();
+
+    private final Redis redis = new Redis();
+
+    private final Publish publish = new Publish();
+
+    public enum EngineType {
+        /** One node, streams in memory. */
+        MEMORY,
+        /** Many nodes, streams in Redis. */
+        REDIS
+    }
+
+    public static class Stream {
+
+        /** Entries kept per user; older ones are trimmed (approximately, in Redis). */
+        private int maxEntries = 1000;
+
+        /** A stream nobody published to for this long is removed. */
+        private Duration retention = Duration.ofDays(1);
+
+        /** How long a publish id is remembered, so a retried publish is appended once. */
+        private Duration dedupeWindow = Duration.ofMinutes(2);
+
+        public int getMaxEntries() {
+            return maxEntries;
+        }
+
+        public void setMaxEntries(int maxEntries) {
+            this.maxEntries = maxEntries;
+        }
+
+        public Duration getRetention() {
+            return retention;
+        }
+
+        public void setRetention(Duration retention) {
+            this.retention = retention;
+        }
+
+        public Duration getDedupeWindow() {
+            return dedupeWindow;
+        }
+
+        public void setDedupeWindow(Duration dedupeWindow) {
+            this.dedupeWindow = dedupeWindow;
+        }
+    }
+
+    public static class Redis {
+
+        /** First part of every key and channel: {@code <prefix>:{<user>}:events}. */
+        private String prefix = "hub";
+
+        /** How long one Redis command may take before it counts as failed. */
+        private Duration timeout = Duration.ofSeconds(5);
+
+        public String getPrefix() {
+            return prefix;
+        }
+
+        public void setPrefix(String prefix) {
+            this.prefix = prefix;
+        }
+
+        public Duration getTimeout() {
+            return timeout;
+        }
+
+        public void setTimeout(Duration timeout) {
+            this.timeout = timeout;
+        }
+    }
+
+    public static class Publish {
+
+        /** Bearer token of {@code POST /hub/publish}; the endpoint answers 404 while it is unset. */
+        private String token;
+
+        /** Most users one {@code POST /hub/publish} may address. */
+        private int maxUsers = 1000;
+
+        public String getToken() {
+            return token;
+        }
+
+        public void setToken(String token) {
+            this.token = token;
+        }
+
+        public int getMaxUsers() {
+            return maxUsers;
+        }
+
+        public void setMaxUsers(int maxUsers) {
+            this.maxUsers = maxUsers;
+        }
+    }
+
+    public EngineType getEngine() {
+        return engine;
+    }
+
+    public void setEngine(EngineType engine) {
+        this.engine = engine;
+    }
+
+    public int getMaxConnectionsPerUser() {
+        return maxConnectionsPerUser;
+    }
+
+    public void setMaxConnectionsPerUser(int maxConnectionsPerUser) {
+        this.maxConnectionsPerUser = maxConnectionsPerUser;
+    }
+
+    public int getOutboxSize() {
+        return outboxSize;
+    }
+
+    public void setOutboxSize(int outboxSize) {
+        this.outboxSize = outboxSize;
+    }
+
+    public Duration getHeartbeat() {
+        return heartbeat;
+    }
+
+    public void setHeartbeat(Duration heartbeat) {
+        this.heartbeat = heartbeat;
+    }
+
+    public Duration getRetry() {
+        return retry;
+    }
+
+    public void setRetry(Duration retry) {
+        this.retry = retry;
+    }
+
+    public Duration getStreamLifetime() {
+        return streamLifetime;
+    }
+
+    public void setStreamLifetime(Duration streamLifetime) {
+        this.streamLifetime = streamLifetime;
+    }
+
+    public int getCatchUpPage() {
+        return catchUpPage;
+    }
+
+    public void setCatchUpPage(int catchUpPage) {
+        this.catchUpPage = catchUpPage;
+    }
+
+    public int getPollLimit() {
+        return pollLimit;
+    }
+
+    public void setPollLimit(int pollLimit) {
+        this.pollLimit = pollLimit;
+    }
+
+    public Stream getStream() {
+        return stream;
+    }
+
+    public Redis getRedis() {
+        return redis;
+    }
+
+    public Publish getPublish() {
+        return publish;
+    }
+}

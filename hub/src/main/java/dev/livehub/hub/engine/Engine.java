@@ -1,0 +1,51 @@
+package dev.livehub.hub.engine;
+
+import java.util.Collection;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+
+import dev.livehub.hub.EventId;
+import dev.livehub.hub.Publication;
+
+/**
+ * Stores per-user streams and rings a node's doorbell when one grows. Engines only store and fan out; resume rules,
+ * framing and connections live above them, in {@link dev.livehub.hub.Hub}.
+ *
+ * <p>Implementations are thread-safe. Listener callbacks may come on an I/O thread and must not block.
+ */
+public interface Engine extends AutoCloseable {
+
+    /**
+     * Starts the engine; live entries of subscribed users go to {@code listener} from then on.
+     */
+    void start(EngineListener listener);
+
+    /**
+     * Appends one entry to the stream of each user, trimming and extending retention as configured. A publication
+     * whose publish id was already appended for a user (a retry) is not appended again: its first id is returned.
+     *
+     * @return the id of the entry per user, in the order given
+     * @throws EngineException when the store cannot be reached; some users may have been appended then, and a retry
+     *         with the same publication appends only the missing ones
+     */
+    Map<String, EventId> append(Collection<String> users, Publication publication);
+
+    /**
+     * Reads a user's stream from {@code from}, inclusive, so that the caller can tell whether its cursor is still in
+     * the stream.
+     */
+    StreamSlice read(String user, EventId from, int limit);
+
+    /**
+     * Makes this node receive the user's live entries. Completes once entries appended from now on are sure to be
+     * delivered; subscribing an already subscribed user completes at once.
+     */
+    CompletionStage<Void> subscribe(String user);
+
+    /** The node no longer needs the user's live entries. */
+    void unsubscribe(String user);
+
+    /** Stops live delivery and releases connections. */
+    @Override
+    void close();
+}

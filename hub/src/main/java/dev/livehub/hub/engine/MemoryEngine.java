@@ -1,0 +1,208 @@
+package dev.livehub.hub.engine;
+
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import dev.livehub.hub.EventId;
+import dev.livehub.hub.HubEvent;
+import dev.livehub.hub.Publication;
+
+/**
+ * The embedded engine for one node: streams in this JVM's memory, with the ids, trimming and retention of the Redis
+ * engine, so that the same resume rules hold. Nothing survives a restart; clients then get {@code reset}.
+ *
+ * <p>{@link #sharing(MemoryEngine)} makes a second engine over the same streams, as a second node on the same Redis:
+ * for tests and demos of several hubs in one JVM.
+ */
+public final class MemoryEngine implements Engine {
+
+    private final Store store;
+
+    private final Set<String> subscribed = ConcurrentHashMap.newKeySet();
+
+    private volatile EngineListener listener;
+
+    public MemoryEngine(StreamSettings settings) {
+        this(settings, Clock.systemUTC());
+    }
+
+    public MemoryEngine(StreamSettings settings, Clock clock) {
+        this(new Store(settings, clock));
+    }
+
+    private MemoryEngine(Store store) {
+        this.store = store;
+    }
+
+    /** Another engine over the same streams, as another node on the same store. */
+    public static MemoryEngine sharing(MemoryEngine other) {
+        return new MemoryEngine(other.store);
+    }
+
+    @Override
+    public void start(EngineListener listener) {
+        this.listener = listener;
+        store.attach(this);
+    }
+
+    @Override
+    public Map<String, EventId> append(Collection<String> users, Publication publication) {
+        Map<String, EventId> ids = new LinkedHashMap<>();
+        for (String user : users) {
+            ids.put(user, store.stream(user).append(user, publication));
+        }
+        return ids;
+    }
+
+    @Override
+    public StreamSlice read(String user, EventId from, int limit) {
+        UserStream stream = store.streams.get(user);
+        return stream == null || stream.expired(store.clock.millis()) ? StreamSlice.empty()
+                : stream.read(from, limit);
+    }
+
+    @Override
+    public CompletionStage<Void> subscribe(String user) {
+        subscribed.add(user);
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public void unsubscribe(String user) {
+        subscribed.remove(user);
+    }
+
+    @Override
+    public void close() {
+        subscribed.clear();
+        store.detach(this);
+    }
+
+    private void deliver(String user, HubEvent entry) {
+        EngineListener target = listener;
+        if (target != null && subscribed.contains(user)) {
+            target.onEntry(user, entry);
+        }
+    }
+
+    /** The streams, shared by the engines (nodes) attached to them. */
+    private static final class Store {
+
+        private final StreamSettings settings;
+
+        private final Clock clock;
+
+        private final Map<String, UserStream> streams = new ConcurrentHashMap<>();
+
+        private final List<MemoryEngine> nodes = new CopyOnWriteArrayList<>();
+
+        private ScheduledExecutorService sweeper;
+
+        Store(StreamSettings settings, Clock clock) {
+            this.settings = settings;
+            this.clock = clock;
+        }
+
+        synchronized void attach(MemoryEngine node) {
+            nodes.add(node);
+            if (sweeper == null) {
+                // Removes streams whose retention passed, as Redis expires their keys.
+                long every = Math.max(100, Math.min(60_000, settings.retention().toMillis() / 2));
+                sweeper = Executors.newSingleThreadScheduledExecutor(
+                        Thread.ofPlatform().daemon().name("hub-memory-sweeper").factory());
+                sweeper.scheduleWithFixedDelay(() -> {
+                    long now = clock.millis();
+                    streams.values().removeIf(stream -> stream.expired(now));
+                }, every, every, TimeUnit.MILLISECONDS);
+            }
+        }
+
+        synchronized void detach(MemoryEngine node) {
+            nodes.remove(node);
+            if (nodes.isEmpty() && sweeper != null) {
+                sweeper.shutdownNow();
+                sweeper = null;
+            }
+        }
+
+        UserStream stream(String user) {
+            long now = clock.millis();
+            // An expired stream is replaced, as a Redis key that expired is recreated: its ids start over.
+            return streams.compute(user, (key, old) -> old == null || old.expired(now) ? new UserStream(this) : old);
+        }
+    }
+
+    private static final class UserStream {
+
+        private final Store store;
+
+        private final ArrayDeque<HubEvent> entries = new ArrayDeque<>();
+
+        private final LinkedHashMap<String, EventId> recentPublishes = new LinkedHashMap<>();
+
+        private EventId lastId = EventId.ZERO;
+
+        private boolean headRemoved;
+
+        private long lastAppendMs;
+
+        UserStream(Store store) {
+            this.store = store;
+        }
+
+        synchronized EventId append(String user, Publication publication) {
+            StreamSettings settings = store.settings;
+            long now = store.clock.millis();
+            recentPublishes.values().removeIf(id -> id.ms() < now - settings.dedupeWindow().toMillis());
+            EventId earlier = recentPublishes.get(publication.publishId());
+            if (earlier != null) {
+                return earlier;
+            }
+            EventId id = now > lastId.ms() ? new EventId(now, 0) : new EventId(lastId.ms(), lastId.seq() + 1);
+            HubEvent entry = new HubEvent(id, publication.event(), publication.data());
+            entries.addLast(entry);
+            while (entries.size() > settings.maxEntries()) {
+                entries.removeFirst();
+                headRemoved = true;
+            }
+            lastId = id;
+            lastAppendMs = now;
+            recentPublishes.put(publication.publishId(), id);
+            // Delivered under the lock, so a user's entries reach every node in id order.
+            for (MemoryEngine node : store.nodes) {
+                node.deliver(user, entry);
+            }
+            return id;
+        }
+
+        synchronized StreamSlice read(EventId from, int limit) {
+            List<HubEvent> found = new ArrayList<>(Math.min(limit, entries.size()));
+            for (HubEvent entry : entries) {
+                if (found.size() == limit) {
+                    break;
+                }
+                if (entry.id().compareTo(from) >= 0) {
+                    found.add(entry);
+                }
+            }
+            return new StreamSlice(lastId, headRemoved, found);
+        }
+
+        synchronized boolean expired(long now) {
+            return lastAppendMs > 0 && now - lastAppendMs >= store.settings.retention().toMillis();
+        }
+    }
+}

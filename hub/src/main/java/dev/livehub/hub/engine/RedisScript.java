@@ -1,0 +1,71 @@
+package dev.livehub.hub.engine;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
+
+/**
+ * A Lua script kept as its own resource file, run by {@code EVALSHA}, falling back to {@code EVAL} once when Redis
+ * does not know it (after a restart or a failover the script cache is empty).
+ */
+final class RedisScript {
+
+    private final String name;
+
+    private final String text;
+
+    private final String sha;
+
+    private RedisScript(String name, String text, String sha) {
+        this.name = name;
+        this.text = text;
+        this.sha = sha;
+    }
+
+    static RedisScript load(String resource, RedisScriptingAsyncCommands<String, String> commands) {
+        try (InputStream in = RedisScript.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException("script resource " + resource + " is missing from the hub jar");
+            }
+            String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            return new RedisScript(resource, text, commands.digest(text.getBytes(StandardCharsets.UTF_8)));
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException("cannot read script " + resource, ex);
+        }
+    }
+
+    <T> CompletionStage<T> run(RedisScriptingAsyncCommands<String, String> commands, ScriptOutputType type,
+            String[] keys, String... args) {
+        return commands.<T>evalsha(sha, type, keys, args).handle((result, error) -> {
+            if (error == null) {
+                return CompletableFuture.completedFuture(result);
+            }
+            if (unwrap(error) instanceof RedisNoScriptException) {
+                return commands.<T>eval(text.getBytes(StandardCharsets.UTF_8), type, keys, args).toCompletableFuture();
+            }
+            return CompletableFuture.<T>failedFuture(error);
+        }).thenCompose(stage -> stage);
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+
+    private static Throwable unwrap(Throwable error) {
+        Throwable cause = error;
+        while (cause instanceof CompletionException && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause;
+    }
+}

@@ -1,0 +1,53 @@
+package dev.livehub.hub.web;
+
+import java.nio.charset.StandardCharsets;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+
+/**
+ * A refusal with its HTTP status, a stable error code and a sentence for people. Rendered as
+ * {@code {"error":"<code>","message":"<sentence>"}}; the body is written as bytes with its content type preset, so
+ * it is sent even to an {@code EventSource} that only accepts {@code text/event-stream}.
+ */
+final class HubWebException extends RuntimeException {
+
+    private final HttpStatus status;
+
+    private final String code;
+
+    HubWebException(HttpStatus status, String code, String message) {
+        super(message, null, false, false);
+        this.status = status;
+        this.code = code;
+    }
+
+    ResponseEntity<byte[]> toResponse() {
+        String body = "{\"error\":\"" + code + "\",\"message\":\"" + escape(getMessage()) + "\"}";
+        ResponseEntity.BodyBuilder response = ResponseEntity.status(status).contentType(MediaType.APPLICATION_JSON);
+        if (status == HttpStatus.TOO_MANY_REQUESTS || status == HttpStatus.SERVICE_UNAVAILABLE) {
+            response.header("Retry-After", "5");
+        }
+        return response.body(body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String escape(String text) {
+        StringBuilder out = new StringBuilder(text.length());
+        for (char c : text.toCharArray()) {
+            switch (c) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                default -> {
+                    if (c < 0x20) {
+                        out.append(String.format("\\u%04x", (int) c));
+                    }
+                    else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        return out.toString();
+    }
+}

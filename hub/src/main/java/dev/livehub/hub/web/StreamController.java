@@ -1,0 +1,137 @@
+package dev.livehub.hub.web;
+
+import java.time.Duration;
+import java.util.Collections;
+import java.util.List;
+
+import jakarta.servlet.http.HttpServletRequest;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseBodyEmitter;
+
+import dev.livehub.hub.Connection;
+import dev.livehub.hub.Cursor;
+import dev.livehub.hub.Hub;
+import dev.livehub.hub.HubEvent;
+import dev.livehub.hub.TooManyConnectionsException;
+import dev.livehub.hub.engine.EngineException;
+
+/**
+ * {@code GET /stream/app}, the one SSE stream of a browser tab, and {@code GET /stream/app/poll}, its polling fallback.
+ * Both resume from the {@code Last-Event-ID} header, else the {@code last_id} parameter.
+ */
+@RestController
+public class StreamController {
+
+    private static final String LAST_EVENT_ID = "Last-Event-ID";
+
+    private final Hub hub;
+
+    private final HubUserResolver users;
+
+    private final Duration asyncTimeout;
+
+    private final int pollLimit;
+
+    public StreamController(Hub hub, HubUserResolver users, Duration streamLifetime, int pollLimit) {
+        this.hub = hub;
+        this.users = users;
+        // The servlet async timeout (30 s in Tomcat by default) would end every stream; the hub ends its streams
+        // itself at their lifetime, and this is only the backstop.
+        this.asyncTimeout = streamLifetime.plusMinutes(1);
+        this.pollLimit = pollLimit;
+    }
+
+    @GetMapping("/stream/app")
+    public ResponseEntity<ResponseBodyEmitter> stream(HttpServletRequest request) {
+        String user = user(request);
+        Cursor cursor = cursor(request);
+        ResponseBodyEmitter emitter = new ResponseBodyEmitter(asyncTimeout.toMillis());
+        Connection connection;
+        try {
+            connection = hub.connect(user, cursor, new EmitterOutput(emitter));
+        }
+        catch (TooManyConnectionsException ex) {
+            throw new HubWebException(HttpStatus.TOO_MANY_REQUESTS, "too_many_connections", ex.getMessage());
+        }
+        catch (IllegalStateException ex) {
+            throw new HubWebException(HttpStatus.SERVICE_UNAVAILABLE, "shutting_down",
+                    "this node is shutting down; reconnect to another");
+        }
+        emitter.onCompletion(connection::close);
+        emitter.onTimeout(connection::close);
+        emitter.onError(error -> connection.close());
+        return ResponseEntity.ok()
+            .contentType(MediaType.TEXT_EVENT_STREAM)
+            .header(HttpHeaders.CACHE_CONTROL, "no-cache")
+            // nginx buffers proxied responses unless told not to: https://nginx.org/r/proxy_buffering
+            .header("X-Accel-Buffering", "no")
+            .body(emitter);
+    }
+
+    @GetMapping("/stream/app/poll")
+    public PollBody poll(HttpServletRequest request) {
+        String user = user(request);
+        Hub.Poll poll;
+        try {
+            poll = hub.poll(user, cursor(request), pollLimit);
+        }
+        catch (EngineException ex) {
+            throw new HubWebException(HttpStatus.SERVICE_UNAVAILABLE, "store_unavailable",
+                    "the event store is unavailable; poll again shortly");
+        }
+        return new PollBody(poll.events().stream().map(PollEvent::of).toList(), poll.lastId().toString(),
+                poll.reset());
+    }
+
+    /** The JSON of a poll: {@code {"events":[{"id","event","data"}],"last_id":..,"reset":bool}}. */
+    public record PollBody(List<PollEvent> events, @JsonProperty("last_id") String lastId, boolean reset) {
+    }
+
+    /** One event of a poll; {@code data} is the same JSON text a stream sends. */
+    public record PollEvent(String id, String event, String data) {
+
+        static PollEvent of(HubEvent event) {
+            return new PollEvent(event.id().toString(), event.event(), event.data());
+        }
+    }
+
+    @ExceptionHandler(HubWebException.class)
+    ResponseEntity<byte[]> refuse(HubWebException ex) {
+        return ex.toResponse();
+    }
+
+    private String user(HttpServletRequest request) {
+        String user = users.resolve(request);
+        if (user == null) {
+            throw new HubWebException(HttpStatus.UNAUTHORIZED, "unauthenticated",
+                    "sign in first: streams are opened for the signed-in user");
+        }
+        return user;
+    }
+
+    private static Cursor cursor(HttpServletRequest request) {
+        List<String> headers = Collections.list(request.getHeaders(LAST_EVENT_ID));
+        String[] parameters = request.getParameterValues("last_id");
+        if (headers.size() > 1 || (parameters != null && parameters.length > 1)) {
+            throw new HubWebException(HttpStatus.BAD_REQUEST, "bad_cursor",
+                    "send one Last-Event-ID header or one last_id parameter, not several");
+        }
+        try {
+            return Cursor.fromRequest(headers.isEmpty() ? null : headers.getFirst(),
+                    parameters == null ? null : parameters[0]);
+        }
+        catch (IllegalArgumentException ex) {
+            throw new HubWebException(HttpStatus.BAD_REQUEST, "bad_cursor",
+                    "the cursor (Last-Event-ID or last_id) is malformed: " + ex.getMessage());
+        }
+    }
+}

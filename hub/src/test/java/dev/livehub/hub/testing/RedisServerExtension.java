@@ -1,0 +1,146 @@
+package dev.livehub.hub.testing;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.containers.GenericContainer;
+
+/**
+ * A real Redis for one test class: a {@code redis-server} from PATH on a free port (never 6379), else a Testcontainers
+ * container when Docker runs, else a failure that says what to install. Register it as a static field with
+ * {@code @RegisterExtension}; it stops after the class.
+ */
+public final class RedisServerExtension implements BeforeAllCallback, AfterAllCallback {
+
+    private Process process;
+
+    private GenericContainer<?> container;
+
+    private String host = "127.0.0.1";
+
+    private int port;
+
+    private Path dir;
+
+    private RedisClient client;
+
+    private StatefulRedisConnection<String, String> connection;
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws Exception {
+        start();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        stop();
+    }
+
+    public void start() throws IOException, InterruptedException {
+        if (onPath("redis-server")) {
+            startProcess();
+        }
+        else if (DockerClientFactory.instance().isDockerAvailable()) {
+            container = new GenericContainer<>("redis:7").withExposedPorts(6379);
+            container.start();
+            host = container.getHost();
+            port = container.getMappedPort(6379);
+        }
+        else {
+            throw new IllegalStateException("These tests need a real Redis 7: install redis-server "
+                    + "(apt-get install redis-server) or run Docker; .ci/run installs redis-server.");
+        }
+        client = RedisClient.create(uri());
+        connection = client.connect();
+    }
+
+    private void startProcess() throws IOException, InterruptedException {
+        port = freePort();
+        dir = Files.createTempDirectory("redis-test-");
+        process = new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
+                "--save", "", "--appendonly", "no", "--dir", dir.toString(), "--logfile", "redis.log")
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("stdout.log").toFile())
+            .start();
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!accepts(port)) {
+            if (!process.isAlive() || System.nanoTime() > deadline) {
+                throw new IllegalStateException("redis-server did not start on port " + port + "; see "
+                        + dir.resolve("redis.log"));
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    public void stop() {
+        if (connection != null) {
+            connection.close();
+            client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
+            connection = null;
+        }
+        if (process != null) {
+            process.destroy();
+            try {
+                process.waitFor();
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+            }
+            process = null;
+        }
+        if (container != null) {
+            container.stop();
+            container = null;
+        }
+    }
+
+    public String uri() {
+        return "redis://" + host + ":" + port;
+    }
+
+    public String host() {
+        return host;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** Plain commands on a connection of the test's own, for setting up and checking. */
+    public RedisCommands<String, String> commands() {
+        return connection.sync();
+    }
+
+    public static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        }
+    }
+
+    private static boolean accepts(int port) {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+            return true;
+        }
+        catch (IOException ex) {
+            return false;
+        }
+    }
+
+    private static boolean onPath(String command) {
+        String path = System.getenv("PATH");
+        return path != null && List.of(path.split(java.io.File.pathSeparator)).stream()
+            .anyMatch(dir -> Files.isExecutable(Path.of(dir, command)));
+    }
+}
