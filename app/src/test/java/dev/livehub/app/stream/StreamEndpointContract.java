@@ -1,0 +1,230 @@
+package dev.livehub.app.stream;
+
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+import dev.livehub.app.AppClient;
+import dev.livehub.hub.EventId;
+import dev.livehub.hub.Hub;
+import dev.livehub.hub.Publication;
+import dev.livehub.hub.testing.SseClient;
+import dev.livehub.hub.testing.SseEvent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * {@code /stream/app}, {@code /stream/app/poll} and {@code /hub/publish} over real HTTP with a real sign-in, the same
+ * suite for each engine.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "app.demo-users=true", "hub.publish.token=test-token", "hub.max-connections-per-user=3",
+        "hub.stream.max-entries=20", "hub.heartbeat=200ms" })
+abstract class StreamEndpointContract {
+
+    static final Duration WAIT = Duration.ofSeconds(10);
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    Hub hub;
+
+    AppClient alice;
+
+    String aliceId;
+
+    final List<SseClient> streams = new ArrayList<>();
+
+    String base() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    @BeforeEach
+    void signIn() throws Exception {
+        alice = AppClient.signedIn(base(), "alice");
+        aliceId = alice.get("/api/me").body().replaceAll(".*\"id\":\"([^\"]+)\".*", "$1");
+    }
+
+    @AfterEach
+    void closeStreams() {
+        streams.forEach(SseClient::close);
+        // The server finds a closed stream at its next write, the heartbeat at the latest.
+        await().atMost(WAIT).until(() -> hub.connectionCount(aliceId) == 0);
+    }
+
+    SseClient open(String query, Map<String, String> headers) throws Exception {
+        SseClient client = alice.stream(query, headers);
+        streams.add(client);
+        return client;
+    }
+
+    String publish(String user, String event, String dataJson) throws Exception {
+        HttpResponse<String> response = AppClient.publish(base(), "test-token",
+                "{\"users\":[\"" + user + "\"],\"event\":\"" + event + "\",\"data\":" + dataJson + "}");
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+        return response.body().replaceAll(".*\"" + user + "\":\"([^\"]+)\".*", "$1");
+    }
+
+    @Test
+    void withoutASessionTheStreamAnswers401JsonNotARedirect() throws Exception {
+        SseClient anonymous = SseClient.open(base() + "/stream/app", Map.of());
+        assertThat(anonymous.status()).isEqualTo(401);
+        assertThat(anonymous.headers().firstValue("Content-Type")).hasValueSatisfying(
+                type -> assertThat(type).startsWith("application/json"));
+        assertThat(anonymous.errorBody()).contains("\"error\":\"unauthenticated\"");
+        assertThat(new AppClient(base()).get("/api/me").statusCode()).isEqualTo(401);
+        assertThat(new AppClient(base()).get("/stream/app/poll").statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void aStreamHasSseHeadersRetryAndStartsWithReady() throws Exception {
+        SseClient stream = open("", Map.of());
+        assertThat(stream.status()).isEqualTo(200);
+        assertThat(stream.headers().firstValue("Content-Type").orElseThrow()).startsWith("text/event-stream");
+        assertThat(stream.headers().firstValue("Cache-Control")).hasValue("no-cache");
+        assertThat(stream.headers().firstValue("X-Accel-Buffering")).hasValue("no");
+        assertThat(stream.headers().firstValue("Content-Encoding")).isEmpty();
+        SseEvent ready = stream.events().awaitFirst("ready", WAIT);
+        assertThat(ready.id()).matches("[0-9]+-[0-9]+");
+        assertThat(stream.retry()).isBetween(5000L, 6000L);
+        assertThat(stream.comments()).as("the ': connected' comment sent at once").isPositive();
+    }
+
+    @Test
+    void aPublishedEventArrivesWithItsIdNameAndData() throws Exception {
+        SseClient stream = open("", Map.of());
+        stream.events().awaitFirst("ready", WAIT);
+        String id = publish(aliceId, "crud.update", "{\"model\":\"Task\",\"id\":12,\"fields\":{\"state\":\"done\"}}");
+        SseEvent event = stream.events().awaitPublished(1, WAIT).getFirst();
+        assertThat(event).isEqualTo(new SseEvent(id, "crud.update",
+                "{\"model\":\"Task\",\"id\":12,\"fields\":{\"state\":\"done\"}}"));
+    }
+
+    @Test
+    void aStreamResumesFromLastEventIdAndFromLastIdWithNothingTwice() throws Exception {
+        String first = publish(aliceId, "crud.create", "{\"n\":1}");
+        publish(aliceId, "crud.update", "{\"n\":2}");
+        publish(aliceId, "notif", "{\"n\":3}");
+        SseClient byHeader = open("", Map.of("Last-Event-ID", first));
+        assertThat(byHeader.events().awaitPublished(2, WAIT)).extracting(SseEvent::data)
+            .containsExactly("{\"n\":2}", "{\"n\":3}");
+        SseClient byParameter = open("?last_id=" + first, Map.of());
+        assertThat(byParameter.events().awaitPublished(2, WAIT)).extracting(SseEvent::event)
+            .containsExactly("crud.update", "notif");
+        publish(aliceId, "crud.delete", "{\"n\":4}");
+        assertThat(byHeader.events().awaitPublished(3, WAIT)).extracting(SseEvent::data)
+            .containsExactly("{\"n\":2}", "{\"n\":3}", "{\"n\":4}");
+        assertThat(byHeader.events().all()).noneMatch(e -> e.event().equals("ready") || e.event().equals("reset"));
+    }
+
+    @Test
+    void theHeaderWinsOverTheParameter() throws Exception {
+        String first = publish(aliceId, "crud.create", "{\"n\":1}");
+        String second = publish(aliceId, "crud.create", "{\"n\":2}");
+        publish(aliceId, "crud.create", "{\"n\":3}");
+        SseClient stream = open("?last_id=" + first, Map.of("Last-Event-ID", second));
+        assertThat(stream.events().awaitPublished(1, WAIT)).extracting(SseEvent::data).containsExactly("{\"n\":3}");
+    }
+
+    @Test
+    void aCursorTheStreamNoLongerHoldsGetsReset() throws Exception {
+        EventId old = hub.publish(List.of(aliceId), Publication.of("crud.update", "{\"n\":0}")).get(aliceId);
+        for (int n = 1; n <= 250; n++) {
+            hub.publish(List.of(aliceId), Publication.of("crud.update", "{\"n\":" + n + "}"));
+        }
+        SseClient stream = open("", Map.of("Last-Event-ID", old.toString()));
+        SseEvent reset = stream.events().awaitFirst("reset", WAIT);
+        assertThat(reset.data()).contains("\"reason\":\"trimmed\"");
+        assertThat(stream.events().published()).isEmpty();
+        String live = publish(aliceId, "crud.update", "{\"n\":251}");
+        assertThat(stream.events().awaitPublished(1, WAIT)).extracting(SseEvent::id).containsExactly(live);
+
+        SseClient future = open("?last_id=" + (System.currentTimeMillis() + 3_600_000) + "-0", Map.of());
+        assertThat(future.events().awaitFirst("reset", WAIT).data()).contains("\"reason\":\"unknown\"");
+    }
+
+    @Test
+    void pastTheLimitOfStreamsPerUserTheAnswerIs429() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            open("", Map.of()).events().awaitFirst("ready", WAIT);
+        }
+        SseClient fourth = open("", Map.of());
+        assertThat(fourth.status()).isEqualTo(429);
+        assertThat(fourth.errorBody()).contains("\"error\":\"too_many_connections\"").contains("3 open streams");
+        assertThat(fourth.headers().firstValue("Retry-After")).isPresent();
+    }
+
+    @Test
+    void aMalformedCursorIs400WithAClearMessage() throws Exception {
+        for (String cursor : List.of("abc", "-1-0", "*", "$", "+", "1-2-3", "1-", "x".repeat(2_000))) {
+            String shown = cursor.length() > 20 ? cursor.length() + " characters" : cursor;
+            SseClient stream = open("", Map.of("Last-Event-ID", cursor));
+            assertThat(stream.status()).as(shown).isEqualTo(400);
+            assertThat(stream.errorBody()).as(shown).contains("\"error\":\"bad_cursor\"").contains("1700000000000-0")
+                .hasSizeLessThan(400);
+        }
+        SseClient huge = open("", Map.of("Last-Event-ID", "99999999999999999999-0"));
+        assertThat(huge.status()).isEqualTo(400);
+        assertThat(huge.errorBody()).contains("fit in 63 bits");
+        assertThat(alice.get("/stream/app?last_id=12x").statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void pollingFollowsTheSameResumeRules() throws Exception {
+        String none = alice.get("/stream/app/poll").body();
+        assertThat(none).contains("\"events\":[]").contains("\"reset\":false").contains("\"last_id\":\"");
+        String first = publish(aliceId, "crud.create", "{\"model\":\"Task\",\"id\":1}");
+        String second = publish(aliceId, "crud.update", "{\"model\":\"Task\",\"id\":1}");
+        String poll = alice.get("/stream/app/poll?last_id=" + first).body();
+        assertThat(poll).contains("\"id\":\"" + second + "\"").contains("\"event\":\"crud.update\"")
+            .contains("\"data\":\"{\\\"model\\\":\\\"Task\\\",\\\"id\\\":1}\"")
+            .contains("\"last_id\":\"" + second + "\"").contains("\"reset\":false").doesNotContain(first + "\",\"event");
+        String future = alice.get("/stream/app/poll?last_id=" + (System.currentTimeMillis() + 3_600_000) + "-0").body();
+        assertThat(future).contains("\"reset\":true");
+        assertThat(alice.get("/stream/app/poll?last_id=nope").statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void publishingOverHttpChecksTheTokenAndTheBody() throws Exception {
+        String good = "{\"users\":[\"" + aliceId + "\"],\"event\":\"crud.update\",\"data\":{}}";
+        assertThat(AppClient.publish(base(), null, good).statusCode()).isEqualTo(401);
+        assertThat(AppClient.publish(base(), "wrong", good).statusCode()).isEqualTo(401);
+        Map<String, String> bad = Map.of(
+                "not json", "not valid JSON",
+                "[]", "JSON object",
+                "{\"users\":[],\"event\":\"x\",\"data\":{}}", "non-empty array",
+                "{\"users\":[1],\"event\":\"x\",\"data\":{}}", "holds strings",
+                "{\"users\":[\"a b\"],\"event\":\"x\",\"data\":{}}", "user id matches",
+                "{\"users\":[\"1\"],\"event\":\"Bad Name\",\"data\":{}}", "event name matches",
+                "{\"users\":[\"1\"],\"event\":\"reset\",\"data\":{}}", "the hub sends itself",
+                "{\"users\":[\"1\"],\"event\":\"x\"}", "'data' is required",
+                "{\"users\":[\"1\"],\"event\":\"x\",\"data\":{},\"extra\":1}", "unknown field 'extra'",
+                "{\"users\":[\"1\"],\"event\":\"x\",\"data\":\"" + "a".repeat(70_000) + "\"}", "at most 65536");
+        for (Map.Entry<String, String> body : bad.entrySet()) {
+            HttpResponse<String> response = AppClient.publish(base(), "test-token", body.getKey());
+            assertThat(response.statusCode()).as(body.getKey()).isEqualTo(400);
+            assertThat(response.body()).as(body.getKey()).contains(body.getValue());
+        }
+    }
+
+    @Test
+    void aRetriedHttpPublishWithTheSamePublishIdIsAppendedOnce() throws Exception {
+        String body = "{\"users\":[\"" + aliceId + "\"],\"event\":\"crud.update\",\"data\":{\"n\":1},"
+                + "\"publish_id\":\"retry-" + System.nanoTime() + "\"}";
+        String first = AppClient.publish(base(), "test-token", body).body();
+        String again = AppClient.publish(base(), "test-token", body).body();
+        assertThat(again).isEqualTo(first);
+    }
+}
