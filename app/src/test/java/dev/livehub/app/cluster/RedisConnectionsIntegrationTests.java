@@ -1,0 +1,56 @@
+package dev.livehub.app.cluster;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import dev.livehub.app.AppClient;
+import dev.livehub.app.AppNode;
+import dev.livehub.hub.Hub;
+import dev.livehub.hub.testing.RedisServerExtension;
+import dev.livehub.hub.testing.SseClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A node's Redis connections do not grow with its browsers: one for commands, one for pub/sub, one for sessions.
+ */
+class RedisConnectionsIntegrationTests {
+
+    @RegisterExtension
+    static final RedisServerExtension redis = new RedisServerExtension();
+
+    @Test
+    void twoHundredStreamsHoldAtMostThreeRedisConnections() throws Exception {
+        try (AppNode node = AppNode.onRedis(redis.port(), Map.of("hub.max-connections-per-user", "100"))) {
+            List<AppClient> users = List.of(AppClient.signedIn(node.url(), "alice"),
+                    AppClient.signedIn(node.url(), "bob"), AppClient.signedIn(node.url(), "admin"));
+            List<SseClient> streams = new ArrayList<>();
+            try {
+                for (int i = 0; i < 200; i++) {
+                    SseClient stream = users.get(i % users.size()).stream();
+                    assertThat(stream.status()).isEqualTo(200);
+                    streams.add(stream);
+                }
+                for (SseClient stream : streams) {
+                    stream.events().awaitFirst("ready", Duration.ofSeconds(10));
+                }
+                assertThat(node.bean(Hub.class).connectionCount()).isEqualTo(200);
+                String clients = redis.commands().clientList();
+                // Every client but the one this test lists with belongs to the node.
+                long nodeConnections = Arrays.stream(clients.split("\n"))
+                    .filter(line -> !line.isBlank() && !line.contains("cmd=client|list")).count();
+                assertThat(nodeConnections).as(clients).isBetween(2L, 3L);
+                assertThat(clients).contains("name=hub-node:");
+            }
+            finally {
+                streams.forEach(SseClient::close);
+            }
+        }
+    }
+}
