@@ -328,14 +328,17 @@ public final class Connection {
         StringBuilder frames = new StringBuilder(256);
         try {
             output.send(SseFrames.preamble(retry));
+            long heartbeat = settings.heartbeat().toNanos();
+            long nextPing = System.nanoTime() + heartbeat;
             while (!closed) {
-                Queued next = outbox.poll(settings.heartbeat().toMillis(), TimeUnit.MILLISECONDS);
+                long now = System.nanoTime();
+                Queued next = outbox.poll(Math.max(0, Math.min(nextPing, deadline) - now), TimeUnit.NANOSECONDS);
                 if (closed) {
                     break;
                 }
                 frames.setLength(0);
                 int events = 0;
-                if (next == null) {
+                if (next == null && System.nanoTime() - nextPing >= 0) {
                     SseFrames.appendComment(frames, "ping");
                 }
                 // Write what is already queued in one flush, up to a bound so one write stays small.
@@ -352,6 +355,7 @@ public final class Connection {
                 if (!frames.isEmpty()) {
                     output.send(frames.toString().getBytes(StandardCharsets.UTF_8));
                     hub.metrics().delivered.increment(events);
+                    nextPing = System.nanoTime() + heartbeat;
                 }
                 if (System.nanoTime() - deadline > 0) {
                     close(random.nextLong(1000));

@@ -41,6 +41,9 @@ abstract class StreamEndpointContract {
     @Autowired
     Hub hub;
 
+    @Autowired
+    io.micrometer.core.instrument.MeterRegistry meters;
+
     AppClient alice;
 
     String aliceId;
@@ -217,6 +220,20 @@ abstract class StreamEndpointContract {
             assertThat(response.statusCode()).as(body.getKey()).isEqualTo(400);
             assertThat(response.body()).as(body.getKey()).contains(body.getValue());
         }
+    }
+
+    @Test
+    void metricsCountConnectionsPublishedAndDeliveredEventsAndLatency() throws Exception {
+        double published = meters.counter("hub.events.published").count();
+        double delivered = meters.counter("hub.events.delivered").count();
+        SseClient stream = open("", Map.of());
+        stream.events().awaitFirst("ready", WAIT);
+        assertThat(meters.get("hub.connections").gauge().value()).isEqualTo(1.0);
+        publish(aliceId, "notif", "{\"items\":[]}");
+        stream.events().awaitPublished(1, WAIT);
+        assertThat(meters.counter("hub.events.published").count()).isEqualTo(published + 1);
+        await().atMost(WAIT).until(() -> meters.counter("hub.events.delivered").count() >= delivered + 2);
+        assertThat(meters.get("hub.publish.latency").timer().count()).isPositive();
     }
 
     @Test

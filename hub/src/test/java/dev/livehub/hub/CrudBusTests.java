@@ -1,0 +1,132 @@
+package dev.livehub.hub;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.support.AbstractPlatformTransactionManager;
+import org.springframework.transaction.support.DefaultTransactionStatus;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import dev.livehub.hub.engine.MemoryEngine;
+import dev.livehub.hub.engine.StreamSettings;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * {@link CrudBus}: publishes after commit inside a Spring transaction, never after a rollback, at once outside one,
+ * and refuses bad arguments at the call.
+ */
+class CrudBusTests {
+
+    private final Hub hub = new Hub(new MemoryEngine(StreamSettings.defaults()), HubSettings.defaults(),
+            new SimpleMeterRegistry());
+
+    private final CrudBus bus = new CrudBus(hub, new JsonMapper(),
+            new dev.livehub.hub.autoconfigure.TransactionAfterCommitAccess().afterCommit());
+
+    /** Spring's real transaction machinery over no resource: synchronizations run as with any database. */
+    private final TransactionTemplate transactions = new TransactionTemplate(new AbstractPlatformTransactionManager() {
+        @Override
+        protected Object doGetTransaction() {
+            return new Object();
+        }
+
+        @Override
+        protected void doBegin(Object transaction, TransactionDefinition definition) {
+        }
+
+        @Override
+        protected void doCommit(DefaultTransactionStatus status) {
+        }
+
+        @Override
+        protected void doRollback(DefaultTransactionStatus status) {
+        }
+    });
+
+    @AfterEach
+    void close() {
+        hub.close();
+    }
+
+    private List<HubEvent> streamOf(String user) {
+        return hub.poll(user, Cursor.after(EventId.ZERO), 100).events();
+    }
+
+    @Test
+    void outsideATransactionItPublishesAtOnceAsJson() {
+        bus.publishToUsers(List.of("7", "8"), "crud.update",
+                Map.of("model", "Task", "id", 12, "fields", Map.of("state", "done")));
+        assertThat(streamOf("7")).singleElement().satisfies(event -> {
+            assertThat(event.event()).isEqualTo("crud.update");
+            assertThat(event.data()).contains("\"model\":\"Task\"").contains("\"id\":12")
+                .contains("\"fields\":{\"state\":\"done\"}");
+        });
+        assertThat(streamOf("8")).hasSize(1);
+    }
+
+    @Test
+    void insideATransactionItPublishesOnlyAfterCommit() {
+        transactions.executeWithoutResult(status -> {
+            bus.publishToUsers(List.of("7"), "crud.create", Map.of("model", "Task", "id", 1));
+            assertThat(streamOf("7")).as("not before commit").isEmpty();
+        });
+        assertThat(streamOf("7")).hasSize(1);
+    }
+
+    @Test
+    void aRolledBackTransactionPublishesNothing() {
+        transactions.executeWithoutResult(status -> {
+            bus.publishToUsers(List.of("7"), "crud.delete", Map.of("model", "Task", "id", 1));
+            status.setRollbackOnly();
+        });
+        assertThat(streamOf("7")).isEmpty();
+    }
+
+    @Test
+    void badArgumentsAreRefusedAtTheCallWithTheReason() {
+        assertThatThrownBy(() -> bus.publishToUsers(List.of(), "crud.update", Map.of()))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least one user");
+        assertThatThrownBy(() -> bus.publishToUsers(List.of("7"), "Crud Update", Map.of()))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("[a-z0-9._-]{1,64}");
+        assertThatThrownBy(() -> bus.publishToUsers(List.of("7"), "ready", Map.of()))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("the hub sends itself");
+        assertThatThrownBy(() -> bus.publishToUsers(List.of("{7}"), "crud.update", Map.of()))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("user id");
+        assertThatThrownBy(() -> bus.publishToUsers(List.of("7"), "crud.update", Map.of("x", "y".repeat(70_000))))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at most 65536");
+        assertThatThrownBy(() -> bus.publishToUsers(List.of("7"), "crud.update", new Unwritable()))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("cannot be written as JSON");
+        transactions.executeWithoutResult(status -> assertThatThrownBy(
+                () -> bus.publishToUsers(List.of("7"), "BAD", Map.of())).isInstanceOf(IllegalArgumentException.class));
+        assertThat(streamOf("7")).isEmpty();
+    }
+
+    /** A payload Jackson cannot write: its only property throws. */
+    static final class Unwritable {
+
+        public String getValue() {
+            throw new IllegalStateException("not today");
+        }
+    }
+
+    @Test
+    void aStreamEndsAtItsLifetimeWithAShortRetry() throws Exception {
+        try (Hub shortLived = new Hub(new MemoryEngine(StreamSettings.defaults()),
+                new HubSettings(16, 100, Duration.ofSeconds(15), Duration.ofMillis(5000), Duration.ofMillis(300), 500),
+                new SimpleMeterRegistry())) {
+            dev.livehub.hub.testing.RecordingOutput out = new dev.livehub.hub.testing.RecordingOutput();
+            shortLived.connect("u1", Cursor.none(), out);
+            assertThat(out.awaitClosed(Duration.ofSeconds(5))).isTrue();
+            assertThat(out.parser().retry()).isLessThan(1000);
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package dev.livehub.hub.autoconfigure;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+
+import dev.livehub.hub.CrudBus;
+import dev.livehub.hub.Hub;
+import dev.livehub.hub.engine.Engine;
+import dev.livehub.hub.engine.MemoryEngine;
+import dev.livehub.hub.engine.RedisEngine;
+import dev.livehub.hub.testing.RedisServerExtension;
+import dev.livehub.hub.web.HubUserResolver;
+import dev.livehub.hub.web.PublishController;
+import dev.livehub.hub.web.StreamController;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The wiring: memory engine by default, Redis engine by property, endpoints only in a servlet web application, and
+ * every bean backing off for one of the application's.
+ */
+class HubAutoConfigurationTests {
+
+    @RegisterExtension
+    static final RedisServerExtension redis = new RedisServerExtension();
+
+    private final ApplicationContextRunner runner = new ApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(HubAutoConfiguration.class));
+
+    @Test
+    void theDefaultIsTheMemoryEngineWithAHubAndACrudBusAndNoEndpointsOutsideTheWeb() {
+        runner.run(context -> {
+            assertThat(context).hasSingleBean(Hub.class).hasSingleBean(CrudBus.class);
+            assertThat(context.getBean(Engine.class)).isInstanceOf(MemoryEngine.class);
+            assertThat(context).doesNotHaveBean(StreamController.class);
+        });
+    }
+
+    @Test
+    void hubEngineRedisUsesSpringDataRedisConnectionSettings() {
+        runner.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class))
+            .withPropertyValues("hub.engine=redis", "spring.data.redis.host=127.0.0.1",
+                    "spring.data.redis.port=" + redis.port())
+            .run(context -> {
+                assertThat(context).hasNotFailed();
+                assertThat(context.getBean(Engine.class)).isInstanceOf(RedisEngine.class);
+                assertThat(redis.commands().clientList()).contains("name=hub-node:");
+            });
+    }
+
+    @Test
+    void aServletWebApplicationGetsTheEndpoints() {
+        new WebApplicationContextRunner().withConfiguration(AutoConfigurations.of(HubAutoConfiguration.class))
+            .run(context -> assertThat(context).hasSingleBean(StreamController.class)
+                .hasSingleBean(PublishController.class)
+                .hasSingleBean(HubUserResolver.class));
+    }
+
+    @Test
+    void theApplicationsOwnBeansWin() {
+        HubUserResolver own = request -> "fixed";
+        new WebApplicationContextRunner().withConfiguration(AutoConfigurations.of(HubAutoConfiguration.class))
+            .withBean(HubUserResolver.class, () -> own)
+            .run(context -> assertThat(context.getBean(HubUserResolver.class)).isSameAs(own));
+    }
+}
