@@ -104,14 +104,15 @@ public final class Hub implements AutoCloseable {
         connections.incrementAndGet();
         threads.execute(connection::pump);
         entry.subscribed.whenComplete((ok, error) -> {
-            if (error != null) {
+            if (error == null) {
+                connection.requestCatchUp();
+                return;
+            }
+            if (!closed) {
                 log.warn("Subscribing this node to user {} failed ({}); closing the stream so it retries", user,
                         error.getMessage());
-                connection.close();
             }
-            else {
-                connection.requestCatchUp();
-            }
+            connection.close();
         });
         return connection;
     }

@@ -46,4 +46,12 @@ class StreamLifetimeTests {
             again.events().awaitFirst("ready", Duration.ofSeconds(5));
         }
     }
+
+    @Test
+    void withoutATokenHttpPublishingIsOff() throws Exception {
+        var response = AppClient.publish("http://127.0.0.1:" + port, "anything",
+                "{\"users\":[\"1\"],\"event\":\"crud.update\",\"data\":{}}");
+        assertThat(response.statusCode()).isEqualTo(404);
+        assertThat(response.body()).contains("hub.publish.token");
+    }
 }
