@@ -1,36 +1,76 @@
 package dev.livehub.app;
 
+import java.io.IOException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
+import dev.livehub.hub.testing.RedisServerExtension;
+
 /**
- * One app node started in the test JVM on a free port, as {@code java -jar app.jar} would run it. Several nodes in one
- * test share a Redis, as a cluster does.
+ * One app node started in the test JVM, as {@code java -jar app.jar} would run it, on a port of its own that it keeps
+ * across restarts. Several nodes in one test share a Redis (and a database), as a cluster does.
  */
 public final class AppNode implements AutoCloseable {
 
-    private final ConfigurableApplicationContext context;
+    private final Map<String, String> properties;
 
-    private AppNode(ConfigurableApplicationContext context) {
-        this.context = context;
+    private final int port;
+
+    private ConfigurableApplicationContext context;
+
+    private AppNode(Map<String, String> properties, int port) {
+        this.properties = properties;
+        this.port = port;
+        start();
     }
 
-    /** Starts a node with the Redis engine on the given Redis, plus any extra properties. */
+    /** A node with the embedded default: memory engine, in-memory sessions, its own H2. */
+    public static AppNode embedded(Map<String, String> extra) {
+        Map<String, String> properties = new LinkedHashMap<>(Map.of("app.demo-users", "true",
+                "hub.publish.token", "test-token"));
+        properties.putAll(extra);
+        return new AppNode(properties, freePort());
+    }
+
+    /** A node with the Redis engine (and sessions in Redis) on the given Redis, plus any extra properties. */
     public static AppNode onRedis(int redisPort, Map<String, String> extra) {
-        List<String> args = new ArrayList<>(List.of("--server.port=0", "--app.demo-users=true",
-                "--hub.engine=redis", "--spring.data.redis.host=127.0.0.1",
-                "--spring.data.redis.port=" + redisPort, "--hub.publish.token=test-token"));
-        extra.forEach((key, value) -> args.add("--" + key + "=" + value));
-        return new AppNode(new SpringApplicationBuilder(App.class).run(args.toArray(String[]::new)));
+        Map<String, String> properties = new LinkedHashMap<>(Map.of("app.demo-users", "true",
+                "hub.engine", "redis", "spring.data.redis.host", "127.0.0.1",
+                "spring.data.redis.port", Integer.toString(redisPort), "hub.publish.token", "test-token"));
+        properties.putAll(extra);
+        return new AppNode(properties, freePort());
+    }
+
+    private void start() {
+        List<String> args = new ArrayList<>(List.of("--server.port=" + port));
+        properties.forEach((key, value) -> args.add("--" + key + "=" + value));
+        context = new SpringApplicationBuilder(App.class).run(args.toArray(String[]::new));
+    }
+
+    /** Stops the node and starts it again on the same port, as a deploy or a crash and restart would. */
+    public void restart() {
+        stop();
+        start();
+    }
+
+    public void stop() {
+        if (context != null) {
+            context.close();
+            context = null;
+        }
     }
 
     public String url() {
-        return "http://127.0.0.1:" + ((WebServerApplicationContext) context).getWebServer().getPort();
+        return "http://localhost:" + port;
+    }
+
+    public int port() {
+        return port;
     }
 
     public <T> T bean(Class<T> type) {
@@ -39,6 +79,15 @@ public final class AppNode implements AutoCloseable {
 
     @Override
     public void close() {
-        context.close();
+        stop();
+    }
+
+    private static int freePort() {
+        try {
+            return RedisServerExtension.freePort();
+        }
+        catch (IOException ex) {
+            throw new IllegalStateException("no free port", ex);
+        }
     }
 }

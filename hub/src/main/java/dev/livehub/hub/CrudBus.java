@@ -2,9 +2,12 @@ package dev.livehub.hub;
 
 import java.util.Collection;
 import java.util.List;
+import java.util.function.Supplier;
 
 import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * What services call when records change: {@code crudBus.publishToUsers(List.of(learnerId, trainerId), "crud.update",
@@ -13,6 +16,9 @@ import tools.jackson.databind.json.JsonMapper;
  * <p>Inside a transaction the event is published after commit, so no client refreshes before the change is visible;
  * a rolled-back transaction publishes nothing. Arguments are checked and the payload serialised at the call, so a
  * mistake fails where it was made, not after commit.
+ *
+ * <p>When the change comes from a browser tab that sent its origin id (see {@code app-stream.js}), an object payload
+ * carries it as {@code "origin"}, so that tab can skip its own echo.
  *
  * <p>Thread-safe.
  */
@@ -24,10 +30,20 @@ public final class CrudBus {
 
     private final AfterCommit afterCommit;
 
+    private final Supplier<String> origin;
+
     public CrudBus(Hub hub, JsonMapper json, AfterCommit afterCommit) {
+        this(hub, json, afterCommit, () -> null);
+    }
+
+    /**
+     * @param origin the origin id of the tab whose request is being served, or {@code null}
+     */
+    public CrudBus(Hub hub, JsonMapper json, AfterCommit afterCommit, Supplier<String> origin) {
         this.hub = hub;
         this.json = json;
         this.afterCommit = afterCommit;
+        this.origin = origin;
     }
 
     /**
@@ -49,6 +65,14 @@ public final class CrudBus {
 
     private String serialise(String event, Object payload) {
         try {
+            String from = origin.get();
+            if (from != null) {
+                JsonNode tree = json.valueToTree(payload);
+                if (tree instanceof ObjectNode object && !object.has("origin")) {
+                    object.put("origin", from);
+                    return json.writeValueAsString(object);
+                }
+            }
             return json.writeValueAsString(payload);
         }
         catch (JacksonException ex) {

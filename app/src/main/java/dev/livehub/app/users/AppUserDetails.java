@@ -8,19 +8,25 @@ import org.springframework.security.core.authority.SimpleGrantedAuthority;
 import org.springframework.security.core.userdetails.UserDetails;
 
 /**
- * The signed-in user as Spring Security holds it, carrying the hub user id. Serializable: sessions may live in Redis.
+ * The signed-in user as Spring Security holds it. Serializable, since sessions may live in Redis.
  */
-public record AppUserDetails(String id, String username, String password, List<String> roles)
-        implements UserDetails {
+public record AppUserDetails(long id, String username, String password, String role) implements UserDetails {
 
-    static AppUserDetails of(AppUser user) {
-        return new AppUserDetails(user.id(), user.username(), user.passwordHash(),
-                user.roles().stream().map(role -> role.name().toLowerCase()).sorted().toList());
+    static AppUserDetails of(User user) {
+        return new AppUserDetails(user.id(), user.username(), user.passwordHash(), user.role());
+    }
+
+    public String hubId() {
+        return Long.toString(id);
+    }
+
+    public List<String> roles() {
+        return List.of(role);
     }
 
     @Override
     public Collection<? extends GrantedAuthority> getAuthorities() {
-        return roles.stream().map(role -> new SimpleGrantedAuthority("ROLE_" + role.toUpperCase())).toList();
+        return List.of(new SimpleGrantedAuthority("ROLE_" + role.toUpperCase()));
     }
 
     @Override

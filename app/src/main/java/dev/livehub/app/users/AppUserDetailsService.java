@@ -8,15 +8,15 @@ import org.springframework.stereotype.Service;
 @Service
 class AppUserDetailsService implements UserDetailsService {
 
-    private final UserDirectory users;
+    private final UserRepository users;
 
-    AppUserDetailsService(UserDirectory users) {
+    AppUserDetailsService(UserRepository users) {
         this.users = users;
     }
 
     @Override
     public UserDetails loadUserByUsername(String username) {
-        return users.byUsername(username).map(AppUserDetails::of)
+        return users.findByUsername(username).map(AppUserDetails::of)
             .orElseThrow(() -> new UsernameNotFoundException("no user " + username));
     }
 }

@@ -28,7 +28,8 @@ class SecurityConfig {
     SecurityFilterChain security(HttpSecurity http) throws Exception {
         RequestMatcher machines = request -> {
             String path = request.getRequestURI().substring(request.getContextPath().length());
-            return path.startsWith("/stream/") || path.startsWith("/api/") || path.startsWith("/hub/");
+            return path.startsWith("/stream/") || path.startsWith("/api/") || path.startsWith("/hub/")
+                    || "XMLHttpRequest".equals(request.getHeader("X-Requested-With"));
         };
         http.authorizeHttpRequests(requests -> requests
             // A stream's async dispatches and error pages are not new requests: the first dispatch was authorised.
@@ -36,7 +37,9 @@ class SecurityConfig {
             // The hub answers 401 itself when there is no user, and /hub/publish checks its bearer token.
             .requestMatchers(withDefaults().matcher("/stream/**"), withDefaults().matcher("/hub/publish")).permitAll()
             .requestMatchers(withDefaults().matcher("/login"), withDefaults().matcher("/error"),
-                    withDefaults().matcher("/actuator/health")).permitAll()
+                    withDefaults().matcher("/actuator/health"), withDefaults().matcher("/hub/app-stream.js"),
+                    withDefaults().matcher("/css/**")).permitAll()
+            .requestMatchers(withDefaults().matcher("/admin/**")).hasRole("ADMIN")
             .anyRequest().authenticated())
             .formLogin(form -> form.defaultSuccessUrl("/", false))
             .logout(logout -> logout.logoutSuccessUrl("/login?logout"))
@@ -57,6 +60,6 @@ class SecurityConfig {
     @Bean
     HubUserResolver hubUserResolver() {
         return request -> request.getUserPrincipal() instanceof Authentication authentication
-                && authentication.getPrincipal() instanceof AppUserDetails user ? user.id() : null;
+                && authentication.getPrincipal() instanceof AppUserDetails user ? user.hubId() : null;
     }
 }

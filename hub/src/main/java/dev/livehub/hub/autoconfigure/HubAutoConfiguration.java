@@ -60,7 +60,10 @@ public class HubAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     CrudBus crudBus(Hub hub, ObjectProvider<JsonMapper> json, AfterCommit afterCommit) {
-        return new CrudBus(hub, json.getIfAvailable(JsonMapper::new), afterCommit);
+        boolean web = isPresent("org.springframework.web.context.request.RequestContextHolder")
+                && isPresent("jakarta.servlet.http.HttpServletRequest");
+        return new CrudBus(hub, json.getIfAvailable(JsonMapper::new), afterCommit,
+                web ? new dev.livehub.hub.web.RequestOrigin() : () -> null);
     }
 
     @Bean

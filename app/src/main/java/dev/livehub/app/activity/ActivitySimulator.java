@@ -1,0 +1,109 @@
+package dev.livehub.app.activity;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+
+import dev.livehub.app.tasks.Task;
+import dev.livehub.app.tasks.TaskService;
+import dev.livehub.app.users.User;
+
+/**
+ * Simulated activity for demos: N task changes per second for S seconds, made through {@link TaskService} as the
+ * admin who started it, so they publish exactly as real edits do.
+ */
+@Component
+public class ActivitySimulator {
+
+    private static final Logger log = LoggerFactory.getLogger(ActivitySimulator.class);
+
+    /** Bounds, so a typo cannot flood the database. */
+    static final int MAX_RATE = 200;
+
+    static final int MAX_SECONDS = 600;
+
+    private final TaskService tasks;
+
+    private final JdbcClient jdbc;
+
+    private final AtomicReference<Thread> running = new AtomicReference<>();
+
+    private final AtomicInteger done = new AtomicInteger();
+
+    private volatile int planned;
+
+    ActivitySimulator(TaskService tasks, JdbcClient jdbc) {
+        this.tasks = tasks;
+        this.jdbc = jdbc;
+    }
+
+    /** Starts a run unless one is going; returns false when one is. */
+    public boolean start(User admin, int perSecond, int seconds) {
+        if (perSecond < 1 || perSecond > MAX_RATE || seconds < 1 || seconds > MAX_SECONDS) {
+            throw new IllegalArgumentException("rate is 1 to " + MAX_RATE + " per second, duration 1 to "
+                    + MAX_SECONDS + " seconds");
+        }
+        Thread thread = Thread.ofVirtual().name("activity").unstarted(() -> run(admin, perSecond, seconds));
+        if (!running.compareAndSet(null, thread)) {
+            return false;
+        }
+        planned = perSecond * seconds;
+        done.set(0);
+        thread.start();
+        return true;
+    }
+
+    public boolean isRunning() {
+        return running.get() != null;
+    }
+
+    public int done() {
+        return done.get();
+    }
+
+    public int planned() {
+        return planned;
+    }
+
+    private void run(User admin, int perSecond, int seconds) {
+        log.info("Activity: {} task changes per second for {} s", perSecond, seconds);
+        long interval = Duration.ofSeconds(1).toNanos() / perSecond;
+        long next = System.nanoTime();
+        try {
+            List<Long> ids = jdbc.sql("SELECT id FROM tasks").query(Long.class).list();
+            for (int i = 0; i < perSecond * seconds && !ids.isEmpty(); i++) {
+                ThreadLocalRandom random = ThreadLocalRandom.current();
+                long id = ids.get(random.nextInt(ids.size()));
+                try {
+                    Task task = tasks.get(admin, id);
+                    String state = Task.STATES.get(random.nextInt(Task.STATES.size()));
+                    tasks.update(admin, id, task.title(), state);
+                    done.incrementAndGet();
+                }
+                catch (RuntimeException ex) {
+                    log.debug("Activity skipped task {}: {}", id, ex.getMessage());
+                }
+                next += interval;
+                long wait = next - System.nanoTime();
+                if (wait > 0) {
+                    // Pacing the simulated edits at the requested rate.
+                    Thread.sleep(Duration.ofNanos(wait));
+                }
+            }
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+        finally {
+            running.set(null);
+            log.info("Activity finished: {} task changes", done.get());
+        }
+    }
+}

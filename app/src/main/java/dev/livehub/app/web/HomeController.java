@@ -1,0 +1,13 @@
+package dev.livehub.app.web;
+
+import org.springframework.stereotype.Controller;
+import org.springframework.web.bind.annotation.GetMapping;
+
+@Controller
+class HomeController {
+
+    @GetMapping("/")
+    String home() {
+        return "redirect:/tasks";
+    }
+}

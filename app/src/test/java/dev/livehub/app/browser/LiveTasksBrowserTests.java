@@ -1,0 +1,256 @@
+package dev.livehub.app.browser;
+
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+import com.microsoft.playwright.BrowserContext;
+import com.microsoft.playwright.Locator;
+import com.microsoft.playwright.Page;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.livehub.app.AppNode;
+import dev.livehub.app.users.User;
+import dev.livehub.app.users.UserRepository;
+import dev.livehub.hub.Hub;
+import dev.livehub.hub.testing.RedisServerExtension;
+
+import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The live task pages in a real headless Chromium: what alice sees while bob works, on one node whose streams and
+ * sessions live in Redis and whose database is a file, so it can be restarted.
+ */
+class LiveTasksBrowserTests {
+
+    @RegisterExtension
+    static final RedisServerExtension redis = new RedisServerExtension();
+
+    @TempDir
+    static Path dataDir;
+
+    static AppNode node;
+
+    static Browser browser;
+
+    static String aliceId;
+
+    BrowserContext alice;
+
+    BrowserContext bob;
+
+    @BeforeAll
+    static void start() {
+        node = AppNode.onRedis(redis.port(), Map.of("hub.heartbeat", "500ms",
+                "spring.datasource.url", "jdbc:h2:file:" + dataDir.resolve("db") + ";DB_CLOSE_ON_EXIT=FALSE"));
+        browser = new Browser();
+        aliceId = node.bean(UserRepository.class).findByUsername("alice").map(User::hubId).orElseThrow();
+    }
+
+    @AfterAll
+    static void stop() {
+        browser.close();
+        node.close();
+    }
+
+    @BeforeEach
+    void signIn() {
+        alice = browser.signedIn(node.url(), "alice");
+        bob = browser.signedIn(node.url(), "bob");
+    }
+
+    @AfterEach
+    void signOut() {
+        alice.close();
+        bob.close();
+        // The node finds the closed streams at its next heartbeat.
+        await().atMost(Duration.ofSeconds(10)).until(() -> node.bean(Hub.class).connectionCount() == 0);
+    }
+
+    private static Page openTasks(BrowserContext context, String baseUrl) {
+        Page page = context.newPage();
+        // What the page did, in the test output, for when a scenario fails.
+        page.onConsoleMessage(message -> System.out.println("[browser console] " + message.text()));
+        page.onRequest(request -> {
+            if (request.url().contains("/stream/")) {
+                System.out.println("[browser] " + java.time.Instant.now() + " " + request.url());
+            }
+        });
+        page.onRequestFailed(request -> System.out.println("[browser] " + java.time.Instant.now() + " failed "
+                + request.url() + ": " + request.failure()));
+        page.navigate(baseUrl + "/tasks");
+        assertThat(page.locator("#stream-state")).hasText("live");
+        return page;
+    }
+
+    /** Bob edits one of alice's tasks through the edit form, as a trainer would. */
+    private static void bobSetsState(Page bobPage, String baseUrl, String taskTitle, String state) {
+        bobPage.navigate(baseUrl + "/tasks");
+        bobPage.locator("tr", new Page.LocatorOptions().setHasText(taskTitle)).locator("a:text('edit')").click();
+        bobPage.selectOption("select[name=state]", state);
+        bobPage.click("#edit-form button[type=submit]");
+        bobPage.waitForURL("**/tasks");
+    }
+
+    private static Locator rowOf(Page page, String title) {
+        return page.locator("#crud-table tbody tr", new Page.LocatorOptions().setHasText(title));
+    }
+
+    @Test
+    void bobsEditUpdatesAlicesRowInPlaceAndHerBellRisesWithoutAReload() {
+        Page page = openTasks(alice, node.url());
+        String title = "Exercise set A (alice)";
+        String unreadBefore = page.locator("#bell-count").textContent();
+        page.evaluate("window.__notReloaded = true");
+        bobSetsState(bob.newPage(), node.url(), title, "validated");
+
+        assertThat(rowOf(page, title).locator(".cell-state")).hasText("validated");
+        assertThat(page.locator("#bell-count")).hasText(String.valueOf(Integer.parseInt(unreadBefore) + 1));
+        assertThat(page.locator(".toast").first()).containsText("Task validated");
+        // Updated in place: the same document, no reload, and the row was not re-fetched.
+        org.assertj.core.api.Assertions.assertThat(page.evaluate("window.__notReloaded")).isEqualTo(true);
+        page.screenshot(new Page.ScreenshotOptions().setPath(Paths.get("target/screenshots/tasks-live.png"))
+            .setFullPage(true));
+    }
+
+    @Test
+    void aTaskBobCreatesAppearsInAlicesTableAndOneHeDeletesDisappears() {
+        Page page = openTasks(alice, node.url());
+        String title = "Write a summary " + System.nanoTime();
+        Page bobPage = bob.newPage();
+        bobPage.navigate(node.url() + "/tasks/new");
+        bobPage.selectOption("select[name=learnerId]", new com.microsoft.playwright.options.SelectOption()
+            .setLabel("alice"));
+        bobPage.fill("input[name=title]", title);
+        bobPage.click("#new-task-form button[type=submit]");
+        bobPage.waitForURL("**/tasks");
+
+        assertThat(rowOf(page, title)).hasCount(1);
+
+        bobPage.navigate(node.url() + "/tasks");
+        rowOf(bobPage, title).locator("a:text('edit')").click();
+        bobPage.click("#delete");
+        bobPage.waitForURL("**/tasks");
+
+        assertThat(rowOf(page, title)).hasCount(0);
+    }
+
+    @Test
+    void theTabThatMadeAChangeDoesNotRefreshForItsOwnEcho() {
+        Page alicePage = openTasks(alice, node.url());
+        Page bobPage = openTasks(bob, node.url());
+        java.util.concurrent.atomic.AtomicInteger bobRefreshes = new java.util.concurrent.atomic.AtomicInteger();
+        bobPage.onRequest(request -> {
+            if ("XMLHttpRequest".equals(request.headers().get("x-requested-with"))) {
+                bobRefreshes.incrementAndGet();
+            }
+        });
+        Object bobCursor = bobPage.evaluate("AppStream.lastId()");
+        String title = "Echo check " + System.nanoTime();
+        bobPage.navigate(node.url() + "/tasks/new");
+        bobPage.selectOption("select[name=learnerId]", new com.microsoft.playwright.options.SelectOption()
+            .setLabel("alice"));
+        bobPage.fill("input[name=title]", title);
+        bobPage.click("#new-task-form button[type=submit]");
+        bobPage.waitForURL("**/tasks");
+        assertThat(rowOf(alicePage, title)).hasCount(1);
+        // Bob's tab received the crud.create of his own change (its cursor moved past it) and did not refresh.
+        await().atMost(Duration.ofSeconds(10)).until(() -> !java.util.Objects.equals(bobCursor,
+                bobPage.evaluate("AppStream.lastId()")) && "live".equals(bobPage.evaluate("AppStream.status()")));
+        org.assertj.core.api.Assertions.assertThat(bobRefreshes.get()).isZero();
+    }
+
+    @Test
+    void withoutEventSourceThePageFallsBackToPollingAndStaysCurrent() {
+        Page page = alice.newPage();
+        page.addInitScript("delete window.EventSource;");
+        page.navigate(node.url() + "/tasks");
+        assertThat(page.locator("#stream-state")).hasText("polling");
+        bobSetsState(bob.newPage(), node.url(), "Project proposal (alice)", "rejected");
+        assertThat(rowOf(page, "Project proposal (alice)").locator(".cell-state")).hasText("rejected");
+    }
+
+    @Test
+    void twoTabsOfAliceShareOneStreamAndBothStayLive() {
+        Page first = openTasks(alice, node.url());
+        Page second = openTasks(alice, node.url());
+        Hub hub = node.bean(Hub.class);
+        await().atMost(Duration.ofSeconds(10)).until(() -> hub.connectionCount(aliceId) == 1);
+        org.assertj.core.api.Assertions.assertThat(List.of(first.evaluate("AppStream.role()"),
+                second.evaluate("AppStream.role()"))).containsExactlyInAnyOrder("leader", "follower");
+
+        bobSetsState(bob.newPage(), node.url(), "Read chapter 1 (alice)", "rejected");
+        assertThat(rowOf(first, "Read chapter 1 (alice)").locator(".cell-state")).hasText("rejected");
+        assertThat(rowOf(second, "Read chapter 1 (alice)").locator(".cell-state")).hasText("rejected");
+        org.assertj.core.api.Assertions.assertThat(hub.connectionCount(aliceId)).isEqualTo(1);
+
+        // The leader goes away: the other tab takes over the stream and stays live.
+        Page leader = "leader".equals(first.evaluate("AppStream.role()")) ? first : second;
+        Page follower = leader == first ? second : first;
+        leader.close();
+        await().atMost(Duration.ofSeconds(10)).until(() -> "leader".equals(follower.evaluate("AppStream.role()")));
+        bobSetsState(bob.newPage(), node.url(), "Read chapter 1 (alice)", "todo");
+        assertThat(rowOf(follower, "Read chapter 1 (alice)").locator(".cell-state")).hasText("todo");
+    }
+
+    @Test
+    void afterTheNodeRestartsAlicesPageResumesAndCatchesUpWhatWasPublishedMeanwhile() {
+        Page page = openTasks(alice, node.url());
+        String title = "Project proposal (alice)";
+        String rowId = rowOf(page, title).getAttribute("id").replace("row-", "");
+        node.stop();
+        assertThat(page.locator("#stream-state")).not().hasText("live");
+
+        // While the node is down, another service appends to alice's stream with the wire format.
+        String key = "hub:{" + aliceId + "}:events";
+        String json = "{\"model\":\"Task\",\"id\":" + rowId + ",\"fields\":{\"state\":\"submitted\"}}";
+        String id = redis.commands().xadd(key, Map.of("event", "crud.update", "data", json));
+
+        node.restart();
+        assertThat(rowOf(page, title).locator(".cell-state")).hasText("submitted",
+                new com.microsoft.playwright.assertions.LocatorAssertions.HasTextOptions().setTimeout(30_000));
+        assertThat(page.locator("#stream-state")).hasText("live");
+        org.assertj.core.api.Assertions.assertThat(page.evaluate("AppStream.lastId()")).isEqualTo(id);
+
+        bobSetsState(bob.newPage(), node.url(), title, "in_progress");
+        assertThat(rowOf(page, title).locator(".cell-state")).hasText("in_progress");
+    }
+
+    @Test
+    void aResetRefreshesTheTable() {
+        Page page = openTasks(alice, node.url());
+        page.evaluate("document.querySelector('#crud-table tbody').dataset.before = 'yes'");
+        node.stop();
+        // Redis lost alice's stream: her cursor is now unknown to it.
+        redis.commands().del("hub:{" + aliceId + "}:events");
+        node.restart();
+        assertThat(page.locator("#crud-table tbody[data-before]")).hasCount(0,
+                new com.microsoft.playwright.assertions.LocatorAssertions.HasCountOptions().setTimeout(30_000));
+        assertThat(page.locator("#crud-table tbody tr").first()).isVisible();
+        assertThat(page.locator("#stream-state")).hasText("live");
+    }
+
+    @Test
+    void whenTheSessionEndsThePageSaysSignedOut() {
+        Page page = openTasks(alice, node.url());
+        Page other = alice.newPage();
+        other.navigate(node.url() + "/tasks");
+        other.click("form[action='/logout'] button");
+        other.waitForURL(Pattern.compile(".*/login.*"));
+        // The open stream learns it at its next connect: restart the node to make it reconnect now.
+        node.restart();
+        assertThat(page.locator("#signed-out")).isVisible(
+                new com.microsoft.playwright.assertions.LocatorAssertions.IsVisibleOptions().setTimeout(30_000));
+        assertThat(page.locator("#stream-state")).hasText("signed-out");
+    }
+}

@@ -1,0 +1,447 @@
+/*
+ * AppStream: the one Server-Sent Events stream of a page, as a small bus. Plain JavaScript, no library.
+ *
+ *   AppStream.start({ user: '42' });                 // once, from the page layout
+ *   const off = AppStream.on('crud.update', fn);     // fn(data, { id, topic }); off() unsubscribes
+ *   AppStream.liveIndex({ model: 'Task', table: '#crud-table', row: id => '#row-' + id, cells: { state: '.cell-state' } });
+ *
+ * Topics: the server's events (crud.create, crud.update, crud.delete, notif, any other name), 'ready' and 'reset'
+ * (reload what you show), and the client's own 'status' ({state: connecting|live|polling|signed-out}) and
+ * 'signed-out'.
+ *
+ * Tabs of one user share ONE connection where the browser allows: a leader tab, elected with the Web Locks API, holds
+ * the EventSource and relays events to the other tabs over a BroadcastChannel; when it closes, another tab takes the
+ * lock and resumes from the last id. Web Locks need a secure context (HTTPS or localhost); elsewhere every tab holds
+ * its own connection.
+ */
+(function (global) {
+  'use strict';
+
+  var STANDARD_TOPICS = ['ready', 'reset', 'crud.create', 'crud.update', 'crud.delete', 'notif', 'auth-expired'];
+  var LOCAL_TOPICS = { status: true, 'signed-out': true };
+  var MAX_BACKOFF_MS = 10000;
+  var STUCK_CONNECTING_MS = 4000;
+  var FAILURES_BEFORE_POLLING = 5;
+  var POLL_INTERVAL_MS = 3000;
+
+  var handlers = {};          // topic -> array of functions
+  var remoteTopics = {};      // topics other tabs listen to (the leader listens for them)
+  var s = {
+    user: null, url: '/stream/app', pollUrl: '/stream/app/poll',
+    started: false, stopped: false, role: 'none',
+    lastId: null, source: null, listened: {},
+    channel: null, failures: 0, timer: null, watchdog: null, polling: false, polls: 0, status: 'connecting'
+  };
+
+  // Each tab has an origin id, sent with its own requests, so that it can skip the echo of its own changes.
+  var origin = (function () {
+    try {
+      var known = global.sessionStorage.getItem('appstream:origin');
+      if (known) { return known; }
+      var fresh = randomId();
+      global.sessionStorage.setItem('appstream:origin', fresh);
+      return fresh;
+    } catch (e) {
+      return randomId();
+    }
+  })();
+
+  function randomId() {
+    return Math.random().toString(36).slice(2, 10) + Date.now().toString(36);
+  }
+
+  // ---- the bus
+
+  function on(topic, handler) {
+    (handlers[topic] = handlers[topic] || []).push(handler);
+    listen(topic);
+    if (s.role === 'follower' && !LOCAL_TOPICS[topic]) { post({ t: 'topics', topics: [topic] }); }
+    return function off() {
+      var list = handlers[topic] || [];
+      var at = list.indexOf(handler);
+      if (at >= 0) { list.splice(at, 1); }
+    };
+  }
+
+  function emit(topic, data, id) {
+    (handlers[topic] || []).slice().forEach(function (handler) {
+      try {
+        handler(data, { id: id, topic: topic });
+      } catch (e) {
+        // One broken subscriber never stops the others.
+        console.error('AppStream: a "' + topic + '" handler failed', e);
+      }
+    });
+  }
+
+  // ---- ids and the cursor
+
+  function parseId(id) {
+    var m = /^(\d+)-(\d+)$/.exec(id || '');
+    return m ? [Number(m[1]), Number(m[2])] : null;
+  }
+
+  function isAfter(a, b) {
+    var x = parseId(a), y = parseId(b);
+    if (!x || !y) { return true; }
+    return x[0] > y[0] || (x[0] === y[0] && x[1] > y[1]);
+  }
+
+  function storageKey() {
+    return 'appstream:last:' + s.user;   // per user: never shared between users of one browser
+  }
+
+  function setLastId(id) {
+    if (!id) { return; }
+    s.lastId = id;
+    if (s.role !== 'follower') {
+      try { global.localStorage.setItem(storageKey(), id); } catch (e) { /* private mode */ }
+    }
+  }
+
+  function storedLastId() {
+    try { return global.localStorage.getItem(storageKey()); } catch (e) { return s.lastId; }
+  }
+
+  // An event from the stream, a poll or the leader. Ids at or below the cursor were seen already.
+  function accept(topic, id, text) {
+    var own = topic === 'ready' || topic === 'reset';
+    if (!own && id && s.lastId && !isAfter(id, s.lastId)) { return; }
+    if (id) { setLastId(id); }
+    var data = text;
+    try { data = text ? JSON.parse(text) : null; } catch (e) { /* not JSON: hand over the text */ }
+    if (s.role === 'leader') { post({ t: 'ev', topic: topic, id: id, text: text }); }
+    if (topic === 'auth-expired') { signedOut(); return; }
+    emit(topic, data, id);
+  }
+
+  function setStatus(state) {
+    if (s.status === state) { return; }
+    s.status = state;
+    if (s.role === 'leader') { post({ t: 'status', state: state }); }
+    emit('status', { state: state });
+  }
+
+  // ---- tabs: leader election and relay
+
+  function shareable() {
+    return !!(global.isSecureContext && global.navigator && global.navigator.locks && global.BroadcastChannel);
+  }
+
+  function post(message) {
+    if (s.channel) {
+      try { s.channel.postMessage(message); } catch (e) { /* closing */ }
+    }
+  }
+
+  function onChannel(e) {
+    var m = e.data || {};
+    if (m.t === 'ev' && s.role === 'follower') {
+      accept(m.topic, m.id, m.text);
+    } else if (m.t === 'status' && s.role === 'follower') {
+      setStatus(m.state);
+    } else if (m.t === 'signed-out' && s.role === 'follower') {
+      signedOut();
+    } else if (m.t === 'topics' && s.role === 'leader') {
+      (m.topics || []).forEach(function (topic) { remoteTopics[topic] = true; listen(topic); });
+    } else if (m.t === 'hello' && s.role === 'leader') {
+      post({ t: 'status', state: s.status });
+    } else if (m.t === 'leader' && s.role === 'follower') {
+      post({ t: 'topics', topics: Object.keys(handlers).filter(function (t) { return !LOCAL_TOPICS[t]; }) });
+    }
+  }
+
+  function becomeLeader() {
+    s.role = 'leader';
+    s.lastId = storedLastId() || s.lastId;
+    post({ t: 'leader' });
+    connect();
+    // Held until the tab goes away; then the browser hands the lock to the next tab.
+    return new Promise(function () {});
+  }
+
+  // ---- the connection (leader or solo tab)
+
+  function listen(topic) {
+    if (!s.source || s.listened[topic] || LOCAL_TOPICS[topic]) { return; }
+    s.listened[topic] = true;
+    var source = s.source;
+    source.addEventListener(topic, function (e) {
+      if (source === s.source) { accept(topic, e.lastEventId, e.data); }
+    });
+  }
+
+  function connect() {
+    if (s.stopped) { return; }
+    clearTimeout(s.timer);
+    closeSource();
+    if (!global.EventSource || s.failures >= FAILURES_BEFORE_POLLING) {
+      startPolling();
+      return;
+    }
+    var url = s.url + (s.lastId ? '?last_id=' + encodeURIComponent(s.lastId) : '');
+    var source = new global.EventSource(url, { withCredentials: true });
+    s.source = source;
+    s.listened = {};
+    setStatus('connecting');
+    STANDARD_TOPICS.concat(Object.keys(handlers), Object.keys(remoteTopics)).forEach(listen);
+    source.onopen = function () {
+      clearTimeout(s.watchdog);
+      s.failures = 0;
+      s.polling = false;
+      setStatus('live');
+    };
+    source.onerror = function () {
+      if (source !== s.source) { return; }
+      if (source.readyState === global.EventSource.CLOSED) {
+        // The browser gave up for good (a 401, a 502/503 from a proxy during a deploy, ...): find out why and
+        // come back ourselves, with backoff and jitter, from the last id.
+        closeSource();
+        probe();
+      } else {
+        // The browser reconnects by itself, with Last-Event-ID, but how soon after repeated network errors is up
+        // to it: if it is not back in a few seconds, take over.
+        setStatus('connecting');
+        clearTimeout(s.watchdog);
+        s.watchdog = setTimeout(function () {
+          if (source === s.source && source.readyState !== global.EventSource.OPEN) {
+            closeSource();
+            probe();
+          }
+        }, STUCK_CONNECTING_MS);
+      }
+    };
+  }
+
+  function closeSource() {
+    clearTimeout(s.watchdog);
+    if (s.source) {
+      s.source.close();
+      s.source = null;
+    }
+  }
+
+  function backoff() {
+    var base = Math.min(MAX_BACKOFF_MS, 500 * Math.pow(2, s.failures));
+    return Math.round(base * (0.5 + Math.random()));
+  }
+
+  function later(fn, ms) {
+    clearTimeout(s.timer);
+    s.timer = setTimeout(fn, ms);
+  }
+
+  // One poll: catches up at once, and tells a signed-out user from a server that is away.
+  function poll() {
+    var url = s.pollUrl + (s.lastId ? '?last_id=' + encodeURIComponent(s.lastId) : '');
+    return global.fetch(url, { credentials: 'same-origin', headers: { Accept: 'application/json' } })
+      .then(function (response) {
+        if (response.status === 401) { signedOut(); return false; }
+        if (!response.ok) { throw new Error('HTTP ' + response.status); }
+        return response.json().then(function (body) {
+          if (body.reset) {
+            accept('reset', body.last_id, JSON.stringify({ reason: 'poll', last_id: body.last_id }));
+          } else if (!s.lastId) {
+            setLastId(body.last_id);
+          }
+          (body.events || []).forEach(function (e) { accept(e.event, e.id, e.data); });
+          return true;
+        });
+      });
+  }
+
+  function probe() {
+    setStatus('connecting');
+    poll().then(function (ok) {
+      if (ok) { s.failures++; later(connect, backoff()); }
+    }, function () {
+      s.failures++;
+      later(connect, backoff());
+    });
+  }
+
+  function startPolling() {
+    s.polling = true;
+    setStatus('polling');
+    poll().then(function (ok) {
+      if (!ok) { return; }
+      s.polls++;
+      // Now and then, try the stream again.
+      if (global.EventSource && s.polls % 10 === 0) { s.failures = 0; later(connect, POLL_INTERVAL_MS); }
+      else { later(startPolling, POLL_INTERVAL_MS); }
+    }, function () {
+      later(startPolling, backoff());
+    });
+  }
+
+  function signedOut() {
+    if (s.stopped) { return; }
+    s.stopped = true;
+    clearTimeout(s.timer);
+    closeSource();
+    if (s.role === 'leader') { post({ t: 'signed-out' }); }
+    setStatus('signed-out');
+    emit('signed-out', {});
+  }
+
+  function wake() {
+    if (s.stopped || s.role === 'follower' || !s.started) { return; }
+    if (!s.source || s.source.readyState === global.EventSource.CLOSED) {
+      s.failures = 0;
+      connect();
+    }
+  }
+
+  // ---- start
+
+  var warned = false;
+
+  function start(options) {
+    if (s.started) { return; }
+    options = options || {};
+    if (!options.user) { throw new Error('AppStream.start needs { user }: the signed-in user id'); }
+    s.started = true;
+    s.user = String(options.user);
+    s.url = options.url || s.url;
+    s.pollUrl = options.pollUrl || s.pollUrl;
+    s.lastId = storedLastId();
+    global.document.addEventListener('visibilitychange', function () {
+      if (global.document.visibilityState === 'visible') { wake(); }
+    });
+    global.addEventListener('online', wake);
+    global.addEventListener('pagehide', closeSource);
+    // Forms carry this tab's origin, so the change they make does not refresh this tab twice.
+    global.document.addEventListener('submit', function (e) {
+      var form = e.target;
+      if (form && form.method && form.method.toLowerCase() === 'post' && !form.querySelector('input[name="_hub_origin"]')) {
+        var input = global.document.createElement('input');
+        input.type = 'hidden';
+        input.name = '_hub_origin';
+        input.value = origin;
+        form.appendChild(input);
+      }
+    }, true);
+    if (shareable()) {
+      s.role = 'follower';
+      s.channel = new global.BroadcastChannel('appstream:' + s.user);
+      s.channel.onmessage = onChannel;
+      post({ t: 'hello' });
+      post({ t: 'topics', topics: Object.keys(handlers).filter(function (t) { return !LOCAL_TOPICS[t]; }) });
+      global.navigator.locks.request('appstream:' + s.user, becomeLeader);
+    } else {
+      if (!warned) {
+        warned = true;
+        console.info('AppStream: Web Locks or BroadcastChannel unavailable (they need HTTPS or localhost); '
+          + 'this tab opens its own connection');
+      }
+      s.role = 'solo';
+      connect();
+    }
+  }
+
+  // ---- live index pages
+
+  function liveIndex(options) {
+    var model = options.model;
+    var tableSelector = options.table || '#crud-table';
+    var rowSelector = options.row || function (id) { return '#row-' + id; };
+    var cells = options.cells || {};
+    var inFlight = false, trailing = false, whenVisible = false, whenIdle = false;
+
+    function mine(event) {
+      return event && event.model === model && !(event.origin && event.origin === origin);
+    }
+
+    function editing() {
+      var table = global.document.querySelector(tableSelector);
+      var active = global.document.activeElement;
+      return !!(table && active && table.contains(active) && /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName));
+    }
+
+    function updateRow(row, fields) {
+      Object.keys(fields).forEach(function (name) {
+        var cell = cells[name] && row.querySelector(cells[name]);
+        if (cell) { cell.textContent = fields[name] == null ? '' : String(fields[name]); }
+      });
+      row.classList.remove('flash-row');
+      void row.offsetWidth;   // restarts the highlight animation
+      row.classList.add('flash-row');
+    }
+
+    function swap(html) {
+      var table = global.document.querySelector(tableSelector);
+      if (!table) { return; }
+      var fresh = new global.DOMParser().parseFromString(html, 'text/html').querySelector(tableSelector);
+      if (!fresh) { return; }
+      var x = global.scrollX, y = global.scrollY;
+      var active = global.document.activeElement;
+      var focusId = active && table.contains(active) ? active.id : null;
+      table.innerHTML = fresh.innerHTML;
+      global.scrollTo(x, y);
+      if (focusId && global.document.getElementById(focusId)) { global.document.getElementById(focusId).focus(); }
+      table.dispatchEvent(new global.CustomEvent('appstream:refreshed', { bubbles: true }));
+    }
+
+    // At most one refresh in flight and one trailing; a hidden tab refreshes once when shown; a table being
+    // edited is not replaced under the user's hands.
+    function refresh() {
+      if (global.document.hidden) { whenVisible = true; return; }
+      if (editing()) { whenIdle = true; return; }
+      if (inFlight) { trailing = true; return; }
+      inFlight = true;
+      global.fetch(global.location.href, {
+        credentials: 'same-origin',
+        headers: { 'X-Requested-With': 'XMLHttpRequest', 'X-Hub-Origin': origin }
+      }).then(function (response) {
+        if (response.status === 401) { signedOut(); return null; }
+        return response.ok ? response.text() : null;
+      }).then(function (html) {
+        if (html !== null) { swap(html); }
+      }).catch(function (e) {
+        console.error('AppStream: refreshing ' + tableSelector + ' failed', e);
+      }).then(function () {
+        inFlight = false;
+        if (trailing) { trailing = false; refresh(); }
+      });
+    }
+
+    on('crud.update', function (event) {
+      if (!mine(event)) { return; }
+      var row = global.document.querySelector(rowSelector(event.id));
+      if (event.fields && row) { updateRow(row, event.fields); } else { refresh(); }
+    });
+    on('crud.create', function (event) { if (mine(event)) { refresh(); } });
+    on('crud.delete', function (event) { if (mine(event)) { refresh(); } });
+    on('reset', refresh);
+    global.document.addEventListener('visibilitychange', function () {
+      if (!global.document.hidden && whenVisible) { whenVisible = false; refresh(); }
+    });
+    global.document.addEventListener('focusout', function () {
+      setTimeout(function () {
+        if (whenIdle && !editing()) { whenIdle = false; refresh(); }
+      }, 0);
+    });
+    return { refresh: refresh };
+  }
+
+  // fetch() with this tab's origin id, for changes made from script.
+  function appFetch(url, init) {
+    init = init || {};
+    var headers = new global.Headers(init.headers || {});
+    headers.set('X-Hub-Origin', origin);
+    init.headers = headers;
+    init.credentials = init.credentials || 'same-origin';
+    return global.fetch(url, init);
+  }
+
+  global.AppStream = {
+    start: start,
+    on: on,
+    liveIndex: liveIndex,
+    fetch: appFetch,
+    origin: origin,
+    role: function () { return s.role; },
+    lastId: function () { return s.lastId; },
+    status: function () { return s.status; }
+  };
+})(window);
