@@ -1,0 +1,76 @@
+package dev.livehub.ops;
+
+import java.util.Set;
+
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+import dev.livehub.hub.HubEvent;
+import dev.livehub.hub.Publication;
+
+/**
+ * Entries as JSON lines, {@code {"id":"..","event":"..","data":".."}}: {@code data} is the entry's text as a JSON
+ * string, so an export imported elsewhere gives back the very same bytes.
+ */
+final class EntryLines {
+
+    static final JsonMapper JSON = new JsonMapper();
+
+    private static final Set<String> FIELDS = Set.of("id", "event", "data");
+
+    private EntryLines() {
+    }
+
+    static String toLine(HubEvent entry) {
+        ObjectNode line = JSON.createObjectNode();
+        line.put("id", entry.id().toString());
+        line.put("event", entry.event());
+        line.put("data", entry.data());
+        return JSON.writeValueAsString(line);
+    }
+
+    /** An event and its data from one line; the id, if any, is dropped (imports get new ids). */
+    record Parsed(String event, String data) {
+    }
+
+    static Parsed parse(String line) {
+        JsonNode node;
+        try {
+            node = JSON.readTree(line);
+        }
+        catch (JacksonException ex) {
+            throw new IllegalArgumentException("not JSON: " + ex.getOriginalMessage());
+        }
+        if (node == null || !node.isObject()) {
+            throw new IllegalArgumentException("not a JSON object {\"event\":..,\"data\":..}");
+        }
+        for (String field : node.propertyNames()) {
+            if (!FIELDS.contains(field)) {
+                throw new IllegalArgumentException("unknown field '" + field + "' (fields: id, event, data)");
+            }
+        }
+        JsonNode event = node.get("event");
+        JsonNode data = node.get("data");
+        if (event == null || !event.isString()) {
+            throw new IllegalArgumentException("'event' is a string");
+        }
+        if (data == null || !data.isString()) {
+            throw new IllegalArgumentException("'data' is a string holding the entry's JSON text");
+        }
+        Publication.requireEventName(event.asString());
+        return new Parsed(event.asString(), data.asString());
+    }
+
+    /** Checks that text is JSON, for data given on the command line. */
+    static String requireJson(String text) {
+        try {
+            JSON.readTree(text);
+            return text;
+        }
+        catch (JacksonException ex) {
+            throw new IllegalArgumentException("the data is not JSON: " + ex.getOriginalMessage());
+        }
+    }
+}

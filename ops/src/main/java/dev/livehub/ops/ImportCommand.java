@@ -1,0 +1,74 @@
+package dev.livehub.ops;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import dev.livehub.hub.Publication;
+import dev.livehub.hub.engine.RedisEngine;
+
+@Command(name = "import", mixinStandardHelpOptions = true,
+        description = "Appends JSON lines from standard input to a user's stream, with new ids (connected browsers "
+                + "receive them): hubctl import 43 < 42.jsonl. Every line is checked first: on a bad line nothing is "
+                + "written, unless --skip-bad.")
+final class ImportCommand implements Callable<Integer> {
+
+    @ParentCommand
+    Hubctl hubctl;
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(paramLabel = "USER", description = "the user's hub id")
+    String user;
+
+    @Option(names = "--skip-bad", description = "skip malformed lines (each is reported) instead of stopping")
+    boolean skipBad;
+
+    @Override
+    public Integer call() throws IOException {
+        Publication.requireUserId(user);
+        PrintWriter err = spec.commandLine().getErr();
+        List<EntryLines.Parsed> entries = new ArrayList<>();
+        int lineNumber = 0;
+        int skipped = 0;
+        try (BufferedReader in = Io.stdin.get()) {
+            for (String line = in.readLine(); line != null; line = in.readLine()) {
+                lineNumber++;
+                if (line.isBlank()) {
+                    continue;
+                }
+                try {
+                    entries.add(EntryLines.parse(line));
+                }
+                catch (IllegalArgumentException ex) {
+                    if (!skipBad) {
+                        throw new HubctlException(2, "line " + lineNumber + ": " + ex.getMessage()
+                                + "; nothing was imported (--skip-bad skips such lines)");
+                    }
+                    err.println("hubctl: skipped line " + lineNumber + ": " + ex.getMessage());
+                    skipped++;
+                }
+            }
+        }
+        try (Store store = hubctl.store(); RedisEngine engine = store.engine()) {
+            engine.start((u, entry) -> { });
+            for (EntryLines.Parsed entry : entries) {
+                engine.append(List.of(user), Publication.of(entry.event(), entry.data()));
+            }
+        }
+        spec.commandLine().getOut().println("imported " + entries.size() + " entries into user " + user
+                + (skipped > 0 ? " (" + skipped + " lines skipped)" : ""));
+        return 0;
+    }
+}

@@ -1,0 +1,104 @@
+package dev.livehub.ops;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import dev.livehub.hub.EventId;
+import dev.livehub.hub.HubEvent;
+import dev.livehub.hub.Publication;
+import dev.livehub.hub.engine.RedisEngine;
+
+@Command(name = "replay", mixinStandardHelpOptions = true,
+        description = "Appends chosen entries again, as new entries, so connected browsers receive them again. "
+                + "Each keeps its original id in its data as \"replayed_from\".")
+final class ReplayCommand implements Callable<Integer> {
+
+    @ParentCommand
+    Hubctl hubctl;
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(paramLabel = "USER", description = "the user's hub id")
+    String user;
+
+    @Option(names = "--from", paramLabel = "ID", required = true, description = "first id to replay (inclusive)")
+    EventId from;
+
+    @Option(names = "--to", paramLabel = "ID", description = "last id to replay (inclusive)")
+    EventId to;
+
+    @Option(names = "--event", paramLabel = "NAME", description = "only entries of this event")
+    String event;
+
+    @Option(names = "--dry-run", description = "show what would be replayed; change nothing")
+    boolean dryRun;
+
+    @Option(names = "--yes", description = "do not ask for confirmation")
+    boolean yes;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        try (Store store = hubctl.store()) {
+            List<HubEvent> chosen = new ArrayList<>();
+            store.range(store.requireStream(user), from, to, 0, entry -> {
+                if (event == null || event.equals(entry.event())) {
+                    chosen.add(entry);
+                }
+            });
+            chosen.forEach(entry -> out.printf("%-20s %-16s %s%n", entry.id(), entry.event(), entry.data()));
+            if (dryRun) {
+                out.println(chosen.size() + " entries would be replayed (dry run: nothing changed)");
+                return 0;
+            }
+            if (chosen.isEmpty()) {
+                out.println("no entries to replay");
+                return 0;
+            }
+            Confirmation.require(yes, "Replay these " + chosen.size() + " entries to user " + user + "?",
+                    Io.stdin.get(), spec.commandLine().getErr());
+            try (RedisEngine engine = store.engine()) {
+                engine.start((u, entry) -> { });
+                for (HubEvent entry : chosen) {
+                    engine.append(List.of(user), Publication.of(entry.event(), replayed(entry)));
+                }
+            }
+            out.println("replayed " + chosen.size() + " entries to user " + user);
+        }
+        return 0;
+    }
+
+    /** The entry's data with {@code "replayed_from"}; data that is not a JSON object is wrapped as "value". */
+    static String replayed(HubEvent entry) {
+        ObjectNode object;
+        try {
+            JsonNode data = EntryLines.JSON.readTree(entry.data());
+            if (data instanceof ObjectNode original) {
+                object = original;
+            }
+            else {
+                object = EntryLines.JSON.createObjectNode();
+                object.set("value", data);
+            }
+        }
+        catch (JacksonException ex) {
+            object = EntryLines.JSON.createObjectNode();
+            object.put("value", entry.data());
+        }
+        object.put("replayed_from", entry.id().toString());
+        return EntryLines.JSON.writeValueAsString(object);
+    }
+}

@@ -1,0 +1,96 @@
+package dev.livehub.ops;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import dev.livehub.hub.EventId;
+
+@Command(name = "stats", mixinStandardHelpOptions = true,
+        description = "Streams, entries, memory, oldest and newest entry, and the hub nodes subscribed to bells.")
+final class StatsCommand implements Callable<Integer> {
+
+    @ParentCommand
+    Hubctl hubctl;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--json", description = "one JSON document")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        long[] streams = { 0 };
+        long[] entries = { 0 };
+        long[] bytes = { 0 };
+        EventId[] oldest = { null };
+        EventId[] newest = { null };
+        List<Map<String, String>> nodes = new ArrayList<>();
+        try (Store store = hubctl.store()) {
+            store.scanStreams("*", key -> {
+                Map<String, Object> info = store.info(key);
+                streams[0]++;
+                entries[0] += ((Number) info.getOrDefault("length", 0L)).longValue();
+                Long memory = store.commands().memoryUsage(key);
+                bytes[0] += memory == null ? 0 : memory;
+                if (info.get("first-entry") instanceof List<?> first && !first.isEmpty()) {
+                    EventId id = EventId.parse(String.valueOf(first.getFirst()));
+                    oldest[0] = oldest[0] == null || oldest[0].isAfter(id) ? id : oldest[0];
+                }
+                EventId last = EventId.parse(String.valueOf(info.get("last-generated-id")));
+                newest[0] = newest[0] == null || last.isAfter(newest[0]) ? last : newest[0];
+            }, seen -> {
+                err.println("hubctl: " + seen + " streams scanned...");
+                err.flush();
+            });
+            // Hub nodes hold one pub/sub connection each, named hub-node:<pid>:<host>, with a shard channel per user.
+            for (String line : store.commands().clientList().split("\n")) {
+                Map<String, String> fields = new LinkedHashMap<>();
+                for (String pair : line.strip().split(" ")) {
+                    int eq = pair.indexOf('=');
+                    if (eq > 0) {
+                        fields.put(pair.substring(0, eq), pair.substring(eq + 1));
+                    }
+                }
+                if (fields.getOrDefault("name", "").startsWith("hub-node:")
+                        && !"0".equals(fields.getOrDefault("ssub", fields.getOrDefault("sub", "0")))) {
+                    nodes.add(Map.of("name", fields.get("name"), "addr", fields.getOrDefault("addr", "?"),
+                            "bells", fields.getOrDefault("ssub", "?")));
+                }
+            }
+        }
+        Map<String, Object> stats = new LinkedHashMap<>();
+        stats.put("streams", streams[0]);
+        stats.put("entries", entries[0]);
+        stats.put("memory_bytes", bytes[0]);
+        stats.put("oldest_entry", oldest[0] == null ? null : oldest[0].toString());
+        stats.put("newest_entry", newest[0] == null ? null : newest[0].toString());
+        stats.put("hub_nodes", nodes);
+        if (json) {
+            out.println(EntryLines.JSON.writeValueAsString(stats));
+        }
+        else {
+            stats.forEach((name, value) -> {
+                if (!name.equals("hub_nodes")) {
+                    out.printf("%-14s %s%n", name, value);
+                }
+            });
+            out.println("hub nodes      " + nodes.size());
+            nodes.forEach(node -> out.printf("  %-40s %-22s %s bells%n", node.get("name"), node.get("addr"),
+                    node.get("bells")));
+        }
+        return 0;
+    }
+}
