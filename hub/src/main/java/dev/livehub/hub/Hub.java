@@ -1,7 +1,9 @@
 package dev.livehub.hub;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -10,6 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -169,6 +172,39 @@ public final class Hub implements AutoCloseable {
         for (Connection connection : connections()) {
             connection.close(500);
         }
+    }
+
+    /**
+     * Drains this node before it stops: refuses new streams at once (the endpoint answers 503, so a proxy moves on),
+     * then ends the open streams one by one spread evenly over {@code window}, each told to reconnect within a second,
+     * so browsers move to other nodes without a thundering herd. Blocks for about the window.
+     */
+    public void drain(Duration window) {
+        closed = true;
+        List<Connection> open = new ArrayList<>(connections());
+        if (open.isEmpty()) {
+            return;
+        }
+        log.info("Draining {} streams over {} ms", open.size(), window.toMillis());
+        Collections.shuffle(open);
+        long start = System.nanoTime();
+        for (int i = 0; i < open.size(); i++) {
+            long due = start + window.toNanos() * i / open.size();
+            long wait = due - System.nanoTime();
+            if (wait > 0) {
+                try {
+                    // Pacing the closes across the window, which is the point of a drain.
+                    Thread.sleep(Duration.ofNanos(wait));
+                }
+                catch (InterruptedException ex) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            open.get(i).close(ThreadLocalRandom.current().nextLong(1000));
+        }
+        endStreams();
+        log.info("Drained; {} streams left to finish", connectionCount());
     }
 
     /** Ends every stream, waits up to 5 s for their writers, then closes the engine. */

@@ -53,8 +53,8 @@ public class HubAutoConfiguration {
     }
 
     @Bean
-    HubLifecycle hubLifecycle(Hub hub) {
-        return new HubLifecycle(hub);
+    HubLifecycle hubLifecycle(Hub hub, HubProperties properties) {
+        return new HubLifecycle(hub, properties.getDrainWindow());
     }
 
     @Bean

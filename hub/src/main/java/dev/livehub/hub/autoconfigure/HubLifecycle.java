@@ -5,7 +5,7 @@ import org.springframework.context.SmartLifecycle;
 import dev.livehub.hub.Hub;
 
 /**
- * Ends the open streams when the application stops, before the web server's graceful shutdown starts waiting for
+ * Drains the open streams when the application stops (SIGTERM), spread over {@code hub.drain-window}, before the web server's graceful shutdown starts waiting for
  * requests to finish: an SSE stream never finishes on its own, so without this a shutdown waits its whole timeout.
  * (Lifecycles stop in decreasing phase order; the web server's graceful shutdown runs in a lower phase.)
  */
@@ -13,10 +13,13 @@ final class HubLifecycle implements SmartLifecycle {
 
     private final Hub hub;
 
+    private final java.time.Duration drainWindow;
+
     private volatile boolean running;
 
-    HubLifecycle(Hub hub) {
+    HubLifecycle(Hub hub, java.time.Duration drainWindow) {
         this.hub = hub;
+        this.drainWindow = drainWindow;
     }
 
     @Override
@@ -27,7 +30,7 @@ final class HubLifecycle implements SmartLifecycle {
     @Override
     public void stop() {
         running = false;
-        hub.endStreams();
+        hub.drain(drainWindow);
     }
 
     @Override

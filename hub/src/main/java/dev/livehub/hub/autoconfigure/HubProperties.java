@@ -28,6 +28,9 @@ public class HubProperties {
     /** Streams end after about this long (10% jitter), so browsers reconnect and load spreads over the nodes. */
     private Duration streamLifetime = Duration.ofMinutes(30);
 
+    /** On shutdown, open streams are ended spread over this window, so browsers move to other nodes gradually. */
+    private Duration drainWindow = Duration.ofSeconds(5);
+
     /** Entries read per round trip when a client catches up. */
     private int catchUpPage = 500;
 
@@ -179,6 +182,14 @@ public class HubProperties {
 
     public void setStreamLifetime(Duration streamLifetime) {
         this.streamLifetime = streamLifetime;
+    }
+
+    public Duration getDrainWindow() {
+        return drainWindow;
+    }
+
+    public void setDrainWindow(Duration drainWindow) {
+        this.drainWindow = drainWindow;
     }
 
     public int getCatchUpPage() {

@@ -33,7 +33,7 @@ public final class SseParser {
         this.sink = sink;
     }
 
-    public void feed(String chunk) {
+    public synchronized void feed(String chunk) {
         for (int i = 0; i < chunk.length(); i++) {
             char c = chunk.charAt(i);
             if (pendingCr) {
@@ -59,6 +59,11 @@ public final class SseParser {
 
     public int comments() {
         return comments;
+    }
+
+    /** The id of the last dispatched event, as a browser would send it in Last-Event-ID. */
+    public synchronized String lastEventId() {
+        return lastId;
     }
 
     private void onLine(String text) {

@@ -1,0 +1,73 @@
+package dev.livehub.nginx;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The local cluster of {@code nginx/cluster}, driven as an operator would: up, kill, stop, start, down. Its state
+ * (ports) is read from the script's {@code cluster.env}.
+ */
+final class Cluster implements AutoCloseable {
+
+    private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+
+    private final Path dir;
+
+    private final Map<String, String> environment;
+
+    private Map<String, String> state = Map.of();
+
+    Cluster(Path dir, Map<String, String> environment) {
+        this.dir = dir;
+        this.environment = environment;
+    }
+
+    void up(int nodes, int port) throws IOException, InterruptedException {
+        run("up", "--nodes", Integer.toString(nodes), "--port", Integer.toString(port));
+        state = new LinkedHashMap<>();
+        for (String line : Files.readAllLines(dir.resolve("cluster.env"))) {
+            int eq = line.indexOf('=');
+            if (eq > 0) {
+                state.put(line.substring(0, eq), line.substring(eq + 1));
+            }
+        }
+    }
+
+    String url() {
+        return "http://localhost:" + state.get("HTTP_PORT");
+    }
+
+    int redisPort() {
+        return Integer.parseInt(state.get("REDIS_PORT"));
+    }
+
+    String run(String... args) throws IOException, InterruptedException {
+        String[] command = new String[args.length + 1];
+        command[0] = ROOT.resolve("nginx/cluster").toString();
+        System.arraycopy(args, 0, command, 1, args.length);
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        Map<String, String> env = new HashMap<>(environment);
+        env.put("CLUSTER_DIR", dir.toString());
+        builder.environment().putAll(env);
+        Process process = builder.start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!process.waitFor(180, TimeUnit.SECONDS) || process.exitValue() != 0) {
+            throw new IllegalStateException("nginx/cluster " + String.join(" ", args) + " failed:\n" + output);
+        }
+        System.out.println(output);
+        return output;
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (Files.exists(dir.resolve("cluster.env"))) {
+            run("down");
+        }
+    }
+}
