@@ -21,16 +21,18 @@
   var LOCAL_TOPICS = { status: true, 'signed-out': true };
   var MAX_BACKOFF_MS = 10000;
   var STUCK_CONNECTING_MS = 4000;
+  var CONNECT_TIMEOUT_MS = 8000;
   var FAILURES_BEFORE_POLLING = 5;
   var POLL_INTERVAL_MS = 3000;
 
+  var trail = [];             // the last things that happened, for AppStream.debug()
   var handlers = {};          // topic -> array of functions
   var remoteTopics = {};      // topics other tabs listen to (the leader listens for them)
   var s = {
     user: null, url: '/stream/app', pollUrl: '/stream/app/poll',
     started: false, stopped: false, role: 'none',
     lastId: null, source: null, listened: {},
-    channel: null, failures: 0, timer: null, watchdog: null, polling: false, polls: 0, status: 'connecting'
+    channel: null, failures: 0, timer: null, watchdog: null, watched: null, polling: false, polls: 0, status: null
   };
 
   // Each tab has an origin id, sent with its own requests, so that it can skip the echo of its own changes.
@@ -104,9 +106,15 @@
   }
 
   // An event from the stream, a poll or the leader. Ids at or below the cursor were seen already.
+  function note(what) {
+    trail.push(new Date().toISOString().slice(11, 23) + ' ' + what);
+    if (trail.length > 50) { trail.shift(); }
+  }
+
   function accept(topic, id, text) {
     var own = topic === 'ready' || topic === 'reset';
-    if (!own && id && s.lastId && !isAfter(id, s.lastId)) { return; }
+    if (!own && id && s.lastId && !isAfter(id, s.lastId)) { note('dropped ' + topic + ' ' + id + ' (seen)'); return; }
+    note('event ' + topic + ' ' + id);
     if (id) { setLastId(id); }
     var data = text;
     try { data = text ? JSON.parse(text) : null; } catch (e) { /* not JSON: hand over the text */ }
@@ -117,6 +125,7 @@
 
   function setStatus(state) {
     if (s.status === state) { return; }
+    note('status ' + state);
     s.status = state;
     if (s.role === 'leader') { post({ t: 'status', state: state }); }
     emit('status', { state: state });
@@ -180,19 +189,25 @@
       return;
     }
     var url = s.url + (s.lastId ? '?last_id=' + encodeURIComponent(s.lastId) : '');
+    note('connect ' + url);
     var source = new global.EventSource(url, { withCredentials: true });
     s.source = source;
     s.listened = {};
     setStatus('connecting');
     STANDARD_TOPICS.concat(Object.keys(handlers), Object.keys(remoteTopics)).forEach(listen);
+    // A request that neither opens nor fails (a connection left hanging by a server going away) would wait
+    // forever: give it a deadline, then take over.
+    takeOverUnlessOpen(source, CONNECT_TIMEOUT_MS);
     source.onopen = function () {
       clearTimeout(s.watchdog);
+      s.watched = null;
       s.failures = 0;
       s.polling = false;
       setStatus('live');
     };
     source.onerror = function () {
       if (source !== s.source) { return; }
+      note('error, readyState ' + source.readyState);
       if (source.readyState === global.EventSource.CLOSED) {
         // The browser gave up for good (a 401, a 502/503 from a proxy during a deploy, ...): find out why and
         // come back ourselves, with backoff and jitter, from the last id.
@@ -202,19 +217,27 @@
         // The browser reconnects by itself, with Last-Event-ID, but how soon after repeated network errors is up
         // to it: if it is not back in a few seconds, take over.
         setStatus('connecting');
-        clearTimeout(s.watchdog);
-        s.watchdog = setTimeout(function () {
-          if (source === s.source && source.readyState !== global.EventSource.OPEN) {
-            closeSource();
-            probe();
-          }
-        }, STUCK_CONNECTING_MS);
+        takeOverUnlessOpen(source, STUCK_CONNECTING_MS);
       }
     };
   }
 
+  // Armed once per connection attempt: the browser's own retries must not keep pushing the deadline back.
+  function takeOverUnlessOpen(source, ms) {
+    if (s.watched === source) { return; }
+    clearTimeout(s.watchdog);
+    s.watched = source;
+    s.watchdog = setTimeout(function () {
+      if (source === s.source && source.readyState !== global.EventSource.OPEN) {
+        closeSource();
+        probe();
+      }
+    }, ms);
+  }
+
   function closeSource() {
     clearTimeout(s.watchdog);
+    s.watched = null;
     if (s.source) {
       s.source.close();
       s.source = null;
@@ -442,6 +465,8 @@
     origin: origin,
     role: function () { return s.role; },
     lastId: function () { return s.lastId; },
-    status: function () { return s.status; }
+    status: function () { return s.status; },
+    // What the client did lately: connects, errors, status changes, events; for a developer's console.
+    debug: function () { return trail.slice(); }
   };
 })(window);

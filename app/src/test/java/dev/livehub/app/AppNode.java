@@ -46,6 +46,14 @@ public final class AppNode implements AutoCloseable {
         return new AppNode(properties, freePort());
     }
 
+    /** A node with the Redis engine (and sessions) on a Redis Cluster, given one of its nodes. */
+    public static AppNode onRedisCluster(String seed, Map<String, String> extra) {
+        Map<String, String> properties = new LinkedHashMap<>(Map.of("app.demo-users", "true",
+                "hub.engine", "redis", "spring.data.redis.cluster.nodes", seed, "hub.publish.token", "test-token"));
+        properties.putAll(extra);
+        return new AppNode(properties, freePort());
+    }
+
     private void start() {
         List<String> args = new ArrayList<>(List.of("--server.port=" + port));
         properties.forEach((key, value) -> args.add("--" + key + "=" + value));

@@ -236,6 +236,7 @@ public final class Connection {
                 }
             }
             if (tryGoLive(epoch)) {
+                log.debug("Stream of user {} caught up to {}", user, currentCursor());
                 return;
             }
         }

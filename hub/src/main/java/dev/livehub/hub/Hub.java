@@ -105,6 +105,7 @@ public final class Hub implements AutoCloseable {
             return found;
         });
         connections.incrementAndGet();
+        log.debug("Stream of user {} opened ({}); {} on this node", user, cursor, connections.get());
         threads.execute(connection::pump);
         entry.subscribed.whenComplete((ok, error) -> {
             if (error == null) {

@@ -171,8 +171,8 @@ final class Store implements AutoCloseable {
     /** A Redis engine on the same server, for appends and the live path. */
     RedisEngine engine() {
         if (clusterConnection != null) {
-            throw new HubctlException(2, "appending and tailing on a Redis Cluster need the hub's cluster engine, "
-                    + "which is not built yet; use a hub node's POST /hub/publish");
+            return new RedisEngine(RedisClusterClient.create(RedisURI.create(uri)), keys, StreamSettings.defaults(),
+                    Duration.ofSeconds(10));
         }
         return new RedisEngine(RedisClient.create(RedisURI.create(uri)), keys, StreamSettings.defaults(),
                 Duration.ofSeconds(10));

@@ -51,7 +51,7 @@ class LiveTasksBrowserTests {
 
     @BeforeAll
     static void start() {
-        node = AppNode.onRedis(redis.port(), Map.of("hub.heartbeat", "500ms",
+        node = AppNode.onRedis(redis.port(), Map.of("hub.heartbeat", "500ms", "logging.level.dev.livehub.hub", "DEBUG",
                 "spring.datasource.url", "jdbc:h2:file:" + dataDir.resolve("db") + ";DB_CLOSE_ON_EXIT=FALSE"));
         browser = new Browser();
         aliceId = node.bean(UserRepository.class).findByUsername("alice").map(User::hubId).orElseThrow();
@@ -217,8 +217,14 @@ class LiveTasksBrowserTests {
         String id = redis.commands().xadd(key, Map.of("event", "crud.update", "data", json));
 
         node.restart();
-        assertThat(rowOf(page, title).locator(".cell-state")).hasText("submitted",
-                new com.microsoft.playwright.assertions.LocatorAssertions.HasTextOptions().setTimeout(30_000));
+        try {
+            assertThat(rowOf(page, title).locator(".cell-state")).hasText("submitted",
+                    new com.microsoft.playwright.assertions.LocatorAssertions.HasTextOptions().setTimeout(30_000));
+        }
+        catch (AssertionError ex) {
+            throw new AssertionError("client trail: " + page.evaluate("AppStream.debug()") + "; streams on the node: "
+                    + node.bean(Hub.class).connectionCount(), ex);
+        }
         assertThat(page.locator("#stream-state")).hasText("live");
         org.assertj.core.api.Assertions.assertThat(page.evaluate("AppStream.lastId()")).isEqualTo(id);
 
@@ -234,8 +240,14 @@ class LiveTasksBrowserTests {
         // Redis lost alice's stream: her cursor is now unknown to it.
         redis.commands().del("hub:{" + aliceId + "}:events");
         node.restart();
-        assertThat(page.locator("#crud-table tbody[data-before]")).hasCount(0,
-                new com.microsoft.playwright.assertions.LocatorAssertions.HasCountOptions().setTimeout(30_000));
+        try {
+            assertThat(page.locator("#crud-table tbody[data-before]")).hasCount(0,
+                    new com.microsoft.playwright.assertions.LocatorAssertions.HasCountOptions().setTimeout(30_000));
+        }
+        catch (AssertionError ex) {
+            throw new AssertionError("client trail: " + page.evaluate("AppStream.debug()") + "; streams on the node: "
+                    + node.bean(Hub.class).connectionCount(), ex);
+        }
         assertThat(page.locator("#crud-table tbody tr").first()).isVisible();
         assertThat(page.locator("#stream-state")).hasText("live");
     }

@@ -107,25 +107,30 @@ public class HubAutoConfiguration {
         @Bean
         @ConditionalOnMissingBean
         Engine hubEngine(HubProperties properties, ObjectProvider<DataRedisConnectionDetails> details) {
-            RedisURI uri = redisUri(details.getIfAvailable());
-            uri.setClientName("hub-node:" + ManagementFactory.getRuntimeMXBean().getName().replace('@', ':'));
-            RedisClient client = RedisClient.create(uri);
-            client.setOptions(ClientOptions.builder()
-                .timeoutOptions(TimeoutOptions.enabled(properties.getRedis().getTimeout()))
-                .build());
-            return new RedisEngine(client, new RedisKeys(properties.getRedis().getPrefix()), streamSettings(properties),
-                    properties.getRedis().getTimeout());
+            DataRedisConnectionDetails connection = details.getIfAvailable();
+            RedisKeys keys = new RedisKeys(properties.getRedis().getPrefix());
+            java.time.Duration timeout = properties.getRedis().getTimeout();
+            if (connection != null && connection.getCluster() != null) {
+                // spring.data.redis.cluster.nodes: the same engine on a Redis Cluster.
+                java.util.List<RedisURI> nodes = connection.getCluster().getNodes().stream()
+                    .map(node -> named(authenticated(RedisURI.builder().withHost(node.host()).withPort(node.port()),
+                            connection).build()))
+                    .toList();
+                return new RedisEngine(io.lettuce.core.cluster.RedisClusterClient.create(nodes), keys,
+                        streamSettings(properties), timeout);
+            }
+            RedisClient client = RedisClient.create(named(redisUri(connection)));
+            client.setOptions(ClientOptions.builder().timeoutOptions(TimeoutOptions.enabled(timeout)).build());
+            return new RedisEngine(client, keys, streamSettings(properties), timeout);
         }
 
-        private static RedisURI redisUri(DataRedisConnectionDetails details) {
-            if (details == null || details.getStandalone() == null) {
-                return RedisURI.create("redis://localhost:6379");
-            }
-            DataRedisConnectionDetails.Standalone standalone = details.getStandalone();
-            RedisURI.Builder uri = RedisURI.builder()
-                .withHost(standalone.getHost())
-                .withPort(standalone.getPort())
-                .withDatabase(standalone.getDatabase());
+        /** Named after the process, so operators (hubctl stats, CLIENT LIST) can tell a node's connections. */
+        private static RedisURI named(RedisURI uri) {
+            uri.setClientName("hub-node:" + ManagementFactory.getRuntimeMXBean().getName().replace('@', ':'));
+            return uri;
+        }
+
+        private static RedisURI.Builder authenticated(RedisURI.Builder uri, DataRedisConnectionDetails details) {
             if (details.getPassword() != null) {
                 if (details.getUsername() != null) {
                     uri.withAuthentication(details.getUsername(), details.getPassword());
@@ -137,7 +142,18 @@ public class HubAutoConfiguration {
             if (details.getSslBundle() != null) {
                 uri.withSsl(true);
             }
-            return uri.build();
+            return uri;
+        }
+
+        private static RedisURI redisUri(DataRedisConnectionDetails details) {
+            if (details == null || details.getStandalone() == null) {
+                return RedisURI.create("redis://localhost:6379");
+            }
+            DataRedisConnectionDetails.Standalone standalone = details.getStandalone();
+            return authenticated(RedisURI.builder()
+                .withHost(standalone.getHost())
+                .withPort(standalone.getPort())
+                .withDatabase(standalone.getDatabase()), details).build();
         }
     }
 }

@@ -11,16 +11,20 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 
-import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.pubsub.RedisPubSubAdapter;
-import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,18 +34,20 @@ import dev.livehub.hub.Publication;
 
 /**
  * The engine for many nodes: one Redis stream per user, appended by {@code append.lua}, and a sharded pub/sub
- * doorbell per user that carries each new entry. A node holds two Redis connections whatever its number of browsers:
- * one for commands and one for pub/sub, on which it {@code SSUBSCRIBE}s to the bell of each locally connected user.
+ * doorbell per user that carries each new entry. A node holds two Redis connections whatever its number of browsers
+ * (on a Redis Cluster, one per shard it talks to): one for commands and one for pub/sub, on which it
+ * {@code SSUBSCRIBE}s to the bell of each locally connected user.
  *
- * <p>When the pub/sub connection drops, the listener hears {@link EngineListener#onLiveLost()}; once Lettuce has
- * reconnected and every bell is subscribed again, {@link EngineListener#onLiveRestored()}, so the hub re-reads every
- * stream from its cursors. Messages are never written to a client from here: the listener only queues them.
+ * <p>When a connection drops, the listener hears {@link EngineListener#onLiveLost()}; the engine then subscribes every
+ * bell again (on a cluster, where each slot lives now) until Redis acknowledges them all, and reports
+ * {@link EngineListener#onLiveRestored()}, so the hub re-reads every stream from its cursors. Messages are never
+ * written to a client from here: the listener only queues them.
  */
 public final class RedisEngine implements Engine {
 
     private static final Logger log = LoggerFactory.getLogger(RedisEngine.class);
 
-    private final RedisClient client;
+    private final Function<RedisLink.Events, RedisLink> connect;
 
     private final RedisKeys keys;
 
@@ -51,9 +57,14 @@ public final class RedisEngine implements Engine {
 
     private final Set<String> subscribed = ConcurrentHashMap.newKeySet();
 
-    private StatefulRedisConnection<String, String> commands;
+    private final ScheduledExecutorService restorer = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("hub-redis-restore").factory());
 
-    private StatefulRedisPubSubConnection<String, String> pubsub;
+    private final AtomicLong losses = new AtomicLong();
+
+    private final AtomicBoolean restoring = new AtomicBoolean();
+
+    private RedisLink link;
 
     private RedisScript appendScript;
 
@@ -66,11 +77,37 @@ public final class RedisEngine implements Engine {
     private volatile boolean closed;
 
     /**
+     * An engine on one Redis server.
+     *
      * @param client a Lettuce client this engine owns from now on (it shuts it down on {@link #close()})
      * @param timeout how long one Redis command may take before it counts as failed
      */
     public RedisEngine(RedisClient client, RedisKeys keys, StreamSettings settings, Duration timeout) {
-        this.client = client;
+        this(events -> new StandaloneLink(client, events), keys, settings, timeout);
+    }
+
+    /**
+     * An engine on a Redis Cluster: the same keys and scripts, each user on the shard of its hash tag.
+     *
+     * @param client a Lettuce cluster client this engine owns from now on; topology refresh is turned on, so
+     *        failovers and slot moves are followed
+     */
+    public RedisEngine(RedisClusterClient client, RedisKeys keys, StreamSettings settings, Duration timeout) {
+        this(events -> {
+            client.setOptions(ClusterClientOptions.builder()
+                .timeoutOptions(TimeoutOptions.enabled(timeout))
+                .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
+                    .enableAllAdaptiveRefreshTriggers()
+                    .enablePeriodicRefresh(Duration.ofSeconds(10))
+                    .build())
+                .build());
+            return new ClusterLink(client, events);
+        }, keys, settings, timeout);
+    }
+
+    private RedisEngine(Function<RedisLink.Events, RedisLink> connect, RedisKeys keys, StreamSettings settings,
+            Duration timeout) {
+        this.connect = connect;
         this.keys = keys;
         this.settings = settings;
         this.timeout = timeout;
@@ -79,18 +116,20 @@ public final class RedisEngine implements Engine {
     @Override
     public void start(EngineListener listener) {
         this.listener = listener;
-        client.addListener(new PubSubStateListener());
-        commands = client.connect();
-        pubsub = client.connectPubSub();
-        pubsub.addListener(new RedisPubSubAdapter<>() {
+        link = connect.apply(new RedisLink.Events() {
             @Override
-            public void smessage(String channel, String message) {
+            public void message(String channel, String message) {
                 onBell(channel, message);
             }
+
+            @Override
+            public void lost() {
+                onLost();
+            }
         });
-        appendScript = RedisScript.load("append.lua", commands.async());
-        readScript = RedisScript.load("read.lua", commands.async());
-        log.info("Redis engine started on {} with prefix '{}'", client, keys.prefix());
+        appendScript = RedisScript.load("append.lua", link.scripting());
+        readScript = RedisScript.load("read.lua", link.scripting());
+        log.info("Redis engine started on {} with prefix '{}'", link, keys.prefix());
     }
 
     @Override
@@ -101,7 +140,7 @@ public final class RedisEngine implements Engine {
         String window = Long.toString(settings.dedupeWindow().toMillis());
         for (String user : users) {
             String[] scriptKeys = { keys.stream(user), keys.publishId(user, publication.publishId()), keys.bell(user) };
-            pending.put(user, appendScript.run(commands.async(), ScriptOutputType.VALUE, scriptKeys,
+            pending.put(user, appendScript.run(link.scripting(), ScriptOutputType.VALUE, scriptKeys,
                     publication.event(), publication.data(), maxEntries, retention, window));
         }
         Map<String, EventId> ids = new LinkedHashMap<>();
@@ -111,7 +150,7 @@ public final class RedisEngine implements Engine {
 
     @Override
     public StreamSlice read(String user, EventId from, int limit) {
-        List<Object> reply = await(readScript.run(commands.async(), ScriptOutputType.MULTI,
+        List<Object> reply = await(readScript.run(link.scripting(), ScriptOutputType.MULTI,
                 new String[] { keys.stream(user) }, from.toString(), Integer.toString(limit)),
                 "read the stream of " + user);
         EventId last = EventId.parse((String) reply.get(0));
@@ -128,13 +167,13 @@ public final class RedisEngine implements Engine {
     @Override
     public CompletionStage<Void> subscribe(String user) {
         subscribed.add(user);
-        return pubsub.async().ssubscribe(keys.bell(user));
+        return link.ssubscribe(keys.bell(user));
     }
 
     @Override
     public void unsubscribe(String user) {
         subscribed.remove(user);
-        pubsub.async().sunsubscribe(keys.bell(user));
+        link.sunsubscribe(keys.bell(user));
     }
 
     @Override
@@ -143,13 +182,10 @@ public final class RedisEngine implements Engine {
             return;
         }
         closed = true;
-        if (pubsub != null) {
-            pubsub.close();
+        restorer.shutdownNow();
+        if (link != null) {
+            link.close();
         }
-        if (commands != null) {
-            commands.close();
-        }
-        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     }
 
     private void onBell(String channel, String message) {
@@ -173,24 +209,64 @@ public final class RedisEngine implements Engine {
         listener.onEntry(user, entry);
     }
 
-    /** Resubscribes every bell (idempotent: Lettuce did it too), then tells the hub to catch up. */
+    private void onLost() {
+        if (closed) {
+            return;
+        }
+        losses.incrementAndGet();
+        if (!liveLost) {
+            liveLost = true;
+            log.warn("A Redis connection dropped; live delivery paused until every bell is subscribed again");
+            listener.onLiveLost();
+        }
+        if (restoring.compareAndSet(false, true)) {
+            restorer.execute(this::restoreLive);
+        }
+    }
+
+    /**
+     * Subscribes every local bell again (idempotent: Lettuce resubscribes what it can too), then tells the hub to
+     * catch up. Tries again, with a fresh topology on a cluster, until Redis acknowledges all of them with no drop in
+     * between.
+     */
     private void restoreLive() {
         if (closed) {
             return;
         }
-        String[] channels = subscribed.stream().map(keys::bell).toArray(String[]::new);
-        CompletionStage<Void> done = channels.length == 0 ? CompletableFuture.completedFuture(null)
-                : pubsub.async().ssubscribe(channels);
-        done.whenComplete((ok, error) -> {
-            if (error != null) {
-                log.warn("Resubscribing {} bells failed ({}); trying again", channels.length, error.getMessage());
-                CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS).execute(this::restoreLive);
-                return;
-            }
-            liveLost = false;
-            log.info("Pub/sub connection restored; {} bells subscribed, catching up", channels.length);
-            listener.onLiveRestored();
-        });
+        long lossesBefore = losses.get();
+        List<String> channels = subscribed.stream().map(keys::bell).toList();
+        CompletableFuture<?>[] acks = channels.stream()
+            .map(channel -> link.ssubscribe(channel).toCompletableFuture())
+            .toArray(CompletableFuture[]::new);
+        CompletableFuture.allOf(acks).orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+            .whenComplete((ok, error) -> {
+                if (error != null || losses.get() != lossesBefore) {
+                    if (error != null) {
+                        log.warn("Resubscribing {} bells failed ({}); trying again", channels.size(),
+                                error.getMessage());
+                    }
+                    retryRestore();
+                    return;
+                }
+                restoring.set(false);
+                if (losses.get() != lossesBefore && restoring.compareAndSet(false, true)) {
+                    retryRestore();
+                    return;
+                }
+                liveLost = false;
+                log.info("Live delivery restored; {} bells subscribed, catching up", channels.size());
+                listener.onLiveRestored();
+            });
+    }
+
+    private void retryRestore() {
+        if (closed) {
+            return;
+        }
+        restorer.schedule(() -> {
+            link.refreshTopology();
+            restoreLive();
+        }, 500, TimeUnit.MILLISECONDS);
     }
 
     private <T> T await(CompletionStage<T> stage, String what) {
@@ -222,26 +298,6 @@ public final class RedisEngine implements Engine {
         }
         return new HubEvent(EventId.parse((String) row.get(0)), event == null ? "message" : event,
                 data == null ? "" : data);
-    }
-
-    /** Lettuce reports state for every connection of the client; only the pub/sub one matters here. */
-    private final class PubSubStateListener implements RedisConnectionStateListener {
-
-        @Override
-        public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
-            if (connection == pubsub && !closed) {
-                liveLost = true;
-                log.warn("Pub/sub connection to Redis lost; live delivery paused until it is back");
-                listener.onLiveLost();
-            }
-        }
-
-        @Override
-        public void onRedisConnected(RedisChannelHandler<?, ?> connection, java.net.SocketAddress address) {
-            if (connection == pubsub && liveLost) {
-                restoreLive();
-            }
-        }
     }
 
     @Override

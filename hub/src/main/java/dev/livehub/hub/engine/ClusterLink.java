@@ -1,0 +1,80 @@
+package dev.livehub.hub.engine;
+
+import java.time.Duration;
+import java.util.concurrent.CompletionStage;
+
+import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisConnectionStateListener;
+import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
+import io.lettuce.core.cluster.pubsub.RedisClusterPubSubAdapter;
+import io.lettuce.core.cluster.pubsub.StatefulRedisClusterPubSubConnection;
+
+/**
+ * A Redis Cluster: commands routed by key slot, and a cluster pub/sub connection whose {@code SSUBSCRIBE}s Lettuce
+ * sends to the node that owns each channel's slot (the hash tag {@code {user}} puts a user's stream and bell on one
+ * shard). Messages from those node connections are propagated to this link's listener.
+ */
+final class ClusterLink implements RedisLink {
+
+    private final RedisClusterClient client;
+
+    private final StatefulRedisClusterConnection<String, String> commands;
+
+    private final StatefulRedisClusterPubSubConnection<String, String> pubsub;
+
+    ClusterLink(RedisClusterClient client, Events events) {
+        this.client = client;
+        this.commands = client.connect();
+        this.pubsub = client.connectPubSub();
+        pubsub.setNodeMessagePropagation(true);
+        pubsub.addListener(new RedisClusterPubSubAdapter<>() {
+            @Override
+            public void smessage(RedisClusterNode node, String channel, String message) {
+                events.message(channel, message);
+            }
+        });
+        client.addListener(new RedisConnectionStateListener() {
+            @Override
+            public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
+                // A cluster's per-node pub/sub connections are not ours to tell apart: any drop may have cost live
+                // messages (a failed master takes its subscriptions with it), so every drop counts.
+                events.lost();
+            }
+        });
+    }
+
+    @Override
+    public RedisScriptingAsyncCommands<String, String> scripting() {
+        return commands.async();
+    }
+
+    @Override
+    public CompletionStage<Void> ssubscribe(String channel) {
+        return pubsub.async().ssubscribe(channel);
+    }
+
+    @Override
+    public void sunsubscribe(String channel) {
+        pubsub.async().sunsubscribe(channel);
+    }
+
+    @Override
+    public void refreshTopology() {
+        client.refreshPartitions();
+    }
+
+    @Override
+    public void close() {
+        pubsub.close();
+        commands.close();
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
+
+    @Override
+    public String toString() {
+        return "Redis Cluster " + client;
+    }
+}

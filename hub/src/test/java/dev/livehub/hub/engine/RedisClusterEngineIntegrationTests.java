@@ -1,0 +1,111 @@
+package dev.livehub.hub.engine;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.cluster.RedisClusterClient;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import dev.livehub.hub.Cursor;
+import dev.livehub.hub.EventId;
+import dev.livehub.hub.Hub;
+import dev.livehub.hub.Publication;
+import dev.livehub.hub.testing.RecordingOutput;
+import dev.livehub.hub.testing.RedisClusterExtension;
+import dev.livehub.hub.testing.SseEvent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The engine contract on a real Redis Cluster (three masters, a replica each), and a failover: the master of a user's
+ * slot is killed, its replica takes over, the nodes resubscribe and catch up, and cursors the new master does not
+ * have get a reset, never silence.
+ */
+class RedisClusterEngineIntegrationTests extends EngineContract {
+
+    @RegisterExtension
+    static final RedisClusterExtension cluster = new RedisClusterExtension();
+
+    private static final AtomicInteger tests = new AtomicInteger();
+
+    private final String prefix = "c" + tests.incrementAndGet();
+
+    @Override
+    protected Engine newEngine(StreamSettings settings) {
+        return new RedisEngine(RedisClusterClient.create(RedisURI.create("redis://" + cluster.seed())),
+                new RedisKeys(prefix), settings, Duration.ofSeconds(5));
+    }
+
+    @Override
+    protected int trimSlack() {
+        return 100;
+    }
+
+    private static List<String> data(List<SseEvent> events) {
+        return events.stream().map(SseEvent::data).toList();
+    }
+
+    /** Kills a master; the cluster stays usable, on its promoted replica, for the tests that run after this one. */
+    @Test
+    void whenAMasterFailsItsReplicaTakesOverAndTheNodesResubscribeAndCatchUp() throws Exception {
+        Hub node1 = hub(StreamSettings.defaults());
+        Hub node2 = hub(StreamSettings.defaults());
+        String user = "failover";
+        RecordingOutput onNode1 = new RecordingOutput();
+        RecordingOutput onNode2 = new RecordingOutput();
+        node1.connect(user, Cursor.none(), onNode1);
+        node2.connect(user, Cursor.none(), onNode2);
+        onNode1.events().awaitFirst("ready", Duration.ofSeconds(10));
+        onNode2.events().awaitFirst("ready", Duration.ofSeconds(10));
+        List<String> expected = new ArrayList<>();
+        for (int n = 1; n <= 5; n++) {
+            node1.publish(List.of(user), Publication.of("crud.update", "{\"n\":" + n + "}"));
+            expected.add("{\"n\":" + n + "}");
+        }
+        onNode2.events().awaitPublished(5, Duration.ofSeconds(10));
+        // Let the replica receive what its master has before the master dies.
+        int master = cluster.masterOf(new RedisKeys(prefix).stream(user));
+        cluster.awaitReplicated(master);
+
+        cluster.kill(master);
+        cluster.awaitFailoverFrom(master);
+        // Published once the replica is master: only the resubscribed bells (or catch-up) can deliver these.
+        for (int n = 6; n <= 10; n++) {
+            publishRetrying(node2, user, n);
+            expected.add("{\"n\":" + n + "}");
+        }
+        assertThat(data(onNode1.events().awaitPublished(10, Duration.ofSeconds(30)))).containsExactlyElementsOf(expected);
+        assertThat(data(onNode2.events().awaitPublished(10, Duration.ofSeconds(30)))).containsExactlyElementsOf(expected);
+        assertThat(onNode1.events().all()).noneMatch(e -> e.event().equals("reset"));
+
+        // A cursor the new master does not have: newer than its last entry, or never in the stream.
+        EventId last = EventId.parse(onNode1.events().published().getLast().id());
+        RecordingOutput ahead = new RecordingOutput();
+        node1.connect(user, Cursor.after(new EventId(last.ms() + 60_000, 0)), ahead);
+        assertThat(ahead.events().awaitFirst("reset", Duration.ofSeconds(10)).id()).isEqualTo(last.toString());
+        RecordingOutput missing = new RecordingOutput();
+        node2.connect(user, Cursor.after(new EventId(last.ms() - 1, 999)), missing);
+        assertThat(missing.events().awaitFirst("reset", Duration.ofSeconds(10)).data()).contains("unknown");
+    }
+
+    private static void publishRetrying(Hub hub, String user, int n) throws InterruptedException {
+        Publication publication = Publication.of("crud.update", "{\"n\":" + n + "}");
+        for (int attempt = 0; ; attempt++) {
+            try {
+                hub.publish(List.of(user), publication);
+                return;
+            }
+            catch (EngineException ex) {
+                if (attempt > 50) {
+                    throw ex;
+                }
+                // The client is still learning the new topology: retry the same publication (appended once).
+                Thread.sleep(200);
+            }
+        }
+    }
+}
