@@ -43,6 +43,10 @@ final class Cluster implements AutoCloseable {
         return "http://localhost:" + state.get("HTTP_PORT");
     }
 
+    String httpsUrl() {
+        return "https://localhost:" + state.get("HTTPS_PORT");
+    }
+
     int redisPort() {
         return Integer.parseInt(state.get("REDIS_PORT"));
     }

@@ -147,6 +147,17 @@ class NginxClusterIntegrationTests {
 
     @Test
     @Order(4)
+    void browsersGetHttp2OverTlsSoTabsAreNotCappedAtSixConnections() throws Exception {
+        // curl, as the JDK client would need the self-signed certificate in a trust store to speak to it.
+        Process curl = new ProcessBuilder("curl", "-sk", "--http2", "-o", "/dev/null", "-w", "%{http_version}",
+                cluster.httpsUrl() + "/login").start();
+        String version = new String(curl.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(curl.waitFor()).isZero();
+        assertThat(version).isEqualTo("2");
+    }
+
+    @Test
+    @Order(5)
     void browsersSurviveANodeKilledAndANodeDrainedWithEveryEventOnceInOrder() throws Exception {
         Map<String, AppClient> clients = new LinkedHashMap<>();
         Map<String, String> ids = new LinkedHashMap<>();
@@ -226,7 +237,7 @@ class NginxClusterIntegrationTests {
             System.out.printf("SIGTERM node3: %d streams moved; slowest reconnection %d ms%n",
                     drainReconnects.size(), drainReconnects.stream().mapToLong(Long::longValue).max().orElse(0));
             assertThat(drainReconnects).as("streams moved off the drained node").isNotEmpty();
-            assertThat(drainReconnects).as("no client waited its full retry (5 s)").allMatch(ms -> ms < 4000);
+            assertThat(drainReconnects).as("no client waited its full retry (5 s and more)").allMatch(ms -> ms < 5000);
         }
         finally {
             streams.forEach(ReconnectingSseClient::close);

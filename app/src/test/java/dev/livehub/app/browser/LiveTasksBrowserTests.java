@@ -77,6 +77,11 @@ class LiveTasksBrowserTests {
         await().atMost(Duration.ofSeconds(10)).until(() -> node.bean(Hub.class).connectionCount() == 0);
     }
 
+    /** Waits on the page's own thread, so Playwright keeps dispatching its events (requests, console) meanwhile. */
+    private static void until(Page page, java.util.function.BooleanSupplier condition) {
+        page.waitForCondition(condition, new Page.WaitForConditionOptions().setTimeout(15_000));
+    }
+
     private static Page openTasks(BrowserContext context, String baseUrl) {
         Page page = context.newPage();
         // What the page did, in the test output, for when a scenario fails.
@@ -165,9 +170,90 @@ class LiveTasksBrowserTests {
         bobPage.waitForURL("**/tasks");
         assertThat(rowOf(alicePage, title)).hasCount(1);
         // Bob's tab received the crud.create of his own change (its cursor moved past it) and did not refresh.
-        await().atMost(Duration.ofSeconds(10)).until(() -> !java.util.Objects.equals(bobCursor,
+        until(bobPage, () -> !java.util.Objects.equals(bobCursor,
                 bobPage.evaluate("AppStream.lastId()")) && "live".equals(bobPage.evaluate("AppStream.status()")));
         org.assertj.core.api.Assertions.assertThat(bobRefreshes.get()).isZero();
+    }
+
+    private void publishToAlice(String event, String json) {
+        node.bean(Hub.class).publish(List.of(aliceId), dev.livehub.hub.Publication.of(event, json));
+    }
+
+    private static java.util.concurrent.atomic.AtomicInteger countRefreshes(Page page) {
+        java.util.concurrent.atomic.AtomicInteger refreshes = new java.util.concurrent.atomic.AtomicInteger();
+        page.onRequest(request -> {
+            if ("XMLHttpRequest".equals(request.headers().get("x-requested-with"))) {
+                refreshes.incrementAndGet();
+            }
+        });
+        return refreshes;
+    }
+
+    @Test
+    void aHandlerThatThrowsIsLoggedAndTheOthersStillRun() {
+        Page page = openTasks(alice, node.url());
+        List<String> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
+        page.onConsoleMessage(message -> {
+            if ("error".equals(message.type())) {
+                errors.add(message.text());
+            }
+        });
+        page.evaluate("() => { window.__seen = []; AppStream.on('notif', () => { throw new Error('broken subscriber'); });"
+                + " AppStream.on('notif', n => window.__seen.push(n.unread)); }");
+        publishToAlice("notif", "{\"items\":[],\"unread\":7}");
+        until(page, () -> "[7]".equals(String.valueOf(
+                page.evaluate("JSON.stringify(window.__seen)"))));
+        assertThat(page.locator("#bell-count")).hasText("7");
+        until(page, () -> errors.stream().anyMatch(e -> e.contains("notif")));
+    }
+
+    @Test
+    void aBurstOfChangesIsCoalescedIntoAFewRefreshes() {
+        Page page = openTasks(alice, node.url());
+        java.util.concurrent.atomic.AtomicInteger refreshes = countRefreshes(page);
+        page.evaluate("window.__refreshed = 0; document.addEventListener('appstream:refreshed', "
+                + "() => window.__refreshed++)");
+        for (int n = 0; n < 20; n++) {
+            publishToAlice("crud.create", "{\"model\":\"Task\",\"id\":" + (1000 + n) + "}");
+        }
+        until(page, () -> ((Number) page.evaluate("window.__refreshed")).intValue() >= 1
+                && ((Number) page.evaluate("window.__refreshed")).intValue() == refreshes.get());
+        // One refresh in flight and one trailing at a time: far fewer than the 20 events.
+        org.assertj.core.api.Assertions.assertThat(refreshes.get()).isBetween(1, 4);
+    }
+
+    @Test
+    void aTableBeingEditedIsNotReplacedUntilTheUserLeavesIt() {
+        Page page = openTasks(alice, node.url());
+        java.util.concurrent.atomic.AtomicInteger refreshes = countRefreshes(page);
+        page.evaluate("const input = document.createElement('input'); input.id = 'inline-edit';"
+                + "document.querySelector('#crud-table td').appendChild(input); input.focus();"
+                + "window.__lastId = AppStream.lastId();");
+        publishToAlice("crud.create", "{\"model\":\"Task\",\"id\":2000}");
+        until(page, () -> !String.valueOf(page.evaluate("window.__lastId"))
+                .equals(String.valueOf(page.evaluate("AppStream.lastId()"))));
+        org.assertj.core.api.Assertions.assertThat(refreshes.get()).as("not while editing").isZero();
+        assertThat(page.locator("#inline-edit")).isFocused();
+        page.locator("#inline-edit").blur();
+        until(page, () -> refreshes.get() == 1);
+        assertThat(page.locator("#inline-edit")).hasCount(0);
+    }
+
+    @Test
+    void aHiddenTabRefreshesOnceWhenShown() {
+        Page page = openTasks(alice, node.url());
+        java.util.concurrent.atomic.AtomicInteger refreshes = countRefreshes(page);
+        // Playwright's pages are always visible: make this one say it is hidden, as a background tab does.
+        page.evaluate("window.__hidden = true; Object.defineProperty(document, 'hidden', { get: () => window.__hidden });"
+                + "window.__lastId = AppStream.lastId();");
+        for (int n = 0; n < 5; n++) {
+            publishToAlice("crud.delete", "{\"model\":\"Task\",\"id\":" + (3000 + n) + "}");
+        }
+        until(page, () -> String.valueOf(page.evaluate("AppStream.debug().join()"))
+                .split("crud.delete").length > 5);
+        org.assertj.core.api.Assertions.assertThat(refreshes.get()).as("not while hidden").isZero();
+        page.evaluate("window.__hidden = false; document.dispatchEvent(new Event('visibilitychange'))");
+        until(page, () -> refreshes.get() == 1);
     }
 
     @Test
@@ -198,7 +284,7 @@ class LiveTasksBrowserTests {
         Page leader = "leader".equals(first.evaluate("AppStream.role()")) ? first : second;
         Page follower = leader == first ? second : first;
         leader.close();
-        await().atMost(Duration.ofSeconds(10)).until(() -> "leader".equals(follower.evaluate("AppStream.role()")));
+        until(follower, () -> "leader".equals(follower.evaluate("AppStream.role()")));
         bobSetsState(bob.newPage(), node.url(), "Read chapter 1 (alice)", "todo");
         assertThat(rowOf(follower, "Read chapter 1 (alice)").locator(".cell-state")).hasText("todo");
     }
