@@ -8,7 +8,6 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 import com.microsoft.playwright.BrowserContext;
-import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -98,28 +97,15 @@ class LiveTasksBrowserTests {
         return page;
     }
 
-    /** Bob edits one of alice's tasks through the edit form, as a trainer would. */
-    private static void bobSetsState(Page bobPage, String baseUrl, String taskTitle, String state) {
-        bobPage.navigate(baseUrl + "/tasks");
-        bobPage.locator("tr", new Page.LocatorOptions().setHasText(taskTitle)).locator("a:text('edit')").click();
-        bobPage.selectOption("select[name=state]", state);
-        bobPage.click("#edit-form button[type=submit]");
-        bobPage.waitForURL("**/tasks");
-    }
-
-    private static Locator rowOf(Page page, String title) {
-        return page.locator("#crud-table tbody tr", new Page.LocatorOptions().setHasText(title));
-    }
-
     @Test
     void bobsEditUpdatesAlicesRowInPlaceAndHerBellRisesWithoutAReload() {
         Page page = openTasks(alice, node.url());
         String title = "Exercise set A (alice)";
         String unreadBefore = page.locator("#bell-count").textContent();
         page.evaluate("window.__notReloaded = true");
-        bobSetsState(bob.newPage(), node.url(), title, "validated");
+        TaskPages.setState(bob.newPage(), node.url(), title, "validated");
 
-        assertThat(rowOf(page, title).locator(".cell-state")).hasText("validated");
+        assertThat(TaskPages.rowOf(page, title).locator(".cell-state")).hasText("validated");
         assertThat(page.locator("#bell-count")).hasText(String.valueOf(Integer.parseInt(unreadBefore) + 1));
         assertThat(page.locator(".toast").first()).containsText("Task validated");
         // Updated in place: the same document, no reload, and the row was not re-fetched.
@@ -133,21 +119,13 @@ class LiveTasksBrowserTests {
         Page page = openTasks(alice, node.url());
         String title = "Write a summary " + System.nanoTime();
         Page bobPage = bob.newPage();
-        bobPage.navigate(node.url() + "/tasks/new");
-        bobPage.selectOption("select[name=learnerId]", new com.microsoft.playwright.options.SelectOption()
-            .setLabel("alice"));
-        bobPage.fill("input[name=title]", title);
-        bobPage.click("#new-task-form button[type=submit]");
-        bobPage.waitForURL("**/tasks");
+        TaskPages.create(bobPage, node.url(), "alice", title);
 
-        assertThat(rowOf(page, title)).hasCount(1);
+        assertThat(TaskPages.rowOf(page, title)).hasCount(1);
 
-        bobPage.navigate(node.url() + "/tasks");
-        rowOf(bobPage, title).locator("a:text('edit')").click();
-        bobPage.click("#delete");
-        bobPage.waitForURL("**/tasks");
+        TaskPages.delete(bobPage, node.url(), title);
 
-        assertThat(rowOf(page, title)).hasCount(0);
+        assertThat(TaskPages.rowOf(page, title)).hasCount(0);
     }
 
     @Test
@@ -162,13 +140,8 @@ class LiveTasksBrowserTests {
         });
         Object bobCursor = bobPage.evaluate("AppStream.lastId()");
         String title = "Echo check " + System.nanoTime();
-        bobPage.navigate(node.url() + "/tasks/new");
-        bobPage.selectOption("select[name=learnerId]", new com.microsoft.playwright.options.SelectOption()
-            .setLabel("alice"));
-        bobPage.fill("input[name=title]", title);
-        bobPage.click("#new-task-form button[type=submit]");
-        bobPage.waitForURL("**/tasks");
-        assertThat(rowOf(alicePage, title)).hasCount(1);
+        TaskPages.create(bobPage, node.url(), "alice", title);
+        assertThat(TaskPages.rowOf(alicePage, title)).hasCount(1);
         // Bob's tab received the crud.create of his own change (its cursor moved past it) and did not refresh.
         until(bobPage, () -> !java.util.Objects.equals(bobCursor,
                 bobPage.evaluate("AppStream.lastId()")) && "live".equals(bobPage.evaluate("AppStream.status()")));
@@ -262,8 +235,8 @@ class LiveTasksBrowserTests {
         page.addInitScript("delete window.EventSource;");
         page.navigate(node.url() + "/tasks");
         assertThat(page.locator("#stream-state")).hasText("polling");
-        bobSetsState(bob.newPage(), node.url(), "Project proposal (alice)", "rejected");
-        assertThat(rowOf(page, "Project proposal (alice)").locator(".cell-state")).hasText("rejected");
+        TaskPages.setState(bob.newPage(), node.url(), "Project proposal (alice)", "rejected");
+        assertThat(TaskPages.rowOf(page, "Project proposal (alice)").locator(".cell-state")).hasText("rejected");
     }
 
     @Test
@@ -275,9 +248,9 @@ class LiveTasksBrowserTests {
         org.assertj.core.api.Assertions.assertThat(List.of(first.evaluate("AppStream.role()"),
                 second.evaluate("AppStream.role()"))).containsExactlyInAnyOrder("leader", "follower");
 
-        bobSetsState(bob.newPage(), node.url(), "Read chapter 1 (alice)", "rejected");
-        assertThat(rowOf(first, "Read chapter 1 (alice)").locator(".cell-state")).hasText("rejected");
-        assertThat(rowOf(second, "Read chapter 1 (alice)").locator(".cell-state")).hasText("rejected");
+        TaskPages.setState(bob.newPage(), node.url(), "Read chapter 1 (alice)", "rejected");
+        assertThat(TaskPages.rowOf(first, "Read chapter 1 (alice)").locator(".cell-state")).hasText("rejected");
+        assertThat(TaskPages.rowOf(second, "Read chapter 1 (alice)").locator(".cell-state")).hasText("rejected");
         org.assertj.core.api.Assertions.assertThat(hub.connectionCount(aliceId)).isEqualTo(1);
 
         // The leader goes away: the other tab takes over the stream and stays live.
@@ -285,15 +258,15 @@ class LiveTasksBrowserTests {
         Page follower = leader == first ? second : first;
         leader.close();
         until(follower, () -> "leader".equals(follower.evaluate("AppStream.role()")));
-        bobSetsState(bob.newPage(), node.url(), "Read chapter 1 (alice)", "todo");
-        assertThat(rowOf(follower, "Read chapter 1 (alice)").locator(".cell-state")).hasText("todo");
+        TaskPages.setState(bob.newPage(), node.url(), "Read chapter 1 (alice)", "todo");
+        assertThat(TaskPages.rowOf(follower, "Read chapter 1 (alice)").locator(".cell-state")).hasText("todo");
     }
 
     @Test
     void afterTheNodeRestartsAlicesPageResumesAndCatchesUpWhatWasPublishedMeanwhile() {
         Page page = openTasks(alice, node.url());
         String title = "Project proposal (alice)";
-        String rowId = rowOf(page, title).getAttribute("id").replace("row-", "");
+        String rowId = TaskPages.rowOf(page, title).getAttribute("id").replace("row-", "");
         node.stop();
         assertThat(page.locator("#stream-state")).not().hasText("live");
 
@@ -304,7 +277,7 @@ class LiveTasksBrowserTests {
 
         node.restart();
         try {
-            assertThat(rowOf(page, title).locator(".cell-state")).hasText("submitted",
+            assertThat(TaskPages.rowOf(page, title).locator(".cell-state")).hasText("submitted",
                     new com.microsoft.playwright.assertions.LocatorAssertions.HasTextOptions().setTimeout(30_000));
         }
         catch (AssertionError ex) {
@@ -314,8 +287,8 @@ class LiveTasksBrowserTests {
         assertThat(page.locator("#stream-state")).hasText("live");
         org.assertj.core.api.Assertions.assertThat(page.evaluate("AppStream.lastId()")).isEqualTo(id);
 
-        bobSetsState(bob.newPage(), node.url(), title, "in_progress");
-        assertThat(rowOf(page, title).locator(".cell-state")).hasText("in_progress");
+        TaskPages.setState(bob.newPage(), node.url(), title, "in_progress");
+        assertThat(TaskPages.rowOf(page, title).locator(".cell-state")).hasText("in_progress");
     }
 
     @Test

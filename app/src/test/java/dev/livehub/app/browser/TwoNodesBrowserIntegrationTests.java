@@ -3,7 +3,6 @@ package dev.livehub.app.browser;
 import java.util.Map;
 
 import com.microsoft.playwright.BrowserContext;
-import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -51,10 +50,6 @@ class TwoNodesBrowserIntegrationTests {
         database.close();
     }
 
-    private static Locator rowOf(Page page, String title) {
-        return page.locator("#crud-table tbody tr", new Page.LocatorOptions().setHasText(title));
-    }
-
     @Test
     void aliceOnNodeOneSeesWhatBobDoesOnNodeTwo() {
         BrowserContext alice = browser.signedIn(node1.url(), "alice");
@@ -65,23 +60,14 @@ class TwoNodesBrowserIntegrationTests {
         String unread = page.locator("#bell-count").textContent();
 
         Page bobPage = bob.newPage();
-        bobPage.navigate(node2.url() + "/tasks");
-        rowOf(bobPage, "Exercise set A (alice)").locator("a:text('edit')").click();
-        bobPage.selectOption("select[name=state]", "validated");
-        bobPage.click("#edit-form button[type=submit]");
-        bobPage.waitForURL("**/tasks");
+        TaskPages.setState(bobPage, node2.url(), "Exercise set A (alice)", "validated");
 
-        assertThat(rowOf(page, "Exercise set A (alice)").locator(".cell-state")).hasText("validated");
+        assertThat(TaskPages.rowOf(page, "Exercise set A (alice)").locator(".cell-state")).hasText("validated");
         assertThat(page.locator("#bell-count")).hasText(String.valueOf(Integer.parseInt(unread) + 1));
 
         String title = "Pair review " + System.nanoTime();
-        bobPage.navigate(node2.url() + "/tasks/new");
-        bobPage.selectOption("select[name=learnerId]", new com.microsoft.playwright.options.SelectOption()
-            .setLabel("alice"));
-        bobPage.fill("input[name=title]", title);
-        bobPage.click("#new-task-form button[type=submit]");
-        bobPage.waitForURL("**/tasks");
-        assertThat(rowOf(page, title)).hasCount(1);
+        TaskPages.create(bobPage, node2.url(), "alice", title);
+        assertThat(TaskPages.rowOf(page, title)).hasCount(1);
         alice.close();
         bob.close();
     }
