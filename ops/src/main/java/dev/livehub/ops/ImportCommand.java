@@ -9,10 +9,6 @@ import java.util.concurrent.Callable;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 import dev.livehub.hub.Publication;
 import dev.livehub.hub.engine.RedisEngine;
@@ -21,16 +17,7 @@ import dev.livehub.hub.engine.RedisEngine;
         description = "Appends JSON lines from standard input to a user's stream, with new ids (connected browsers "
                 + "receive them): hubctl import 43 < 42.jsonl. Every line is checked first: on a bad line nothing is "
                 + "written, unless --skip-bad.")
-final class ImportCommand implements Callable<Integer> {
-
-    @ParentCommand
-    Hubctl hubctl;
-
-    @Spec
-    CommandSpec spec;
-
-    @Parameters(paramLabel = "USER", description = "the user's hub id")
-    String user;
+final class ImportCommand extends UserCommand implements Callable<Integer> {
 
     @Option(names = "--skip-bad", description = "skip malformed lines (each is reported) instead of stopping")
     boolean skipBad;
@@ -38,7 +25,7 @@ final class ImportCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         Publication.requireUserId(user);
-        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter err = err();
         List<EntryLines.Parsed> entries = new ArrayList<>();
         int lineNumber = 0;
         int skipped = 0;
@@ -61,13 +48,13 @@ final class ImportCommand implements Callable<Integer> {
                 }
             }
         }
-        try (Store store = hubctl.store(); RedisEngine engine = store.engine()) {
+        try (Store store = store(); RedisEngine engine = store.engine()) {
             engine.start((u, entry) -> { });
             for (EntryLines.Parsed entry : entries) {
                 engine.append(List.of(user), Publication.of(entry.event(), entry.data()));
             }
         }
-        spec.commandLine().getOut().println("imported " + entries.size() + " entries into user " + user
+        out().println("imported " + entries.size() + " entries into user " + user
                 + (skipped > 0 ? " (" + skipped + " lines skipped)" : ""));
         return 0;
     }

@@ -4,32 +4,16 @@ import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
-import dev.livehub.hub.EventId;
 
 @Command(name = "inspect", mixinStandardHelpOptions = true,
         description = "A user's entries, as a table or as JSON lines.")
-final class InspectCommand implements Callable<Integer> {
+final class InspectCommand extends UserCommand implements Callable<Integer> {
 
-    @ParentCommand
-    Hubctl hubctl;
-
-    @Spec
-    CommandSpec spec;
-
-    @Parameters(paramLabel = "USER", description = "the user's hub id")
-    String user;
-
-    @Option(names = "--from", paramLabel = "ID", description = "first id (inclusive)")
-    EventId from;
-
-    @Option(names = "--to", paramLabel = "ID", description = "last id (inclusive)")
-    EventId to;
+    @Mixin
+    IdRange range;
 
     @Option(names = "--count", paramLabel = "N", defaultValue = "100",
             description = "at most N entries, 0 for all (default: ${DEFAULT-VALUE})")
@@ -43,14 +27,14 @@ final class InspectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
-        try (Store store = hubctl.store()) {
+        PrintWriter out = out();
+        try (Store store = store()) {
             String key = store.requireStream(user);
             if (!json) {
                 out.printf("%-20s %-16s %s%n", "ID", "EVENT", "DATA");
             }
             long[] shown = { 0 };
-            store.range(key, from, to, event == null ? count : 0, entry -> {
+            store.range(key, range.from, range.to, event == null ? count : 0, entry -> {
                 if ((event != null && !event.equals(entry.event())) || (count > 0 && shown[0] >= count)) {
                     return;
                 }

@@ -10,10 +10,6 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 import dev.livehub.hub.EventId;
 import dev.livehub.hub.HubEvent;
@@ -23,16 +19,7 @@ import dev.livehub.hub.engine.RedisEngine;
 @Command(name = "replay", mixinStandardHelpOptions = true,
         description = "Appends chosen entries again, as new entries, so connected browsers receive them again. "
                 + "Each keeps its original id in its data as \"replayed_from\".")
-final class ReplayCommand implements Callable<Integer> {
-
-    @ParentCommand
-    Hubctl hubctl;
-
-    @Spec
-    CommandSpec spec;
-
-    @Parameters(paramLabel = "USER", description = "the user's hub id")
-    String user;
+final class ReplayCommand extends UserCommand implements Callable<Integer> {
 
     @Option(names = "--from", paramLabel = "ID", required = true, description = "first id to replay (inclusive)")
     EventId from;
@@ -51,8 +38,8 @@ final class ReplayCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
-        try (Store store = hubctl.store()) {
+        PrintWriter out = out();
+        try (Store store = store()) {
             List<HubEvent> chosen = new ArrayList<>();
             store.range(store.requireStream(user), from, to, 0, entry -> {
                 if (event == null || event.equals(entry.event())) {
@@ -69,7 +56,7 @@ final class ReplayCommand implements Callable<Integer> {
                 return 0;
             }
             Confirmation.require(yes, "Replay these " + chosen.size() + " entries to user " + user + "?",
-                    Io.stdin.get(), spec.commandLine().getErr());
+                    Io.stdin.get(), err());
             try (RedisEngine engine = store.engine()) {
                 engine.start((u, entry) -> { });
                 for (HubEvent entry : chosen) {

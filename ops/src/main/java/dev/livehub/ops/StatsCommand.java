@@ -9,36 +9,27 @@ import java.util.concurrent.Callable;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 import dev.livehub.hub.EventId;
 
 @Command(name = "stats", mixinStandardHelpOptions = true,
         description = "Streams, entries, memory, oldest and newest entry, and the hub nodes subscribed to bells.")
-final class StatsCommand implements Callable<Integer> {
-
-    @ParentCommand
-    Hubctl hubctl;
-
-    @Spec
-    CommandSpec spec;
+final class StatsCommand extends StoreCommand implements Callable<Integer> {
 
     @Option(names = "--json", description = "one JSON document")
     boolean json;
 
     @Override
     public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter out = out();
+        PrintWriter err = err();
         long[] streams = { 0 };
         long[] entries = { 0 };
         long[] bytes = { 0 };
         EventId[] oldest = { null };
         EventId[] newest = { null };
         List<Map<String, String>> nodes = new ArrayList<>();
-        try (Store store = hubctl.store()) {
+        try (Store store = store()) {
             store.scanStreams("*", key -> {
                 Map<String, Object> info = store.info(key);
                 streams[0]++;

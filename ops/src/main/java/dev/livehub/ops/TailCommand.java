@@ -7,10 +7,6 @@ import java.util.concurrent.TimeUnit;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 import dev.livehub.hub.EventId;
 import dev.livehub.hub.HubEvent;
@@ -20,16 +16,7 @@ import dev.livehub.hub.engine.RedisEngine;
 @Command(name = "tail", mixinStandardHelpOptions = true,
         description = "Follows a user's new entries live until Ctrl-C, on the same live path as a hub node (the "
                 + "user's bell channel); with --from, the entries since that id first.")
-final class TailCommand implements Callable<Integer> {
-
-    @ParentCommand
-    Hubctl hubctl;
-
-    @Spec
-    CommandSpec spec;
-
-    @Parameters(paramLabel = "USER", description = "the user's hub id")
-    String user;
+final class TailCommand extends UserCommand implements Callable<Integer> {
 
     @Option(names = "--from", paramLabel = "ID", description = "print the entries after this id first")
     EventId from;
@@ -46,9 +33,9 @@ final class TailCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         dev.livehub.hub.Publication.requireUserId(user);
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = out();
         CountDownLatch stop = new CountDownLatch(1);
-        try (Store store = hubctl.store(); RedisEngine engine = store.engine()) {
+        try (Store store = store(); RedisEngine engine = store.engine()) {
             Object lock = new Object();
             engine.start(new EngineListener() {
                 @Override
@@ -69,8 +56,8 @@ final class TailCommand implements Callable<Integer> {
                     });
                 }
             }
-            spec.commandLine().getErr().println("hubctl: following user " + user + " (Ctrl-C to stop)");
-            spec.commandLine().getErr().flush();
+            err().println("hubctl: following user " + user + " (Ctrl-C to stop)");
+            err().flush();
             Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
             if (forMillis > 0) {
                 stop.await(forMillis, TimeUnit.MILLISECONDS);

@@ -7,26 +7,13 @@ import io.lettuce.core.XTrimArgs;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 import dev.livehub.hub.EventId;
 
 @Command(name = "trim", mixinStandardHelpOptions = true,
         description = "Removes a user's oldest entries. A browser that comes back with a cursor that was trimmed "
                 + "away gets a reset and reloads what it shows.")
-final class TrimCommand implements Callable<Integer> {
-
-    @ParentCommand
-    Hubctl hubctl;
-
-    @Spec
-    CommandSpec spec;
-
-    @Parameters(paramLabel = "USER", description = "the user's hub id")
-    String user;
+final class TrimCommand extends UserCommand implements Callable<Integer> {
 
     @ArgGroup(exclusive = true, multiplicity = "1")
     Bound bound;
@@ -64,12 +51,12 @@ final class TrimCommand implements Callable<Integer> {
             args = XTrimArgs.Builder.minId(min.toString());
             what = "the entries before " + min;
         }
-        try (Store store = hubctl.store()) {
+        try (Store store = store()) {
             String key = store.requireStream(user);
             Confirmation.require(yes, "Remove " + what + " of user " + user + "?", Io.stdin.get(),
-                    spec.commandLine().getErr());
+                    err());
             Long removed = store.commands().xtrim(key, args);
-            spec.commandLine().getOut().println("removed " + removed + " entries of user " + user);
+            out().println("removed " + removed + " entries of user " + user);
         }
         return 0;
     }

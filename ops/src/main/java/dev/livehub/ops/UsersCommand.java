@@ -7,22 +7,13 @@ import java.util.concurrent.Callable;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 import dev.livehub.hub.EventId;
 
 @Command(name = "users", mixinStandardHelpOptions = true,
         description = "The users that have a stream: length, first and last id, age of the last entry, memory. "
                 + "Uses SCAN, never KEYS; on a cluster, every master.")
-final class UsersCommand implements Callable<Integer> {
-
-    @ParentCommand
-    Hubctl hubctl;
-
-    @Spec
-    CommandSpec spec;
+final class UsersCommand extends StoreCommand implements Callable<Integer> {
 
     @Option(names = "--match", paramLabel = "PATTERN", defaultValue = "*",
             description = "users whose id matches this glob (default: all)")
@@ -34,11 +25,11 @@ final class UsersCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter out = out();
+        PrintWriter err = err();
         long now = System.currentTimeMillis();
         long[] total = { 0 };
-        try (Store store = hubctl.store()) {
+        try (Store store = store()) {
             out.printf("%-24s %8s %-16s %-16s %10s %10s%n", "USER", "LENGTH", "FIRST", "LAST", "LAST AGE", "BYTES");
             store.scanStreams(match, key -> {
                 total[0]++;
