@@ -15,8 +15,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 import io.lettuce.core.RedisClient;
@@ -60,9 +58,14 @@ public final class RedisEngine implements Engine {
     private final ScheduledExecutorService restorer = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("hub-redis-restore").factory());
 
-    private final AtomicLong losses = new AtomicLong();
+    /** Guards {@code losses}, {@code restoring} and {@code liveLost}: drops and restores are decided in order. */
+    private final Object restoreLock = new Object();
 
-    private final AtomicBoolean restoring = new AtomicBoolean();
+    private long losses;
+
+    private boolean restoring;
+
+    private boolean liveLost;
 
     private RedisLink link;
 
@@ -71,8 +74,6 @@ public final class RedisEngine implements Engine {
     private RedisScript readScript;
 
     private volatile EngineListener listener;
-
-    private volatile boolean liveLost;
 
     private volatile boolean closed;
 
@@ -178,10 +179,12 @@ public final class RedisEngine implements Engine {
 
     @Override
     public synchronized void close() {
-        if (closed) {
-            return;
+        synchronized (restoreLock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
         }
-        closed = true;
         restorer.shutdownNow();
         if (link != null) {
             link.close();
@@ -210,52 +213,55 @@ public final class RedisEngine implements Engine {
     }
 
     private void onLost() {
-        if (closed) {
-            return;
-        }
-        losses.incrementAndGet();
-        if (!liveLost) {
-            liveLost = true;
-            log.warn("A Redis connection dropped; live delivery paused until every bell is subscribed again");
-            listener.onLiveLost();
-        }
-        if (restoring.compareAndSet(false, true)) {
-            restorer.execute(this::restoreLive);
+        synchronized (restoreLock) {
+            if (closed) {
+                return;
+            }
+            losses++;
+            if (!liveLost) {
+                liveLost = true;
+                log.warn("A Redis connection dropped; live delivery paused until every bell is subscribed again");
+                listener.onLiveLost();
+            }
+            if (!restoring) {
+                restoring = true;
+                restorer.execute(this::restoreLive);
+            }
         }
     }
 
     /**
      * Subscribes every local bell again (idempotent: Lettuce resubscribes what it can too), then tells the hub to
      * catch up. Tries again, with a fresh topology on a cluster, until Redis acknowledges all of them with no drop in
-     * between.
+     * between. A drop and the end of a restore are decided under one lock, so a drop is never lost between them.
      */
     private void restoreLive() {
-        if (closed) {
-            return;
+        long lossesBefore;
+        synchronized (restoreLock) {
+            if (closed) {
+                return;
+            }
+            lossesBefore = losses;
         }
-        long lossesBefore = losses.get();
         List<String> channels = subscribed.stream().map(keys::bell).toList();
         CompletableFuture<?>[] acks = channels.stream()
             .map(channel -> link.ssubscribe(channel).toCompletableFuture())
             .toArray(CompletableFuture[]::new);
         CompletableFuture.allOf(acks).orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
             .whenComplete((ok, error) -> {
-                if (error != null || losses.get() != lossesBefore) {
-                    if (error != null) {
-                        log.warn("Resubscribing {} bells failed ({}); trying again", channels.size(),
-                                error.getMessage());
+                if (error != null) {
+                    log.warn("Resubscribing {} bells failed ({}); trying again", channels.size(), error.getMessage());
+                }
+                synchronized (restoreLock) {
+                    if (error != null || losses != lossesBefore) {
+                        retryRestore();
+                        return;
                     }
-                    retryRestore();
-                    return;
+                    restoring = false;
+                    liveLost = false;
+                    log.info("Live delivery restored; {} bells subscribed, catching up", channels.size());
+                    listener.onLiveRestored();
                 }
-                restoring.set(false);
-                if (losses.get() != lossesBefore && restoring.compareAndSet(false, true)) {
-                    retryRestore();
-                    return;
-                }
-                liveLost = false;
-                log.info("Live delivery restored; {} bells subscribed, catching up", channels.size());
-                listener.onLiveRestored();
             });
     }
 
