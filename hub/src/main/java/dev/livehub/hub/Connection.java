@@ -214,7 +214,7 @@ public final class Connection {
             EventId from = currentCursor();
             if (from == null) {
                 StreamSlice slice = hub.engine().read(user, EventId.ZERO, 0);
-                enqueue(hubEvent(slice.lastId(), "ready", "{\"last_id\":\"" + slice.lastId() + "\"}"));
+                enqueue(new HubEvent(slice.lastId(), "ready", "{\"last_id\":\"" + slice.lastId() + "\"}"));
             }
             else {
                 while (true) {
@@ -224,7 +224,7 @@ public final class Connection {
                         hub.metrics().resets.increment();
                         log.info("Stream of user {} resumed from {} gets reset ({}); stream is at {}", user, from,
                                 resume.resetReason(), slice.lastId());
-                        enqueue(hubEvent(slice.lastId(), "reset", "{\"reason\":\"" + resume.resetReason()
+                        enqueue(new HubEvent(slice.lastId(), "reset", "{\"reason\":\"" + resume.resetReason()
                                 + "\",\"last_id\":\"" + slice.lastId() + "\"}"));
                         break;
                     }
@@ -301,10 +301,6 @@ public final class Connection {
         synchronized (lock) {
             return cursor;
         }
-    }
-
-    private static HubEvent hubEvent(EventId id, String name, String data) {
-        return new HubEvent(id, name, data);
     }
 
     private boolean pause(long millis) {

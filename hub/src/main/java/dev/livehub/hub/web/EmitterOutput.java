@@ -13,8 +13,6 @@ import dev.livehub.hub.SseOutput;
  */
 final class EmitterOutput implements SseOutput {
 
-    private static final MediaType EVENT_STREAM = MediaType.TEXT_EVENT_STREAM;
-
     private final ResponseBodyEmitter emitter;
 
     EmitterOutput(ResponseBodyEmitter emitter) {
@@ -24,7 +22,7 @@ final class EmitterOutput implements SseOutput {
     @Override
     public void send(byte[] bytes) throws IOException {
         try {
-            emitter.send(bytes, EVENT_STREAM);
+            emitter.send(bytes, MediaType.TEXT_EVENT_STREAM);
         }
         catch (IllegalStateException ex) {
             // Sent after the response completed (client gone, timeout): the same as a broken pipe.
