@@ -32,7 +32,7 @@
     user: null, url: '/stream/app', pollUrl: '/stream/app/poll',
     started: false, stopped: false, role: 'none',
     lastId: null, source: null, listened: {},
-    channel: null, failures: 0, timer: null, watchdog: null, watched: null, polling: false, polls: 0, status: null
+    channel: null, failures: 0, timer: null, watchdog: null, watched: null, polls: 0, status: null
   };
 
   // Each tab has an origin id, sent with its own requests, so that it can skip the echo of its own changes.
@@ -202,7 +202,6 @@
       clearTimeout(s.watchdog);
       s.watched = null;
       s.failures = 0;
-      s.polling = false;
       setStatus('live');
     };
     source.onerror = function () {
@@ -284,7 +283,6 @@
   }
 
   function startPolling() {
-    s.polling = true;
     setStatus('polling');
     poll().then(function (ok) {
       if (!ok) { return; }
