@@ -64,7 +64,7 @@ class NginxClusterIntegrationTests {
         env.put("HUB_DRAIN_WINDOW", "3s");
         env.put("NGINX_STREAM_READ_TIMEOUT", "3s");
         env.put("SPRING_DATASOURCE_URL", database.properties().get("spring.datasource.url"));
-        env.put("JAVA_TOOL_OPTIONS", "-Xmx384m -XX:TieredStopAtLevel=1");
+        env.put("JAVA_TOOL_OPTIONS", "-Xmx512m -XX:TieredStopAtLevel=1");
         String javaHome = System.getProperty("java.home");
         env.put("JAVA_HOME", javaHome);
         cluster = new Cluster(dir, env);
