@@ -2,12 +2,17 @@
  * AppStream: the one Server-Sent Events stream of a page, as a small bus. Plain JavaScript, no library.
  *
  *   AppStream.start({ user: '42' });                 // once, from the page layout
+ *   AppStream.start({ user: '42', token: () => fetch('/hub-token').then(r => r.text()) });  // without a session
  *   const off = AppStream.on('crud.update', fn);     // fn(data, { id, topic }); off() unsubscribes
  *   AppStream.liveIndex({ model: 'Task', table: '#crud-table', row: id => '#row-' + id, cells: { state: '.cell-state' } });
  *
  * Topics: the server's events (crud.create, crud.update, crud.delete, notif, any other name), 'ready' and 'reset'
  * (reload what you show), and the client's own 'status' ({state: connecting|live|polling|signed-out}) and
  * 'signed-out'.
+ *
+ * With { token }, a function returning a subscriber token (a JWT your backend signs) or a promise of one, the stream
+ * is opened with ?token= instead of the session cookie; when the hub says the token expired (auth-expired, or a 401)
+ * the client asks for a new one once and reconnects from the last id, and emits 'signed-out' only if that fails too.
  *
  * Tabs of one user share ONE connection where the browser allows: a leader tab, elected with the Web Locks API, holds
  * the EventSource and relays events to the other tabs over a BroadcastChannel; when it closes, another tab takes the
@@ -32,7 +37,8 @@
     user: null, url: '/stream/app', pollUrl: '/stream/app/poll',
     started: false, stopped: false, role: 'none',
     lastId: null, source: null, listened: {},
-    channel: null, failures: 0, timer: null, watchdog: null, watched: null, polls: 0, status: null
+    channel: null, failures: 0, timer: null, watchdog: null, watched: null, polls: 0, status: null,
+    tokenSource: null, token: null, tokenRenewed: false
   };
 
   // Each tab has an origin id, sent with its own requests, so that it can skip the echo of its own changes.
@@ -119,7 +125,7 @@
     var data = text;
     try { data = text ? JSON.parse(text) : null; } catch (e) { /* not JSON: hand over the text */ }
     if (s.role === 'leader') { post({ t: 'ev', topic: topic, id: id, text: text }); }
-    if (topic === 'auth-expired') { signedOut(); return; }
+    if (topic === 'auth-expired') { authExpired(); return; }
     emit(topic, data, id);
   }
 
@@ -149,7 +155,7 @@
       accept(m.topic, m.id, m.text);
     } else if (m.t === 'status' && s.role === 'follower') {
       setStatus(m.state);
-    } else if (m.t === 'signed-out' && s.role === 'follower') {
+    } else if (m.t === 'signed-out' && s.role === 'follower' && !s.tokenSource) {
       signedOut();
     } else if (m.t === 'topics' && s.role === 'leader') {
       (m.topics || []).forEach(function (topic) { remoteTopics[topic] = true; listen(topic); });
@@ -180,15 +186,56 @@
     });
   }
 
+  // ---- subscriber tokens
+
+  function withToken(url) {
+    if (!s.token) { return url; }
+    return url + (url.indexOf('?') < 0 ? '?' : '&') + 'token=' + encodeURIComponent(s.token);
+  }
+
+  // Asks the page's token function for a fresh token, then goes on with next(); a failure counts as a failed connect.
+  function renewToken(next) {
+    note('token requested');
+    Promise.resolve().then(s.tokenSource).then(function (token) {
+      if (!token) { throw new Error('the token function returned nothing'); }
+      s.token = String(token).trim();
+      next();
+    }).catch(function (e) {
+      console.warn('AppStream: getting a subscriber token failed', e);
+      s.failures++;
+      later(function () { renewToken(next); }, backoff());
+    });
+  }
+
+  // The hub refused the token (expired, or a 401): one fresh token, then signed out if that is refused too.
+  function tokenRefused() {
+    if (!s.tokenSource || s.tokenRenewed) { signedOut(); return; }
+    s.tokenRenewed = true;
+    s.token = null;
+    closeSource();
+    if (s.role !== 'follower') { renewToken(connect); }
+  }
+
+  function authExpired() {
+    if (!s.tokenSource) { signedOut(); return; }
+    // The stream ended at the token's expiry, as planned: not a failure.
+    s.tokenRenewed = false;
+    tokenRefused();
+  }
+
   function connect() {
     if (s.stopped) { return; }
     clearTimeout(s.timer);
     closeSource();
+    if (s.tokenSource && !s.token) {
+      renewToken(connect);
+      return;
+    }
     if (!global.EventSource || s.failures >= FAILURES_BEFORE_POLLING) {
       startPolling();
       return;
     }
-    var url = s.url + (s.lastId ? '?last_id=' + encodeURIComponent(s.lastId) : '');
+    var url = withToken(s.url + (s.lastId ? '?last_id=' + encodeURIComponent(s.lastId) : ''));
     note('connect ' + url);
     var source = new global.EventSource(url, { withCredentials: true });
     s.source = source;
@@ -202,6 +249,7 @@
       clearTimeout(s.watchdog);
       s.watched = null;
       s.failures = 0;
+      s.tokenRenewed = false;
       setStatus('live');
     };
     source.onerror = function () {
@@ -255,10 +303,14 @@
 
   // One poll: catches up at once, and tells a signed-out user from a server that is away.
   function poll() {
-    var url = s.pollUrl + (s.lastId ? '?last_id=' + encodeURIComponent(s.lastId) : '');
+    if (s.tokenSource && !s.token) {
+      return new Promise(function (resolve) { renewToken(function () { resolve(true); }); });
+    }
+    var url = withToken(s.pollUrl + (s.lastId ? '?last_id=' + encodeURIComponent(s.lastId) : ''));
     return global.fetch(url, { credentials: 'same-origin', headers: { Accept: 'application/json' } })
       .then(function (response) {
-        if (response.status === 401) { signedOut(); return false; }
+        if (response.status === 401) { tokenRefused(); return false; }
+        s.tokenRenewed = false;
         if (!response.ok) { throw new Error('HTTP ' + response.status); }
         return response.json().then(function (body) {
           if (body.reset) {
@@ -325,6 +377,10 @@
     s.user = String(options.user);
     s.url = options.url || s.url;
     s.pollUrl = options.pollUrl || s.pollUrl;
+    if (options.token !== undefined && typeof options.token !== 'function') {
+      throw new Error('AppStream.start: { token } is a function that returns a token (or a promise of one)');
+    }
+    s.tokenSource = options.token || null;
     s.lastId = storedLastId();
     global.document.addEventListener('visibilitychange', function () {
       if (global.document.visibilityState === 'visible') { wake(); }

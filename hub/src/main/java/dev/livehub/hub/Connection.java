@@ -2,6 +2,8 @@ package dev.livehub.hub;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -63,10 +65,17 @@ public final class Connection {
 
     private volatile boolean closed;
 
-    Connection(Hub hub, String user, Cursor cursor, SseOutput output) {
+    /** When the user's authentication ends (a token's expiry), or {@code null}: the stream ends then. */
+    private final Instant authExpiry;
+
+    /** Set when the stream ends because its authentication did: the browser is told with {@code auth-expired}. */
+    private volatile String authEnded;
+
+    Connection(Hub hub, String user, Cursor cursor, SseOutput output, Instant authExpiry) {
         this.hub = hub;
         this.user = user;
         this.output = output;
+        this.authExpiry = authExpiry;
         this.cursor = cursor.id().orElse(null);
         this.outbox = new LinkedBlockingQueue<>(hub.settings().outboxSize());
     }
@@ -100,6 +109,16 @@ public final class Connection {
         closed = true;
         outbox.clear();
         outbox.offer(WAKE);
+    }
+
+    /**
+     * Ends the stream because the user's authentication ended (session expired or deleted, signed out, token
+     * expired): the browser gets {@code event: auth-expired} with {@code {"reason":..}} and should not reconnect
+     * before it signs in (or fetches a token) again. Idempotent.
+     */
+    public void endAuthentication(String reason) {
+        authEnded = reason;
+        close();
     }
 
     // ---- live path: engine I/O thread, never blocks
@@ -322,6 +341,11 @@ public final class Connection {
         long retry = settings.retry().toMillis() + random.nextLong(settings.retry().toMillis() / 5 + 1);
         long lifetime = settings.streamLifetime().toNanos();
         long deadline = System.nanoTime() + lifetime - random.nextLong(lifetime / 10 + 1);
+        long authDeadline = authExpiry == null ? Long.MAX_VALUE
+                : System.nanoTime() + Math.max(0, Duration.between(Instant.now(), authExpiry).toNanos());
+        if (authDeadline - deadline < 0) {
+            deadline = authDeadline;
+        }
         StringBuilder frames = new StringBuilder(256);
         try {
             output.send(SseFrames.preamble(retry));
@@ -354,17 +378,27 @@ public final class Connection {
                     hub.metrics().delivered.increment(events);
                     nextPing = System.nanoTime() + heartbeat;
                 }
-                if (System.nanoTime() - deadline > 0) {
-                    close(random.nextLong(1000));
+                if (System.nanoTime() - deadline >= 0) {
+                    if (deadline == authDeadline) {
+                        endAuthentication("expired");
+                    }
+                    else {
+                        close(random.nextLong(1000));
+                    }
                 }
             }
             long finalRetry;
             synchronized (lock) {
                 finalRetry = closeRetryMillis;
             }
+            frames.setLength(0);
+            if (authEnded != null) {
+                SseFrames.appendSignal(frames, "auth-expired", "{\"reason\":\"" + authEnded + "\"}");
+            }
             if (finalRetry >= 0) {
-                frames.setLength(0);
                 SseFrames.appendRetry(frames, finalRetry);
+            }
+            if (!frames.isEmpty()) {
                 output.send(frames.toString().getBytes(StandardCharsets.UTF_8));
             }
         }

@@ -1,6 +1,7 @@
 package dev.livehub.hub;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -91,11 +92,19 @@ public final class Hub implements AutoCloseable {
      * @throws TooManyConnectionsException when the user already holds the maximum number of streams here
      */
     public Connection connect(String user, Cursor cursor, SseOutput output) {
+        return connect(user, cursor, output, null);
+    }
+
+    /**
+     * Opens a stream that ends with {@code auth-expired} at {@code authExpiry} (a subscriber token's expiry), or at
+     * its usual lifetime if that comes first; {@code null} for no such bound.
+     */
+    public Connection connect(String user, Cursor cursor, SseOutput output, Instant authExpiry) {
         Publication.requireUserId(user);
         if (closed) {
             throw new IllegalStateException("the hub is shut down");
         }
-        Connection connection = new Connection(this, user, cursor, output);
+        Connection connection = new Connection(this, user, cursor, output, authExpiry);
         Local entry = local.compute(user, (key, existing) -> {
             Local found = existing != null ? existing : new Local(engine.subscribe(key));
             if (found.connections.size() >= settings.maxConnectionsPerUser()) {

@@ -31,6 +31,15 @@ public final class SseFrames {
         out.append("data: ").append(data, start, data.length()).append("\n\n");
     }
 
+    /**
+     * An event of the hub's own without an {@code id:} ({@code auth-expired}), so the browser's last id stays that of
+     * the last entry it received. {@code data} is one line of JSON made by the hub.
+     */
+    public static void appendSignal(StringBuilder out, String event, String data) {
+        out.append("event: ").append(singleLine(event)).append('\n');
+        out.append("data: ").append(singleLine(data)).append("\n\n");
+    }
+
     /** The first bytes of a stream: the reconnection delay, and a comment so proxies flush the headers at once. */
     public static byte[] preamble(long retryMillis) {
         return ("retry: " + retryMillis + "\n: connected\n\n").getBytes(StandardCharsets.UTF_8);

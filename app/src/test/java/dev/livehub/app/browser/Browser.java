@@ -1,41 +1,18 @@
 package dev.livehub.app.browser;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
-
 import com.microsoft.playwright.BrowserContext;
-import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.Page;
-import com.microsoft.playwright.Playwright;
+
+import dev.livehub.hub.testing.HeadlessChromium;
 
 /**
- * A real headless Chromium, the system one (Debian package {@code chromium}), driven by Playwright, which downloads
- * no browser of its own. A missing browser fails the tests with what to install.
+ * The shared headless Chromium ({@link HeadlessChromium}) with the demo app's sign-in.
  */
 final class Browser implements AutoCloseable {
 
-    private static final Path CHROMIUM = Path.of(System.getenv().getOrDefault("CHROMIUM", "/usr/bin/chromium"));
+    private final HeadlessChromium headless = new HeadlessChromium();
 
-    private final Playwright playwright;
-
-    private final com.microsoft.playwright.Browser chromium;
-
-    Browser() {
-        if (!Files.isExecutable(CHROMIUM)) {
-            throw new IllegalStateException("Browser tests need Chromium at " + CHROMIUM
-                    + ": apt-get install chromium (.ci/run does), or set CHROMIUM to another path");
-        }
-        playwright = Playwright.create();
-        // A page may be catching up through a poll and reconnecting within its backoff (at most 15 s).
-        com.microsoft.playwright.assertions.PlaywrightAssertions.setDefaultAssertionTimeout(20_000);
-        chromium = playwright.chromium().launch(new BrowserType.LaunchOptions()
-            .setExecutablePath(CHROMIUM)
-            .setHeadless(true)
-            // Root in a container needs --no-sandbox; the rest keeps Chromium off the (closed) network.
-            .setArgs(List.of("--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                    "--disable-component-update", "--no-first-run", "--disable-sync")));
-    }
+    private final com.microsoft.playwright.Browser chromium = headless.browser();
 
     /** A new browser profile (its own cookies and storage), signed in as {@code username} on {@code baseUrl}. */
     BrowserContext signedIn(String baseUrl, String username) {
@@ -53,7 +30,6 @@ final class Browser implements AutoCloseable {
 
     @Override
     public void close() {
-        chromium.close();
-        playwright.close();
+        headless.close();
     }
 }

@@ -43,6 +43,8 @@ public class HubProperties {
 
     private final Publish publish = new Publish();
 
+    private final Token token = new Token();
+
     public enum EngineType {
         /** One node, streams in memory. */
         MEMORY,
@@ -136,6 +138,109 @@ public class HubProperties {
         }
     }
 
+    /**
+     * Subscriber tokens: streams opened without a session, with a short-lived JWT that another backend signs. Off
+     * until a secret or a public key is set.
+     */
+    public static class Token {
+
+        /** Shared secret of HS256/HS384/HS512 tokens, at least 32 bytes. */
+        private String secret;
+
+        /** Public key (PEM text, or the path of a PEM file) of RS256/ES256 tokens (and their 384/512 variants). */
+        private String publicKey;
+
+        /** Cookie that carries the token. */
+        private String cookie = "hub_token";
+
+        /** Query parameter that carries the token (it shows in access logs: keep tokens short-lived). */
+        private String parameter = "token";
+
+        /** Claim that holds the user id. */
+        private String userClaim = "sub";
+
+        /** Required {@code iss}, when set. */
+        private String issuer;
+
+        /** Required {@code aud}, when set. */
+        private String audience;
+
+        /** Tolerated clock difference when checking {@code exp} and {@code nbf}. */
+        private Duration clockSkew = Duration.ofSeconds(30);
+
+        public boolean isEnabled() {
+            return hasText(secret) || hasText(publicKey);
+        }
+
+        private static boolean hasText(String value) {
+            return value != null && !value.isBlank();
+        }
+
+        public String getSecret() {
+            return secret;
+        }
+
+        public void setSecret(String secret) {
+            this.secret = secret;
+        }
+
+        public String getPublicKey() {
+            return publicKey;
+        }
+
+        public void setPublicKey(String publicKey) {
+            this.publicKey = publicKey;
+        }
+
+        public String getCookie() {
+            return cookie;
+        }
+
+        public void setCookie(String cookie) {
+            this.cookie = cookie;
+        }
+
+        public String getParameter() {
+            return parameter;
+        }
+
+        public void setParameter(String parameter) {
+            this.parameter = parameter;
+        }
+
+        public String getUserClaim() {
+            return userClaim;
+        }
+
+        public void setUserClaim(String userClaim) {
+            this.userClaim = userClaim;
+        }
+
+        public String getIssuer() {
+            return issuer;
+        }
+
+        public void setIssuer(String issuer) {
+            this.issuer = issuer;
+        }
+
+        public String getAudience() {
+            return audience;
+        }
+
+        public void setAudience(String audience) {
+            this.audience = audience;
+        }
+
+        public Duration getClockSkew() {
+            return clockSkew;
+        }
+
+        public void setClockSkew(Duration clockSkew) {
+            this.clockSkew = clockSkew;
+        }
+    }
+
     public EngineType getEngine() {
         return engine;
     }
@@ -218,5 +323,9 @@ public class HubProperties {
 
     public Publish getPublish() {
         return publish;
+    }
+
+    public Token getToken() {
+        return token;
     }
 }

@@ -1,6 +1,7 @@
 package dev.livehub.hub.engine;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 import io.lettuce.core.RedisChannelHandler;
@@ -49,6 +50,18 @@ final class ClusterLink implements RedisLink {
     @Override
     public RedisScriptingAsyncCommands<String, String> scripting() {
         return commands.async();
+    }
+
+    @Override
+    public CompletionStage<Void> loadFunctions(String code) {
+        // A failed master stays in the topology, flagged, until the cluster forgets it: it needs no function.
+        CompletableFuture<?>[] loads = commands.getPartitions().stream()
+            .filter(node -> node.is(RedisClusterNode.NodeFlag.UPSTREAM) && !node.is(RedisClusterNode.NodeFlag.FAIL)
+                    && !node.is(RedisClusterNode.NodeFlag.EVENTUAL_FAIL))
+            .map(node -> commands.getConnectionAsync(node.getNodeId())
+                .thenCompose(connection -> connection.async().functionLoad(code, true)))
+            .toArray(CompletableFuture[]::new);
+        return CompletableFuture.allOf(loads);
     }
 
     @Override

@@ -73,6 +73,8 @@ public final class RedisEngine implements Engine {
 
     private RedisScript readScript;
 
+    private String publishLibrary;
+
     private volatile EngineListener listener;
 
     private volatile boolean closed;
@@ -130,6 +132,8 @@ public final class RedisEngine implements Engine {
         });
         appendScript = RedisScript.load("append.lua", link.scripting());
         readScript = RedisScript.load("read.lua", link.scripting());
+        publishLibrary = publishLibrary(settings);
+        loadPublishFunction();
         log.info("Redis engine started on {} with prefix '{}'", link, keys.prefix());
     }
 
@@ -212,6 +216,34 @@ public final class RedisEngine implements Engine {
         listener.onEntry(user, entry);
     }
 
+    /**
+     * The Redis Function library {@code livehub} with {@code hub_publish}: the append script inlined, with this node's
+     * stream settings, so a publisher in any language appends exactly as the hub does.
+     */
+    static String publishLibrary(StreamSettings settings) {
+        return RedisScript.read("hub_publish.lua")
+            .replace("${maxEntries}", Integer.toString(settings.maxEntries()))
+            .replace("${retentionMillis}", Long.toString(settings.retention().toMillis()))
+            .replace("${dedupeMillis}", Long.toString(settings.dedupeWindow().toMillis()))
+            .replace("${append}", RedisScript.read("append.lua"));
+    }
+
+    /**
+     * Loads {@code hub_publish} again: at start, and after every drop (a Redis restarted without persistence, or a
+     * new cluster primary that was empty, has forgotten it). Publishing from Java does not depend on it.
+     */
+    private void loadPublishFunction() {
+        link.loadFunctions(publishLibrary).whenComplete((ok, error) -> {
+            if (error != null) {
+                log.warn("Loading the Redis Function hub_publish failed ({}); FCALL hub_publish will not work until "
+                        + "the next reconnect. Redis 7.0 or later is needed.", error.getMessage());
+            }
+            else {
+                log.debug("Redis Function hub_publish loaded");
+            }
+        });
+    }
+
     private void onLost() {
         synchronized (restoreLock) {
             if (closed) {
@@ -259,6 +291,7 @@ public final class RedisEngine implements Engine {
                     }
                     restoring = false;
                     liveLost = false;
+                    loadPublishFunction();
                     log.info("Live delivery restored; {} bells subscribed, catching up", channels.size());
                     listener.onLiveRestored();
                 }

@@ -21,6 +21,9 @@ interface RedisLink extends AutoCloseable {
 
     RedisScriptingAsyncCommands<String, String> scripting();
 
+    /** {@code FUNCTION LOAD REPLACE} on every primary (functions replicate to replicas). */
+    CompletionStage<Void> loadFunctions(String code);
+
     /** Subscribes one shard channel (a cluster cannot subscribe channels of different slots in one command). */
     CompletionStage<Void> ssubscribe(String channel);
 

@@ -31,12 +31,17 @@ final class RedisScript {
     }
 
     static RedisScript load(String resource, RedisScriptingAsyncCommands<String, String> commands) {
+        String text = read(resource);
+        return new RedisScript(resource, text, commands.digest(text.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** The text of a Lua resource of this package. */
+    static String read(String resource) {
         try (InputStream in = RedisScript.class.getResourceAsStream(resource)) {
             if (in == null) {
                 throw new IllegalStateException("script resource " + resource + " is missing from the hub jar");
             }
-            String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            return new RedisScript(resource, text, commands.digest(text.getBytes(StandardCharsets.UTF_8)));
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
         catch (IOException ex) {
             throw new UncheckedIOException("cannot read script " + resource, ex);

@@ -47,6 +47,11 @@ final class StandaloneLink implements RedisLink {
     }
 
     @Override
+    public CompletionStage<Void> loadFunctions(String code) {
+        return commands.async().functionLoad(code, true).thenAccept(name -> { });
+    }
+
+    @Override
     public CompletionStage<Void> ssubscribe(String channel) {
         return pubsub.async().ssubscribe(channel);
     }

@@ -23,6 +23,7 @@ import dev.livehub.hub.Hub;
 import dev.livehub.hub.HubEvent;
 import dev.livehub.hub.TooManyConnectionsException;
 import dev.livehub.hub.engine.EngineException;
+import dev.livehub.hub.web.SubscriberTokens.Subscriber;
 
 /**
  * {@code GET /stream/app}, the one SSE stream of a browser tab, and {@code GET /stream/app/poll}, its polling fallback.
@@ -37,13 +38,26 @@ public class StreamController {
 
     private final HubUserResolver users;
 
+    /** {@code null} unless subscriber tokens are configured ({@code hub.token.*}). */
+    private final SubscriberTokens tokens;
+
     private final Duration asyncTimeout;
 
     private final int pollLimit;
 
     public StreamController(Hub hub, HubUserResolver users, Duration streamLifetime, int pollLimit) {
+        this(hub, users, null, streamLifetime, pollLimit);
+    }
+
+    /**
+     * With subscriber tokens: a request carrying a token ({@code ?token=} or the token cookie) is that token's user,
+     * and a bad token is answered 401 whatever else the request carries; a request without one is the resolver's.
+     */
+    public StreamController(Hub hub, HubUserResolver users, SubscriberTokens tokens, Duration streamLifetime,
+            int pollLimit) {
         this.hub = hub;
         this.users = users;
+        this.tokens = tokens;
         // The servlet async timeout (30 s in Tomcat by default) would end every stream; the hub ends its streams
         // itself at their lifetime, and this is only the backstop.
         this.asyncTimeout = streamLifetime.plusMinutes(1);
@@ -52,12 +66,12 @@ public class StreamController {
 
     @GetMapping("/stream/app")
     public ResponseEntity<ResponseBodyEmitter> stream(HttpServletRequest request) {
-        String user = user(request);
+        Subscriber user = subscriber(request);
         Cursor cursor = cursor(request);
         ResponseBodyEmitter emitter = new ResponseBodyEmitter(asyncTimeout.toMillis());
         Connection connection;
         try {
-            connection = hub.connect(user, cursor, new EmitterOutput(emitter));
+            connection = hub.connect(user.user(), cursor, new EmitterOutput(emitter), user.expiresAt());
         }
         catch (TooManyConnectionsException ex) {
             throw new HubWebException(HttpStatus.TOO_MANY_REQUESTS, "too_many_connections", ex.getMessage());
@@ -79,7 +93,7 @@ public class StreamController {
 
     @GetMapping("/stream/app/poll")
     public PollBody poll(HttpServletRequest request) {
-        String user = user(request);
+        String user = subscriber(request).user();
         Hub.Poll poll;
         try {
             poll = hub.poll(user, cursor(request), pollLimit);
@@ -109,13 +123,23 @@ public class StreamController {
         return ex.toResponse();
     }
 
-    private String user(HttpServletRequest request) {
+    private Subscriber subscriber(HttpServletRequest request) {
+        String token = tokens == null ? null : tokens.find(request);
+        if (token != null) {
+            try {
+                return tokens.verify(token);
+            }
+            catch (InvalidTokenException ex) {
+                throw new HubWebException(HttpStatus.UNAUTHORIZED, "bad_token", ex.getMessage());
+            }
+        }
         String user = users.resolve(request);
         if (user == null) {
-            throw new HubWebException(HttpStatus.UNAUTHORIZED, "unauthenticated",
-                    "sign in first: streams are opened for the signed-in user");
+            throw new HubWebException(HttpStatus.UNAUTHORIZED, "unauthenticated", tokens == null
+                    ? "sign in first: streams are opened for the signed-in user"
+                    : "sign in first, or send a subscriber token (?token= or the token cookie)");
         }
-        return user;
+        return new Subscriber(user, null);
     }
 
     private static Cursor cursor(HttpServletRequest request) {

@@ -49,6 +49,28 @@ class RedisClusterEngineIntegrationTests extends EngineContract {
         return events.stream().map(SseEvent::data).toList();
     }
 
+    @Test
+    void hubPublishIsLoadedOnEveryMasterAndOneCallReachesTheUsersNode() throws Exception {
+        Hub node = hub(StreamSettings.defaults());
+        RecordingOutput browser = new RecordingOutput();
+        node.connect("php-user", Cursor.none(), browser);
+        browser.events().awaitFirst("ready", Duration.ofSeconds(10));
+        RedisClusterClient client = RedisClusterClient.create(RedisURI.create("redis://" + cluster.seed()));
+        try (var connection = client.connect()) {
+            for (String user : List.of("php-user", "a", "b", "c", "d")) {
+                // Users of every shard: each master must have the function.
+                String id = connection.sync().fcall("hub_publish", io.lettuce.core.ScriptOutputType.VALUE,
+                        new String[] { prefix + ":{" + user + "}:events" }, "crud.update", "{\"to\":\"" + user + "\"}");
+                assertThat(EventId.parse(id)).isNotNull();
+            }
+        }
+        finally {
+            client.shutdown();
+        }
+        assertThat(data(browser.events().awaitPublished(1, Duration.ofSeconds(10))))
+            .containsExactly("{\"to\":\"php-user\"}");
+    }
+
     /** Kills a master; the cluster stays usable, on its promoted replica, for the tests that run after this one. */
     @Test
     void whenAMasterFailsItsReplicaTakesOverAndTheNodesResubscribeAndCatchUp() throws Exception {

@@ -60,9 +60,9 @@ public final class RedisClusterExtension implements BeforeAllCallback, AfterAllC
         processes.forEach(Process::destroyForcibly);
     }
 
-    /** A node to start from, as {@code spring.data.redis.cluster.nodes} would list it. */
+    /** A live node to start from, as {@code spring.data.redis.cluster.nodes} would list it (a test may kill some). */
     public String seed() {
-        return "127.0.0.1:" + ports.getFirst();
+        return "127.0.0.1:" + aliveNode();
     }
 
     public List<Integer> ports() {

@@ -1,0 +1,233 @@
+package dev.livehub.hub.web;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.PublicKey;
+import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.RSAPublicKey;
+import java.security.spec.X509EncodedKeySpec;
+import java.text.ParseException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.Set;
+
+import jakarta.servlet.http.Cookie;
+import jakarta.servlet.http.HttpServletRequest;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSVerifier;
+import com.nimbusds.jose.KeyLengthException;
+import com.nimbusds.jose.crypto.ECDSAVerifier;
+import com.nimbusds.jose.crypto.MACVerifier;
+import com.nimbusds.jose.crypto.RSASSAVerifier;
+import com.nimbusds.jose.proc.SecurityContext;
+import com.nimbusds.jwt.JWT;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.JWTParser;
+import com.nimbusds.jwt.PlainJWT;
+import com.nimbusds.jwt.SignedJWT;
+import com.nimbusds.jwt.proc.BadJWTException;
+import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
+
+import dev.livehub.hub.Publication;
+
+/**
+ * Short-lived signed tokens (JWT) that open a stream without a session, for a hub serving another backend (Laravel,
+ * Rails, Django): the backend signs {@code {"sub":"<user id>","exp":...}} and the page passes it as the
+ * {@code hub_token} cookie or {@code ?token=}. One key decides the algorithms: a shared secret HS256/384/512, an RSA
+ * public key RS256/384/512, an EC public key ES256/384/512; a token signed otherwise, or not at all, is refused.
+ */
+public final class SubscriberTokens {
+
+    /** A verified token: whose stream it opens, and until when. */
+    public record Subscriber(String user, Instant expiresAt) {
+    }
+
+    private final JWSVerifier verifier;
+
+    private final Set<JWSAlgorithm> algorithms;
+
+    private final DefaultJWTClaimsVerifier<SecurityContext> claims;
+
+    private final String userClaim;
+
+    private final String cookie;
+
+    private final String parameter;
+
+    private SubscriberTokens(JWSVerifier verifier, Set<JWSAlgorithm> algorithms, Settings settings) {
+        this.verifier = verifier;
+        this.algorithms = algorithms;
+        this.userClaim = settings.userClaim();
+        this.cookie = settings.cookie();
+        this.parameter = settings.parameter();
+        JWTClaimsSet.Builder exact = new JWTClaimsSet.Builder();
+        if (settings.issuer() != null) {
+            exact.issuer(settings.issuer());
+        }
+        Set<String> required = new HashSet<>(Set.of("exp", settings.userClaim()));
+        this.claims = new DefaultJWTClaimsVerifier<>(settings.audience(), exact.build(), required);
+        this.claims.setMaxClockSkew((int) settings.clockSkew().toSeconds());
+    }
+
+    /**
+     * Where tokens come from and what they must say. {@code issuer} and {@code audience} are checked when set.
+     */
+    public record Settings(String cookie, String parameter, String userClaim, String issuer, String audience,
+            Duration clockSkew) {
+    }
+
+    /** Tokens signed with a shared secret (HS256, HS384, HS512); the secret has at least 32 bytes. */
+    public static SubscriberTokens withSecret(String secret, Settings settings) {
+        byte[] bytes = secret.getBytes(StandardCharsets.UTF_8);
+        try {
+            return new SubscriberTokens(new MACVerifier(bytes),
+                    Set.of(JWSAlgorithm.HS256, JWSAlgorithm.HS384, JWSAlgorithm.HS512), settings);
+        }
+        catch (KeyLengthException ex) {
+            throw new IllegalArgumentException("hub.token.secret has " + bytes.length
+                    + " bytes; HS256 needs at least 32 (e.g. openssl rand -base64 32)", ex);
+        }
+        catch (JOSEException ex) {
+            throw new IllegalArgumentException("hub.token.secret is unusable: " + ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * Tokens signed with the private half of an RSA key (RS256, RS384, RS512) or an EC key (ES256, ES384, ES512).
+     *
+     * @param pem the public key as PEM ({@code -----BEGIN PUBLIC KEY-----}), or the path of a file holding it
+     */
+    public static SubscriberTokens withPublicKey(String pem, Settings settings) {
+        PublicKey key = readPublicKey(pem);
+        try {
+            if (key instanceof RSAPublicKey rsa) {
+                return new SubscriberTokens(new RSASSAVerifier(rsa),
+                        Set.of(JWSAlgorithm.RS256, JWSAlgorithm.RS384, JWSAlgorithm.RS512), settings);
+            }
+            ECDSAVerifier ec = new ECDSAVerifier((ECPublicKey) key);
+            return new SubscriberTokens(ec, ec.supportedJWSAlgorithms(), settings);
+        }
+        catch (JOSEException ex) {
+            throw new IllegalArgumentException("hub.token.public-key is unusable: " + ex.getMessage(), ex);
+        }
+    }
+
+    /** The token a request carries ({@code ?token=} first, then the cookie), or {@code null}. */
+    public String find(HttpServletRequest request) {
+        String given = request.getParameter(parameter);
+        if (given != null) {
+            return given;
+        }
+        Cookie[] cookies = request.getCookies();
+        if (cookies != null) {
+            for (Cookie each : cookies) {
+                if (cookie.equals(each.getName())) {
+                    return each.getValue();
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Checks a token's signature, algorithm and claims.
+     *
+     * @throws InvalidTokenException with a sentence that says what is wrong (never the token itself)
+     */
+    public Subscriber verify(String token) {
+        JWT jwt;
+        try {
+            jwt = JWTParser.parse(token.strip());
+        }
+        catch (ParseException ex) {
+            throw new InvalidTokenException("the token is malformed: expected a signed JWT (header.payload.signature)");
+        }
+        if (jwt instanceof PlainJWT) {
+            throw new InvalidTokenException("the token is unsigned (alg none); unsigned tokens are refused");
+        }
+        if (!(jwt instanceof SignedJWT signed)) {
+            throw new InvalidTokenException("the token is encrypted (JWE); send a signed JWT (JWS)");
+        }
+        JWSAlgorithm algorithm = signed.getHeader().getAlgorithm();
+        if (!algorithms.contains(algorithm)) {
+            throw new InvalidTokenException("the token is signed with " + algorithm + "; this hub accepts "
+                    + algorithms.stream().map(JWSAlgorithm::getName).sorted().toList());
+        }
+        try {
+            if (!signed.verify(verifier)) {
+                throw new InvalidTokenException("the token's signature is wrong");
+            }
+        }
+        catch (JOSEException ex) {
+            throw new InvalidTokenException("the token's signature cannot be checked: " + ex.getMessage());
+        }
+        JWTClaimsSet set;
+        try {
+            set = signed.getJWTClaimsSet();
+            claims.verify(set, null);
+        }
+        catch (ParseException ex) {
+            throw new InvalidTokenException("the token's claims are not a JSON object");
+        }
+        catch (BadJWTException ex) {
+            throw new InvalidTokenException(describe(ex.getMessage()));
+        }
+        Object user = set.getClaim(userClaim);
+        if (!(user instanceof String id)) {
+            throw new InvalidTokenException("the token's '" + userClaim + "' claim is the user id, a string");
+        }
+        try {
+            Publication.requireUserId(id);
+        }
+        catch (IllegalArgumentException ex) {
+            throw new InvalidTokenException("the token's '" + userClaim + "' claim: " + ex.getMessage());
+        }
+        return new Subscriber(id, set.getExpirationTime().toInstant());
+    }
+
+    private static String describe(String message) {
+        return switch (message) {
+            case "Expired JWT" -> "the token has expired; ask the backend for a new one";
+            case "JWT before use time" -> "the token is not valid yet (nbf)";
+            default -> "the token is refused: " + message;
+        };
+    }
+
+    private static PublicKey readPublicKey(String value) {
+        String pem = value.strip();
+        if (!pem.startsWith("-----BEGIN")) {
+            try {
+                pem = Files.readString(Path.of(pem)).strip();
+            }
+            catch (IOException ex) {
+                throw new UncheckedIOException("hub.token.public-key is neither PEM text nor a readable file: " + value,
+                        ex);
+            }
+        }
+        if (!pem.startsWith("-----BEGIN PUBLIC KEY-----")) {
+            throw new IllegalArgumentException(
+                    "hub.token.public-key must be an X.509 public key in PEM (-----BEGIN PUBLIC KEY-----), "
+                            + "e.g. from: openssl pkey -in private.pem -pubout");
+        }
+        String base64 = pem.replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
+        X509EncodedKeySpec spec = new X509EncodedKeySpec(Base64.getDecoder().decode(base64));
+        for (String type : new String[] { "RSA", "EC" }) {
+            try {
+                return KeyFactory.getInstance(type).generatePublic(spec);
+            }
+            catch (GeneralSecurityException ex) {
+                // try the next type
+            }
+        }
+        throw new IllegalArgumentException("hub.token.public-key is neither an RSA nor an EC public key");
+    }
+}
