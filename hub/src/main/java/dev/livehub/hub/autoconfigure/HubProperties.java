@@ -169,7 +169,15 @@ public class HubProperties {
         private Duration clockSkew = Duration.ofSeconds(30);
 
         public boolean isEnabled() {
-            return hasText(secret) || hasText(publicKey);
+            return hasSecret() || hasPublicKey();
+        }
+
+        boolean hasSecret() {
+            return hasText(secret);
+        }
+
+        boolean hasPublicKey() {
+            return hasText(publicKey);
         }
 
         private static boolean hasText(String value) {

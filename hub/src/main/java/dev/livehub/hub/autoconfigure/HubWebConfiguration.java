@@ -48,9 +48,8 @@ class HubWebConfiguration {
         }
         SubscriberTokens.Settings settings = new SubscriberTokens.Settings(token.getCookie(), token.getParameter(),
                 token.getUserClaim(), token.getIssuer(), token.getAudience(), token.getClockSkew());
-        boolean secret = token.getSecret() != null && !token.getSecret().isBlank();
-        boolean publicKey = token.getPublicKey() != null && !token.getPublicKey().isBlank();
-        if (secret && publicKey) {
+        boolean secret = token.hasSecret();
+        if (secret && token.hasPublicKey()) {
             throw new IllegalStateException("set hub.token.secret (HS256) or hub.token.public-key (RS256/ES256), "
                     + "not both");
         }

@@ -94,7 +94,7 @@ public final class SubscriberTokens {
         }
         catch (KeyLengthException ex) {
             throw new IllegalArgumentException("hub.token.secret has " + bytes.length
-                    + " bytes; HS256 needs at least 32 (e.g. openssl rand -base64 32)", ex);
+                    + " bytes; HS256 needs at least 32 (e.g. openssl rand -base64 32)");
         }
         catch (JOSEException ex) {
             throw new IllegalArgumentException("hub.token.secret is unusable: " + ex.getMessage(), ex);

@@ -68,4 +68,16 @@ class HubAutoConfigurationTests {
             .withBean(HubUserResolver.class, () -> own)
             .run(context -> assertThat(context.getBean(HubUserResolver.class)).isSameAs(own));
     }
+
+    @Test
+    void aTokenConfigurationThatCannotWorkStopsTheStartWithTheReason() {
+        WebApplicationContextRunner web = new WebApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(HubAutoConfiguration.class));
+        web.withPropertyValues("hub.token.secret=too-short")
+            .run(context -> assertThat(context).getFailure().rootCause().hasMessageContaining("at least 32"));
+        web.withPropertyValues("hub.token.secret=" + "s".repeat(32), "hub.token.public-key=/etc/key.pem")
+            .run(context -> assertThat(context).getFailure().rootCause().hasMessageContaining("not both"));
+        web.withPropertyValues("hub.token.public-key=/no/such/key.pem")
+            .run(context -> assertThat(context).getFailure().rootCause().hasMessageContaining("/no/such/key.pem"));
+    }
 }
