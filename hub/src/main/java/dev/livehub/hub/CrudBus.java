@@ -1,5 +1,6 @@
 package dev.livehub.hub;
 
+import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.function.Supplier;
@@ -24,34 +25,39 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class CrudBus {
 
-    private final Hub hub;
-
     private final JsonMapper json;
 
     private final AfterCommit afterCommit;
 
     private final Supplier<String> origin;
 
+    private final PublishRetries retries;
+
     public CrudBus(Hub hub, JsonMapper json, AfterCommit afterCommit) {
-        this(hub, json, afterCommit, () -> null);
+        this(hub, json, afterCommit, () -> null, new PublishRetries(hub, Duration.ofSeconds(30)));
     }
 
     /**
      * @param origin the origin id of the tab whose request is being served, or {@code null}
+     * @param retries where publications the store refused are retried, and lost ones turned into resets
      */
-    public CrudBus(Hub hub, JsonMapper json, AfterCommit afterCommit, Supplier<String> origin) {
-        this.hub = hub;
+    public CrudBus(Hub hub, JsonMapper json, AfterCommit afterCommit, Supplier<String> origin,
+            PublishRetries retries) {
         this.json = json;
         this.afterCommit = afterCommit;
         this.origin = origin;
+        this.retries = retries;
     }
 
     /**
      * Publishes {@code payload}, serialised as JSON, as event {@code event} to each of {@code userIds}.
      *
+     * <p>When the store fails (Redis down), the publication is retried in the background for a bounded time and
+     * this returns; if it still fails, its users get a {@code reset} once the store is back (see
+     * {@link PublishRetries}). A change that was committed is never reported as failed.
+     *
      * @throws IllegalArgumentException when no user is named, a user id or the event name is invalid, or the payload
      *         cannot be serialised or is over 64 KiB
-     * @throws dev.livehub.hub.engine.EngineException outside a transaction, when the store fails; a retry is safe
      */
     public void publishToUsers(Collection<String> userIds, String event, Object payload) {
         if (userIds == null || userIds.isEmpty()) {
@@ -60,7 +66,7 @@ public final class CrudBus {
         List<String> users = List.copyOf(userIds);
         users.forEach(Publication::requireUserId);
         Publication publication = Publication.of(event, serialise(event, payload));
-        afterCommit.run(() -> hub.publish(users, publication));
+        afterCommit.run(() -> retries.publish(users, publication));
     }
 
     private String serialise(String event, Object payload) {

@@ -25,6 +25,7 @@ import dev.livehub.hub.AfterCommit;
 import dev.livehub.hub.CrudBus;
 import dev.livehub.hub.Hub;
 import dev.livehub.hub.HubSettings;
+import dev.livehub.hub.PublishRetries;
 import dev.livehub.hub.engine.Engine;
 import dev.livehub.hub.engine.MemoryEngine;
 import dev.livehub.hub.engine.RedisEngine;
@@ -59,11 +60,17 @@ public class HubAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    CrudBus crudBus(Hub hub, ObjectProvider<JsonMapper> json, AfterCommit afterCommit) {
+    CrudBus crudBus(Hub hub, ObjectProvider<JsonMapper> json, AfterCommit afterCommit, PublishRetries retries) {
         boolean web = isPresent("org.springframework.web.context.request.RequestContextHolder")
                 && isPresent("jakarta.servlet.http.HttpServletRequest");
         return new CrudBus(hub, json.getIfAvailable(JsonMapper::new), afterCommit,
-                web ? new dev.livehub.hub.web.RequestOrigin() : () -> null);
+                web ? new dev.livehub.hub.web.RequestOrigin() : () -> null, retries);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    PublishRetries hubPublishRetries(Hub hub, HubProperties properties) {
+        return new PublishRetries(hub, properties.getPublish().getRetryFor());
     }
 
     @Bean
@@ -116,10 +123,11 @@ public class HubAutoConfiguration {
                     .map(node -> named(authenticated(RedisURI.builder().withHost(node.host()).withPort(node.port()),
                             connection).build()))
                     .toList();
-                return new RedisEngine(io.lettuce.core.cluster.RedisClusterClient.create(nodes), keys,
+                return new RedisEngine(io.lettuce.core.cluster.RedisClusterClient.create(RedisEngine.clientResources(),
+                        nodes), keys,
                         streamSettings(properties), timeout);
             }
-            RedisClient client = RedisClient.create(named(redisUri(connection)));
+            RedisClient client = RedisClient.create(RedisEngine.clientResources(), named(redisUri(connection)));
             client.setOptions(ClientOptions.builder().timeoutOptions(TimeoutOptions.enabled(timeout)).build());
             return new RedisEngine(client, keys, streamSettings(properties), timeout);
         }

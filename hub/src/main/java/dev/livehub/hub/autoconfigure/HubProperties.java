@@ -121,6 +121,19 @@ public class HubProperties {
         /** Most users one {@code POST /hub/publish} may address. */
         private int maxUsers = 1000;
 
+        /**
+         * How long {@code CrudBus} retries a publication the store refused; after that its users get a reset.
+         */
+        private Duration retryFor = Duration.ofSeconds(30);
+
+        public Duration getRetryFor() {
+            return retryFor;
+        }
+
+        public void setRetryFor(Duration retryFor) {
+            this.retryFor = retryFor;
+        }
+
         public String getToken() {
             return token;
         }

@@ -84,6 +84,8 @@ final class ClusterLink implements RedisLink {
         pubsub.close();
         commands.close();
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        // Resources the client was given are not shut down with it (see RedisEngine.clientResources).
+        client.getResources().shutdown(0, 2, java.util.concurrent.TimeUnit.SECONDS);
     }
 
     @Override

@@ -31,6 +31,14 @@ public interface Engine extends AutoCloseable {
     Map<String, EventId> append(Collection<String> users, Publication publication);
 
     /**
+     * Appends the hub's own {@code reset} entry, {@code {"reason":"<reason>"}}, to a user's stream: every client of
+     * the user, on any node, reloads what it shows when it reaches it. Used when entries for the user were lost.
+     *
+     * @throws EngineException when the store cannot be reached
+     */
+    EventId appendReset(String user, String reason);
+
+    /**
      * Reads a user's stream from {@code from}, inclusive, so that the caller can tell whether its cursor is still in
      * the stream.
      */

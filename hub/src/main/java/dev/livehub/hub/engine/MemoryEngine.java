@@ -62,9 +62,19 @@ public final class MemoryEngine implements Engine {
     public Map<String, EventId> append(Collection<String> users, Publication publication) {
         Map<String, EventId> ids = new LinkedHashMap<>();
         for (String user : users) {
-            ids.put(user, store.stream(user).append(user, publication));
+            ids.put(user, store.stream(user).append(user, publication.event(), publication.data(),
+                    publication.publishId()));
         }
         return ids;
+    }
+
+    @Override
+    public EventId appendReset(String user, String reason) {
+        return store.stream(user).append(user, "reset", resetData(reason), java.util.UUID.randomUUID().toString());
+    }
+
+    static String resetData(String reason) {
+        return "{\"reason\":\"" + reason + "\"}";
     }
 
     @Override
@@ -163,16 +173,16 @@ public final class MemoryEngine implements Engine {
             this.store = store;
         }
 
-        synchronized EventId append(String user, Publication publication) {
+        synchronized EventId append(String user, String event, String data, String publishId) {
             StreamSettings settings = store.settings;
             long now = store.clock.millis();
             recentPublishes.values().removeIf(id -> id.ms() < now - settings.dedupeWindow().toMillis());
-            EventId earlier = recentPublishes.get(publication.publishId());
+            EventId earlier = recentPublishes.get(publishId);
             if (earlier != null) {
                 return earlier;
             }
             EventId id = now > lastId.ms() ? new EventId(now, 0) : new EventId(lastId.ms(), lastId.seq() + 1);
-            HubEvent entry = new HubEvent(id, publication.event(), publication.data());
+            HubEvent entry = new HubEvent(id, event, data);
             entries.addLast(entry);
             while (entries.size() > settings.maxEntries()) {
                 entries.removeFirst();
@@ -180,7 +190,7 @@ public final class MemoryEngine implements Engine {
             }
             lastId = id;
             lastAppendMs = now;
-            recentPublishes.put(publication.publishId(), id);
+            recentPublishes.put(publishId, id);
             // Delivered under the lock, so a user's entries reach every node in id order.
             for (MemoryEngine node : store.nodes) {
                 node.deliver(user, entry);

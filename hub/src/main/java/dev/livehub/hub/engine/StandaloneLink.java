@@ -66,6 +66,8 @@ final class StandaloneLink implements RedisLink {
         pubsub.close();
         commands.close();
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        // Resources the client was given are not shut down with it (see RedisEngine.clientResources).
+        client.getResources().shutdown(0, 2, java.util.concurrent.TimeUnit.SECONDS);
     }
 
     @Override

@@ -68,10 +68,53 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
     private void startProcess() throws IOException, InterruptedException {
         port = freePort();
         dir = Files.createTempDirectory("redis-test-");
+        launch();
+    }
+
+    /**
+     * Stops the server as an outage would, keeping its data ({@code SHUTDOWN SAVE} writes it to disk), so that
+     * {@link #startAgain()} brings it back as it was. Only for a redis-server process.
+     */
+    public void stopKeepingData() throws InterruptedException {
+        requireProcess();
+        RedisClient admin = RedisClient.create(uri());
+        try (var connection = admin.connect()) {
+            connection.sync().shutdown(true);
+        }
+        catch (io.lettuce.core.RedisException ex) {
+            // SHUTDOWN closes the connection before it answers.
+        }
+        finally {
+            admin.shutdown(Duration.ZERO, Duration.ofSeconds(1));
+        }
+        process.waitFor();
+    }
+
+    /** Kills the server and forgets its data: a Redis restarted without persistence. Then starts it again. */
+    public void restartEmpty() throws IOException, InterruptedException {
+        requireProcess();
+        process.destroyForcibly().waitFor();
+        Files.deleteIfExists(dir.resolve("dump.rdb"));
+        launch();
+    }
+
+    /** Starts the server again on the same port, loading what {@link #stopKeepingData()} saved. */
+    public void startAgain() throws IOException, InterruptedException {
+        requireProcess();
+        launch();
+    }
+
+    private void requireProcess() {
+        if (process == null) {
+            throw new IllegalStateException("stopping and restarting needs a redis-server process, not a container");
+        }
+    }
+
+    private void launch() throws IOException, InterruptedException {
         process = new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
                 "--save", "", "--appendonly", "no", "--dir", dir.toString(), "--logfile", "redis.log")
             .redirectErrorStream(true)
-            .redirectOutput(dir.resolve("stdout.log").toFile())
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("stdout.log").toFile()))
             .start();
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (!accepts(port)) {
