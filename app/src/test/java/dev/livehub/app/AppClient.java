@@ -60,6 +60,21 @@ public final class AppClient {
         }
     }
 
+    /** Signs out with the page's own form (POST /logout with its CSRF token). */
+    public void signOut() throws IOException, InterruptedException {
+        Matcher csrf = CSRF.matcher(get("/tasks").body());
+        if (!csrf.find()) {
+            throw new AssertionError("no CSRF token on /tasks");
+        }
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base + "/logout"))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .POST(HttpRequest.BodyPublishers.ofString(form(Map.of("_csrf", csrf.group(1)))))
+            .build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 302) {
+            throw new AssertionError("sign-out failed: " + response.statusCode());
+        }
+    }
+
     /** The Cookie header this client sends, to use it from another client or node. */
     public String cookieHeader() {
         return cookies.getCookieStore().getCookies().stream().map(c -> c.getName() + "=" + c.getValue())

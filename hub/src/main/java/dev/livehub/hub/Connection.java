@@ -159,9 +159,18 @@ public final class Connection {
     }
 
     private void slowConsumer() {
-        hub.metrics().slowDisconnects.increment();
         log.info("Closing a stream of user {}: its outbox of {} events is full (slow client); it will resume",
                 user, hub.settings().outboxSize());
+        disconnectSlow();
+    }
+
+    /**
+     * Closes a connection whose client does not read: nothing more is queued for it, and its outbox is freed. Its
+     * writer is most likely blocked in a write that the client's full receive window holds up; the servlet container
+     * fails that write at its write timeout ({@code server.tomcat.connection-timeout}), and the connection is gone.
+     */
+    private void disconnectSlow() {
+        hub.metrics().slowDisconnects.increment();
         close();
     }
 
@@ -267,8 +276,7 @@ public final class Connection {
             long waitMillis = 2 * hub.settings().heartbeat().toMillis();
             if (closed || !outbox.offer(new Queued(entry, false), waitMillis, TimeUnit.MILLISECONDS)) {
                 if (!closed) {
-                    hub.metrics().slowDisconnects.increment();
-                    close();
+                    disconnectSlow();
                 }
                 throw new ClosedWhileQueueing();
             }

@@ -56,7 +56,11 @@ public final class Hub implements AutoCloseable {
 
     private volatile long liveEpoch;
 
+    /** No new streams: draining, or shut down. */
     private volatile boolean closed;
+
+    /** Shut down for good: the engine is closed. */
+    private volatile boolean shutDown;
 
     public Hub(Engine engine, HubSettings settings, MeterRegistry registry) {
         this.engine = engine;
@@ -217,9 +221,20 @@ public final class Hub implements AutoCloseable {
         log.info("Drained; {} streams left to finish", connectionCount());
     }
 
+    /**
+     * Accepts new streams again after {@link #drain} or {@link #endStreams} (an application context stopped and
+     * started again, as the test framework does with the contexts it caches). A closed hub stays closed.
+     */
+    public void resume() {
+        if (!shutDown) {
+            closed = false;
+        }
+    }
+
     /** Ends every stream, waits up to 5 s for their writers, then closes the engine. */
     @Override
     public void close() {
+        shutDown = true;
         endStreams();
         threads.shutdown();
         try {

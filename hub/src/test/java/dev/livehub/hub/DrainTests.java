@@ -47,4 +47,23 @@ class DrainTests {
             }
         }
     }
+
+    @Test
+    void aDrainedHubTakesStreamsAgainWhenResumedButAClosedOneNever() {
+        Hub hub = new Hub(new MemoryEngine(StreamSettings.defaults()), HubSettings.defaults(),
+                new SimpleMeterRegistry());
+        hub.drain(Duration.ZERO);
+        assertThatThrownBy(() -> hub.connect("u", Cursor.none(), new RecordingOutput()))
+            .isInstanceOf(IllegalStateException.class);
+
+        hub.resume();
+        RecordingOutput output = new RecordingOutput();
+        hub.connect("u", Cursor.none(), output);
+        output.events().awaitFirst("ready", Duration.ofSeconds(5));
+
+        hub.close();
+        hub.resume();
+        assertThatThrownBy(() -> hub.connect("u", Cursor.none(), new RecordingOutput()))
+            .isInstanceOf(IllegalStateException.class);
+    }
 }

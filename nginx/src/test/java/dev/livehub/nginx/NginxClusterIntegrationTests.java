@@ -61,6 +61,8 @@ class NginxClusterIntegrationTests {
         env.put("HUB_PUBLISH_TOKEN", "cluster-token");
         env.put("HUB_HEARTBEAT", "1s");
         env.put("HUB_MAX_CONNECTIONS_PER_USER", "200");
+        // 50 streams per user come and go at once here (a test load, not one browser): no per-user connect limit.
+        env.put("HUB_CONNECT_RATE_BURST", "10000");
         env.put("HUB_DRAIN_WINDOW", "3s");
         env.put("NGINX_STREAM_READ_TIMEOUT", "3s");
         env.put("SPRING_DATASOURCE_URL", database.properties().get("spring.datasource.url"));

@@ -246,6 +246,18 @@ class HubctlIntegrationTests {
         assertThat(badId.exit()).isEqualTo(2);
         assertThat(badId.err()).contains("an event id looks like 1700000000000-0");
 
+        for (String id : java.util.List.of("-1-0", "*", "$", "+", "", "99999999999999999999-0", "1-2-3", "x".repeat(10_000))) {
+            for (String[] command : java.util.List.of(new String[] { "inspect", "42", "--from", id },
+                    new String[] { "replay", "42", "--from", id, "--dry-run" },
+                    new String[] { "trim", "42", "--minid", id, "--yes" })) {
+                Run bad = hubctl(command);
+                String shown = String.join(" ", command).replace("x".repeat(10_000), "x*10000");
+                assertThat(bad.exit()).as(shown).isEqualTo(2);
+                assertThat(bad.err()).as(shown).contains("event id").doesNotContain("\tat ")
+                    .doesNotContain("x".repeat(200));
+            }
+        }
+
         assertThat(hubctl("publish", "8", "Bad Name", "{}").err()).contains("[a-z0-9._-]{1,64}");
         Run badJson = hubctl("publish", "8", "notif", "{oops");
         assertThat(badJson.exit()).isEqualTo(2);

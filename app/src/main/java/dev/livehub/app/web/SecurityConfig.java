@@ -15,6 +15,7 @@ import org.springframework.security.web.util.matcher.RequestMatcher;
 
 import dev.livehub.app.users.AppUserDetails;
 import dev.livehub.hub.web.HubUserResolver;
+import dev.livehub.hub.web.SessionStreams;
 
 import static org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher.withDefaults;
 
@@ -25,7 +26,7 @@ import static org.springframework.security.web.servlet.util.matcher.PathPatternR
 class SecurityConfig {
 
     @Bean
-    SecurityFilterChain security(HttpSecurity http) throws Exception {
+    SecurityFilterChain security(HttpSecurity http, SessionStreams sessionStreams) throws Exception {
         RequestMatcher machines = request -> {
             String path = request.getRequestURI().substring(request.getContextPath().length());
             return path.startsWith("/stream/") || path.startsWith("/api/") || path.startsWith("/hub/")
@@ -42,7 +43,13 @@ class SecurityConfig {
             .requestMatchers(withDefaults().matcher("/admin/**")).hasRole("ADMIN")
             .anyRequest().authenticated())
             .formLogin(form -> form.defaultSuccessUrl("/", false))
-            .logout(logout -> logout.logoutSuccessUrl("/login?logout"))
+            // Signing out ends the session's open streams here at once (auth-expired); other nodes find the session
+            // gone at their next check (hub.session-check-interval).
+            .logout(logout -> logout.logoutSuccessUrl("/login?logout").addLogoutHandler((request, response, auth) -> {
+                if (request.getRequestedSessionId() != null) {
+                    sessionStreams.endSession(request.getRequestedSessionId(), "signed-out");
+                }
+            }))
             // EventSource gives up for good when redirected to an HTML login page: machines get a plain 401.
             .exceptionHandling(errors -> errors
                 .defaultAuthenticationEntryPointFor(new HttpStatusEntryPoint(HttpStatus.UNAUTHORIZED), machines))

@@ -27,7 +27,7 @@ class RedisConnectionsIntegrationTests {
 
     @Test
     void twoHundredStreamsHoldAtMostThreeRedisConnections() throws Exception {
-        try (AppNode node = AppNode.onRedis(redis.port(), Map.of("hub.max-connections-per-user", "100"))) {
+        try (AppNode node = AppNode.onRedis(redis.port(), Map.of("hub.max-connections-per-user", "100", "hub.connect-rate.burst", "1000"))) {
             List<AppClient> users = List.of(AppClient.signedIn(node.url(), "alice"),
                     AppClient.signedIn(node.url(), "bob"), AppClient.signedIn(node.url(), "admin"));
             List<SseClient> streams = new ArrayList<>();

@@ -54,6 +54,23 @@ abstract class TwoNodesContract {
     }
 
     @Test
+    void signingOutOnOneNodeEndsTheUsersStreamsOnEveryNode() throws Exception {
+        AppClient carol = AppClient.signedIn(node1.url(), "carol");
+        SseClient onNode1 = carol.stream(node1.url(), "", Map.of());
+        SseClient onNode2 = carol.stream(node2.url(), "", Map.of());
+        onNode1.events().awaitFirst("ready", WAIT);
+        onNode2.events().awaitFirst("ready", WAIT);
+
+        carol.signOut();
+
+        // Node 1 served the sign-out; node 2 finds the session gone at its next check (500 ms here).
+        assertThat(onNode1.events().awaitFirst("auth-expired", WAIT).data()).contains("signed-out");
+        assertThat(onNode2.events().awaitFirst("auth-expired", WAIT).data()).contains("session-ended");
+        onNode2.awaitEnd(WAIT);
+        assertThat(carol.stream(node2.url(), "", Map.of()).status()).isEqualTo(401);
+    }
+
+    @Test
     void aStreamDroppedOnOneNodeResumesOnTheOtherWithEveryEventOnceInOrder() throws Exception {
         AppClient alice = AppClient.signedIn(node1.url(), "alice");
         String me = alice.get("/api/me").body();

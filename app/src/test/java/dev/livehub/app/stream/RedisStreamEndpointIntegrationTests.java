@@ -1,5 +1,10 @@
 package dev.livehub.app.stream;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.test.annotation.DirtiesContext;
@@ -7,9 +12,14 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import dev.livehub.hub.testing.RedisServerExtension;
+import dev.livehub.hub.testing.SseClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
- * The endpoint suite on the Redis engine, with sessions in Redis, on a real redis-server.
+ * The endpoint suite on the Redis engine, with sessions in Redis (Spring Session) on a real redis-server; and what
+ * streams do to those sessions.
  */
 @DirtiesContext
 class RedisStreamEndpointIntegrationTests extends StreamEndpointContract {
@@ -22,5 +32,40 @@ class RedisStreamEndpointIntegrationTests extends StreamEndpointContract {
         registry.add("hub.engine", () -> "redis");
         registry.add("spring.data.redis.host", redis::host);
         registry.add("spring.data.redis.port", redis::port);
+    }
+
+    private String sessionKey() {
+        String cookie = alice.cookieHeader().replaceAll(".*SESSION=([^;]+).*", "$1");
+        return "spring:session:sessions:" + new String(Base64.getDecoder().decode(cookie), StandardCharsets.UTF_8);
+    }
+
+    /** The decision: streams and polls do not extend a session, so an open tab does not keep it alive forever. */
+    @Test
+    void streamsAndPollsDoNotExtendTheSessionButPagesDo() throws Exception {
+        String key = sessionKey();
+        String before = redis.commands().hget(key, "lastAccessedTime");
+        assertThat(before).isNotNull();
+
+        SseClient stream = open("", Map.of());
+        stream.events().awaitFirst("ready", WAIT);
+        assertThat(alice.get("/stream/app/poll").statusCode()).isEqualTo(200);
+        stream.close();
+        await().atMost(WAIT).until(() -> hub.connectionCount(aliceId) == 0);
+        assertThat(redis.commands().hget(key, "lastAccessedTime")).isEqualTo(before);
+
+        assertThat(alice.get("/tasks").statusCode()).isEqualTo(200);
+        assertThat(redis.commands().hget(key, "lastAccessedTime")).isNotEqualTo(before);
+    }
+
+    /** A session that expires or is deleted in Redis ends its streams at the node's next check. */
+    @Test
+    void aSessionDeletedInRedisEndsItsStreamsWithAuthExpired() throws Exception {
+        SseClient stream = open("", Map.of());
+        stream.events().awaitFirst("ready", WAIT);
+
+        redis.commands().del(sessionKey());
+
+        assertThat(stream.events().awaitFirst("auth-expired", WAIT).data()).isEqualTo("{\"reason\":\"session-ended\"}");
+        stream.awaitEnd(WAIT);
     }
 }

@@ -9,9 +9,12 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 import dev.livehub.app.AppClient;
@@ -30,7 +33,8 @@ import static org.awaitility.Awaitility.await;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "app.demo-users=true", "hub.publish.token=test-token", "hub.max-connections-per-user=3",
-        "hub.stream.max-entries=20", "hub.heartbeat=200ms" })
+        "hub.stream.max-entries=20", "hub.heartbeat=200ms", "hub.session-check-interval=500ms" })
+@ExtendWith(OutputCaptureExtension.class)
 abstract class StreamEndpointContract {
 
     static final Duration WAIT = Duration.ofSeconds(10);
@@ -243,5 +247,36 @@ abstract class StreamEndpointContract {
         String first = AppClient.publish(base(), "test-token", body).body();
         String again = AppClient.publish(base(), "test-token", body).body();
         assertThat(again).isEqualTo(first);
+    }
+
+    @Test
+    void signingOutEndsTheOpenStreamsWithAuthExpiredAndLogsNoError(CapturedOutput output) throws Exception {
+        SseClient stream = open("", Map.of());
+        stream.events().awaitFirst("ready", WAIT);
+
+        alice.signOut();
+
+        assertThat(stream.events().awaitFirst("auth-expired", WAIT).data()).isEqualTo("{\"reason\":\"signed-out\"}");
+        stream.awaitEnd(WAIT);
+        assertThat(open("", Map.of()).status()).isEqualTo(401);
+        await().atMost(WAIT).until(() -> hub.connectionCount(aliceId) == 0);
+        assertThat(output.getAll()).doesNotContain("Exception");
+    }
+
+    @Test
+    void aClientOpeningStreamsInATightLoopIsSlowedWith429() throws Exception {
+        AppClient bob = AppClient.signedIn(base(), "bob");
+        SseClient slowed = null;
+        for (int i = 0; i < 60 && slowed == null; i++) {
+            SseClient stream = bob.stream();
+            stream.close();
+            if (stream.status() == 429 && stream.errorBody().contains("too_many_connects")) {
+                slowed = stream;
+            }
+        }
+        assertThat(slowed).as("60 opens in a tight loop are never all served").isNotNull();
+        assertThat(slowed.errorBody()).contains("opens streams too often");
+        assertThat(slowed.headers().firstValue("Retry-After")).hasValueSatisfying(
+                seconds -> assertThat(Integer.parseInt(seconds)).isPositive());
     }
 }

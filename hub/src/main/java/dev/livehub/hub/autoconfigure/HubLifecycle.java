@@ -24,6 +24,8 @@ final class HubLifecycle implements SmartLifecycle {
 
     @Override
     public void start() {
+        // Started again after a stop (a context restarted): take streams again.
+        hub.resume();
         running = true;
     }
 

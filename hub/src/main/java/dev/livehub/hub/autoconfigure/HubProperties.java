@@ -37,6 +37,14 @@ public class HubProperties {
     /** Most events one poll of {@code /stream/app/poll} returns. */
     private int pollLimit = 500;
 
+    /**
+     * How often each node checks that the sessions of its open streams still exist (Spring Session); the streams of
+     * a session that ended (logout, expiry) end with {@code auth-expired}.
+     */
+    private Duration sessionCheckInterval = Duration.ofSeconds(20);
+
+    private final ConnectRate connectRate = new ConnectRate();
+
     private final Stream stream = new Stream();
 
     private final Redis redis = new Redis();
@@ -50,6 +58,32 @@ public class HubProperties {
         MEMORY,
         /** Many nodes, streams in Redis. */
         REDIS
+    }
+
+    /** How often one user may open a stream on one node; past it, {@code 429} with {@code Retry-After}. */
+    public static class ConnectRate {
+
+        /** Opens allowed at once. */
+        private int burst = 30;
+
+        /** Opens allowed per second after the burst. */
+        private double perSecond = 2;
+
+        public int getBurst() {
+            return burst;
+        }
+
+        public void setBurst(int burst) {
+            this.burst = burst;
+        }
+
+        public double getPerSecond() {
+            return perSecond;
+        }
+
+        public void setPerSecond(double perSecond) {
+            this.perSecond = perSecond;
+        }
     }
 
     public static class Stream {
@@ -336,6 +370,18 @@ public class HubProperties {
 
     public Stream getStream() {
         return stream;
+    }
+
+    public Duration getSessionCheckInterval() {
+        return sessionCheckInterval;
+    }
+
+    public void setSessionCheckInterval(Duration sessionCheckInterval) {
+        this.sessionCheckInterval = sessionCheckInterval;
+    }
+
+    public ConnectRate getConnectRate() {
+        return connectRate;
     }
 
     public Redis getRedis() {

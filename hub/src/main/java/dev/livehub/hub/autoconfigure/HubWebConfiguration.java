@@ -1,5 +1,7 @@
 package dev.livehub.hub.autoconfigure;
 
+import jakarta.servlet.DispatcherType;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
@@ -8,14 +10,18 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseBodyEmitter;
 
 import dev.livehub.hub.Hub;
+import dev.livehub.hub.web.ConnectRate;
 import dev.livehub.hub.web.HubUserResolver;
 import dev.livehub.hub.web.PublishController;
+import dev.livehub.hub.web.SessionStreams;
 import dev.livehub.hub.web.StreamController;
+import dev.livehub.hub.web.StreamSessionFilter;
 import dev.livehub.hub.web.SubscriberTokens;
 
 /**
@@ -36,9 +42,46 @@ class HubWebConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    StreamController hubStreamController(Hub hub, HubUserResolver users, HubProperties properties) {
-        return new StreamController(hub, users, subscriberTokens(properties.getToken()),
+    StreamController hubStreamController(Hub hub, HubUserResolver users, HubProperties properties,
+            SessionStreams sessions) {
+        return new StreamController(hub, users, subscriberTokens(properties.getToken()), sessions,
+                new ConnectRate(properties.getConnectRate().getBurst(), properties.getConnectRate().getPerSecond()),
                 properties.getStreamLifetime(), properties.getPollLimit());
+    }
+
+    /**
+     * Ends a session's streams when the session ends: the container tells (this is an {@code HttpSessionListener}),
+     * and with Spring Session every node checks the sessions of its open streams every
+     * {@code hub.session-check-interval}.
+     */
+    @Bean
+    @ConditionalOnMissingBean
+    SessionStreams hubSessionStreams(ObjectProvider<SessionStreams.SessionCheck> check, HubProperties properties) {
+        return new SessionStreams(check.getIfAvailable(), properties.getSessionCheckInterval());
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "org.springframework.session.SessionRepository")
+    static class SpringSessionCheck {
+
+        @Bean
+        @ConditionalOnMissingBean
+        @org.springframework.boot.autoconfigure.condition.ConditionalOnBean(
+                type = "org.springframework.session.SessionRepository")
+        SessionStreams.SessionCheck hubSessionCheck(org.springframework.session.SessionRepository<?> sessions) {
+            return id -> sessions.findById(id) != null;
+        }
+
+        /** Just inside Spring Session's filter, on every dispatch: see {@link StreamSessionFilter}. */
+        @Bean
+        FilterRegistrationBean<StreamSessionFilter> hubStreamSessionFilter() {
+            FilterRegistrationBean<StreamSessionFilter> registration = new FilterRegistrationBean<>(
+                    new StreamSessionFilter());
+            registration.setOrder(org.springframework.session.web.http.SessionRepositoryFilter.DEFAULT_ORDER + 1);
+            registration.setDispatcherTypes(DispatcherType.REQUEST, DispatcherType.ASYNC, DispatcherType.ERROR);
+            registration.addUrlPatterns("/stream/app", "/stream/app/poll");
+            return registration;
+        }
     }
 
     /** {@code null} (tokens off) unless {@code hub.token.secret} or {@code hub.token.public-key} is set. */

@@ -17,17 +17,24 @@ final class HubWebException extends RuntimeException {
 
     private final String code;
 
+    private final long retryAfterSeconds;
+
     HubWebException(HttpStatus status, String code, String message) {
+        this(status, code, message, 5);
+    }
+
+    HubWebException(HttpStatus status, String code, String message, long retryAfterSeconds) {
         super(message, null, false, false);
         this.status = status;
         this.code = code;
+        this.retryAfterSeconds = retryAfterSeconds;
     }
 
     ResponseEntity<byte[]> toResponse() {
         String body = "{\"error\":\"" + code + "\",\"message\":\"" + escape(getMessage()) + "\"}";
         ResponseEntity.BodyBuilder response = ResponseEntity.status(status).contentType(MediaType.APPLICATION_JSON);
         if (status == HttpStatus.TOO_MANY_REQUESTS || status == HttpStatus.SERVICE_UNAVAILABLE) {
-            response.header("Retry-After", "5");
+            response.header("Retry-After", Long.toString(retryAfterSeconds));
         }
         return response.body(body.getBytes(StandardCharsets.UTF_8));
     }

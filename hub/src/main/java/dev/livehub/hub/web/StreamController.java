@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.List;
 
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpSession;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 
@@ -41,23 +42,33 @@ public class StreamController {
     /** {@code null} unless subscriber tokens are configured ({@code hub.token.*}). */
     private final SubscriberTokens tokens;
 
+    private final SessionStreams sessions;
+
+    private final ConnectRate rate;
+
     private final Duration asyncTimeout;
 
     private final int pollLimit;
 
     public StreamController(Hub hub, HubUserResolver users, Duration streamLifetime, int pollLimit) {
-        this(hub, users, null, streamLifetime, pollLimit);
+        this(hub, users, null, new SessionStreams(null, Duration.ofMinutes(1)), new ConnectRate(30, 2), streamLifetime,
+                pollLimit);
     }
 
     /**
-     * With subscriber tokens: a request carrying a token ({@code ?token=} or the token cookie) is that token's user,
-     * and a bad token is answered 401 whatever else the request carries; a request without one is the resolver's.
+     * @param tokens subscriber tokens, or {@code null}: a request carrying a token ({@code ?token=} or the token
+     *        cookie) is that token's user, and a bad token is answered 401 whatever else the request carries; a
+     *        request without one is the resolver's
+     * @param sessions where streams opened with a session are tracked, so they end when the session does
+     * @param rate how often one user may open a stream on this node
      */
-    public StreamController(Hub hub, HubUserResolver users, SubscriberTokens tokens, Duration streamLifetime,
-            int pollLimit) {
+    public StreamController(Hub hub, HubUserResolver users, SubscriberTokens tokens, SessionStreams sessions,
+            ConnectRate rate, Duration streamLifetime, int pollLimit) {
         this.hub = hub;
         this.users = users;
         this.tokens = tokens;
+        this.sessions = sessions;
+        this.rate = rate;
         // The servlet async timeout (30 s in Tomcat by default) would end every stream; the hub ends its streams
         // itself at their lifetime, and this is only the backstop.
         this.asyncTimeout = streamLifetime.plusMinutes(1);
@@ -68,6 +79,11 @@ public class StreamController {
     public ResponseEntity<ResponseBodyEmitter> stream(HttpServletRequest request) {
         Subscriber user = subscriber(request);
         Cursor cursor = cursor(request);
+        long wait = rate.acquire(user.user());
+        if (wait > 0) {
+            throw new HubWebException(HttpStatus.TOO_MANY_REQUESTS, "too_many_connects",
+                    "this user opens streams too often; retry in " + wait + " s", wait);
+        }
         ResponseBodyEmitter emitter = new ResponseBodyEmitter(asyncTimeout.toMillis());
         Connection connection;
         try {
@@ -80,9 +96,22 @@ public class StreamController {
             throw new HubWebException(HttpStatus.SERVICE_UNAVAILABLE, "shutting_down",
                     "this node is shutting down; reconnect to another");
         }
-        emitter.onCompletion(connection::close);
-        emitter.onTimeout(connection::close);
-        emitter.onError(error -> connection.close());
+        // Only a stream opened with a session ends with it; a token's stream ends at the token's expiry.
+        HttpSession session = user.expiresAt() == null ? request.getSession(false) : null;
+        String sessionId = session == null ? null : session.getId();
+        Runnable end = () -> {
+            connection.close();
+            if (sessionId != null) {
+                sessions.untrack(sessionId, connection);
+            }
+        };
+        if (sessionId != null) {
+            sessions.track(sessionId, connection);
+        }
+        StreamSessionFilter.leaveSessionUntouched(request);
+        emitter.onCompletion(end);
+        emitter.onTimeout(end);
+        emitter.onError(error -> end.run());
         return ResponseEntity.ok()
             .contentType(MediaType.TEXT_EVENT_STREAM)
             .header(HttpHeaders.CACHE_CONTROL, "no-cache")
@@ -94,6 +123,7 @@ public class StreamController {
     @GetMapping("/stream/app/poll")
     public PollBody poll(HttpServletRequest request) {
         String user = subscriber(request).user();
+        StreamSessionFilter.leaveSessionUntouched(request);
         Hub.Poll poll;
         try {
             poll = hub.poll(user, cursor(request), pollLimit);

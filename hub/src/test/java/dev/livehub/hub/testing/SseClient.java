@@ -22,7 +22,7 @@ public final class SseClient implements AutoCloseable {
 
     private final EventLog log = new EventLog();
 
-    private final SseParser parser = new SseParser(log::add);
+    private final SseParser parser;
 
     private final int status;
 
@@ -36,7 +36,12 @@ public final class SseClient implements AutoCloseable {
 
     private volatile boolean ended;
 
-    private SseClient(HttpResponse<InputStream> response) throws IOException {
+    private SseClient(HttpResponse<InputStream> response, java.util.function.Consumer<SseEvent> listener)
+            throws IOException {
+        this.parser = new SseParser(event -> {
+            log.add(event);
+            listener.accept(event);
+        });
         this.status = response.statusCode();
         this.headers = response.headers();
         this.body = response.body();
@@ -52,11 +57,17 @@ public final class SseClient implements AutoCloseable {
 
     /** Opens {@code url} with the given request headers (e.g. Cookie, Last-Event-ID). */
     public static SseClient open(String url, Map<String, String> requestHeaders) throws IOException {
+        return open(url, requestHeaders, event -> { });
+    }
+
+    /** Opens {@code url}; {@code listener} sees each event as it arrives, on the client's reader thread. */
+    public static SseClient open(String url, Map<String, String> requestHeaders,
+            java.util.function.Consumer<SseEvent> listener) throws IOException {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).GET()
             .header("Accept", "text/event-stream");
         requestHeaders.forEach(request::header);
         try {
-            return new SseClient(HTTP.send(request.build(), HttpResponse.BodyHandlers.ofInputStream()));
+            return new SseClient(HTTP.send(request.build(), HttpResponse.BodyHandlers.ofInputStream()), listener);
         }
         catch (InterruptedException ex) {
             Thread.currentThread().interrupt();

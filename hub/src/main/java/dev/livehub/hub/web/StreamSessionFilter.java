@@ -1,0 +1,52 @@
+package dev.livehub.hub.web;
+
+import java.io.IOException;
+
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletRequest;
+
+/**
+ * With Spring Session: {@code /stream/app} and {@code /stream/app/poll} do not save the session they read. The
+ * endpoints drop the request's current session before they answer, and this filter, placed just inside Spring
+ * Session's, drops it again at the end of every dispatch (filters of a stream's closing dispatch may read it anew).
+ *
+ * <p>Two reasons. A tab left open must not keep a session alive forever: its reconnects and polls do not extend the
+ * session, which expires after its idle timeout like any other, and the stream then ends with {@code auth-expired}.
+ * And the dispatch that ends a stream must not save a session that a sign-out deleted meanwhile (Spring Session
+ * refuses with "Session was invalidated", logged as an error with a stack trace).
+ */
+public final class StreamSessionFilter implements Filter {
+
+    /** Where Spring Session (SessionRepositoryFilter) keeps the session it saves when a dispatch ends. */
+    static final String CURRENT_SESSION = "org.springframework.session.SessionRepository.CURRENT_SESSION";
+
+    @Override
+    public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
+            throws IOException, ServletException {
+        try {
+            chain.doFilter(request, response);
+        }
+        finally {
+            if (request instanceof HttpServletRequest http && isStream(http)) {
+                leaveSessionUntouched(request);
+            }
+        }
+    }
+
+    /**
+     * Drops the session Spring Session would save for this request. The endpoints call it too, before they answer:
+     * Spring Session also saves when the response is committed, before this filter's turn comes.
+     */
+    static void leaveSessionUntouched(ServletRequest request) {
+        request.removeAttribute(CURRENT_SESSION);
+    }
+
+    private static boolean isStream(HttpServletRequest request) {
+        String path = request.getRequestURI().substring(request.getContextPath().length());
+        return path.equals("/stream/app") || path.equals("/stream/app/poll");
+    }
+}
