@@ -1,0 +1,353 @@
+package dev.livehub.loadtest;
+
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+
+import tools.jackson.databind.json.JsonMapper;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * The load generator. Opens N SSE subscribers (plain sockets, virtual threads, spread over several loopback source
+ * addresses when asked), publishes R events a second to them for a while, and measures with HdrHistogram: publish to
+ * receive latency, delivered events a second, connection open time; counts lost, duplicated and out-of-order events
+ * per subscriber; samples the server's memory and CPU and Redis's INFO. One progress line a second, one JSON document
+ * at the end ({@code --out} writes it to a file too).
+ */
+@Command(name = "loadtest", mixinStandardHelpOptions = true, subcommands = { LoadTest.Steady.class,
+        LoadTest.Idle.class, LoadTest.Fanout.class },
+        description = "Load generator for livehub and its peers (Nchan).")
+public final class LoadTest {
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new LoadTest()).execute(args));
+    }
+
+    /** What every scenario takes. */
+    static final class Options {
+
+        @Option(names = "--target", defaultValue = "hub", description = "hub or nchan (default: ${DEFAULT-VALUE})")
+        String target;
+
+        @Option(names = "--url", defaultValue = "http://127.0.0.1:8090", description = "the server (default: ${DEFAULT-VALUE})")
+        URI url;
+
+        @Option(names = "--connections", defaultValue = "200", description = "SSE subscribers (default: ${DEFAULT-VALUE})")
+        int connections;
+
+        @Option(names = "--users", description = "distinct users (default: one per connection)")
+        Integer users;
+
+        @Option(names = "--duration", defaultValue = "10", description = "seconds of publishing (default: ${DEFAULT-VALUE})")
+        int duration;
+
+        @Option(names = "--warmup", defaultValue = "3", description = "seconds of publishing first, not measured: JIT, pools (default: ${DEFAULT-VALUE})")
+        int warmup;
+
+        @Option(names = "--publish", defaultValue = "http", description = "hub: http (POST /hub/publish) or redis (FCALL hub_publish)")
+        String publish;
+
+        @Option(names = "--redis", description = "Redis URL: for --publish redis, and sampled with INFO")
+        String redis;
+
+        @Option(names = "--prefix", defaultValue = "hub", description = "the hub's key prefix")
+        String prefix;
+
+        @Option(names = "--token-secret", defaultValue = "${env:HUB_TOKEN_SECRET}", description = "hub.token.secret, to sign subscriber tokens")
+        String tokenSecret;
+
+        @Option(names = "--publish-token", defaultValue = "${env:HUB_PUBLISH_TOKEN}", description = "hub.publish.token")
+        String publishToken;
+
+        @Option(names = "--server-pid", description = "the server's pid, to sample its memory and CPU")
+        Long serverPid;
+
+        @Option(names = "--source-addresses", defaultValue = "1", description = "spread connections over 127.0.0.1..N (past the ephemeral port range)")
+        int sourceAddresses;
+
+        @Option(names = "--connect-rate", defaultValue = "2000", description = "connections opened per second")
+        int connectRate;
+
+        @Option(names = "--out", description = "also write the JSON result here")
+        Path out;
+    }
+
+    @Command(name = "steady", description = "N connections, R events a second, one user per event.")
+    static final class Steady implements Callable<Integer> {
+
+        @Mixin
+        Options options = new Options();
+
+        @Option(names = "--rate", defaultValue = "100", description = "events a second (default: ${DEFAULT-VALUE})")
+        int rate;
+
+        @Override
+        public Integer call() throws Exception {
+            return new Run("steady", options, rate, 1).execute(System.out);
+        }
+    }
+
+    @Command(name = "idle", description = "N connections and no events: how many a node holds, and its memory per connection.")
+    static final class Idle implements Callable<Integer> {
+
+        @Mixin
+        Options options = new Options();
+
+        @Override
+        public Integer call() throws Exception {
+            return new Run("idle", options, 0, 1).execute(System.out);
+        }
+    }
+
+    @Command(name = "fanout", description = "each event to many users at once.")
+    static final class Fanout implements Callable<Integer> {
+
+        @Mixin
+        Options options = new Options();
+
+        @Option(names = "--rate", defaultValue = "10", description = "events a second (default: ${DEFAULT-VALUE})")
+        int rate;
+
+        @Option(names = "--fanout", defaultValue = "1000", description = "users per event (default: ${DEFAULT-VALUE})")
+        int fanout;
+
+        @Override
+        public Integer call() throws Exception {
+            return new Run("fanout", options, rate, fanout).execute(System.out);
+        }
+    }
+
+    /** One run of a scenario. */
+    static final class Run {
+
+        private final String scenario;
+
+        private final Options options;
+
+        private final int rate;
+
+        private final int fanout;
+
+        private final Stats stats = new Stats();
+
+        Run(String scenario, Options options, int rate, int fanout) {
+            this.scenario = scenario;
+            this.options = options;
+            this.rate = rate;
+            this.fanout = Math.max(1, fanout);
+        }
+
+        int execute(PrintStream out) throws Exception {
+            Map<String, Object> result = measure(out);
+            String json = JsonMapper.builder().build().writerWithDefaultPrettyPrinter().writeValueAsString(result);
+            out.println(json);
+            if (options.out != null) {
+                Files.writeString(options.out, json + "\n");
+            }
+            return (long) result.get("lost") == 0 && (long) result.get("duplicated") == 0 ? 0 : 1;
+        }
+
+        Map<String, Object> measure(PrintStream out) throws Exception {
+            int users = options.users == null ? options.connections : options.users;
+            int groups = (users + fanout - 1) / fanout;
+            List<Subscriber> subscribers = new ArrayList<>(options.connections);
+            try (Sampler sampler = new Sampler(options.serverPid, options.redis);
+                    Publisher publisher = publisher()) {
+                long rssBefore = sampler.rssBytes();
+                sampler.cpuPercent();
+                long started = System.nanoTime();
+                long nextLine = started + 1_000_000_000L;
+                for (int i = 0; i < options.connections; i++) {
+                    String user = "lt" + (i % users);
+                    InetSocketAddress source = options.sourceAddresses > 1
+                            ? new InetSocketAddress("127.0.0." + (1 + i % options.sourceAddresses), 0) : null;
+                    Subscriber subscriber = new Subscriber(user, subscribeUrl(user), source, stats);
+                    subscribers.add(subscriber);
+                    Thread.ofVirtual().name("sub-" + i).start(subscriber::run);
+                    pace(started, i + 1, options.connectRate);
+                    if (System.nanoTime() > nextLine) {
+                        nextLine += 1_000_000_000L;
+                        progress(out, started, "connecting", subscribers.size());
+                    }
+                }
+                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                while (stats.connected.sum() + stats.failedConnects.sum() < options.connections
+                        && System.nanoTime() < deadline) {
+                    Thread.sleep(100);
+                }
+                // Let the server settle (GC, lazily allocated buffers) before its memory is read.
+                Thread.sleep(2000);
+                long rssConnected = sampler.rssBytes();
+                out.printf("connected %d of %d (%d failed) in %.1f s%n", stats.connected.sum(), options.connections,
+                        stats.failedConnects.sum(), (System.nanoTime() - started) / 1e9);
+
+                AtomicIntegerArray sequence = new AtomicIntegerArray(groups);
+                List<Double> cpu = new ArrayList<>();
+                long publishStart = System.nanoTime();
+                long warmupCount = (long) rate * options.warmup;
+                long total = warmupCount + (long) rate * options.duration;
+                long nextProgress = publishStart + 1_000_000_000L;
+                long receivedBefore = 0;
+                for (long i = 0; i < total; i++) {
+                    if (i == warmupCount && warmupCount > 0) {
+                        // Measured from here on; the warm-up's events still count for lost and duplicated.
+                        stats.latency.reset();
+                        receivedBefore = stats.received.sum();
+                        publishStart = System.nanoTime() - 1;
+                        nextProgress = publishStart + 1_000_000_000L;
+                        out.printf("warm-up done (%d s); measuring%n", options.warmup);
+                    }
+                    int group = (int) (i % groups);
+                    int seq = sequence.getAndIncrement(group);
+                    List<String> targets = new ArrayList<>(fanout);
+                    for (int u = group * fanout; u < Math.min(users, (group + 1) * fanout); u++) {
+                        targets.add("lt" + u);
+                    }
+                    Thread.ofVirtual().start(() -> {
+                        try {
+                            publisher.publish(targets, "{\"seq\":" + seq + ",\"t\":" + Clock.micros() + "}");
+                            stats.published.increment();
+                        }
+                        catch (Exception ex) {
+                            stats.publishFailures.increment();
+                        }
+                    });
+                    pace(publishStart, i + 1 - (i >= warmupCount ? warmupCount : 0), rate);
+                    if (System.nanoTime() > nextProgress) {
+                        nextProgress += 1_000_000_000L;
+                        cpu.add(sampler.cpuPercent());
+                        progress(out, publishStart, "publishing", subscribers.size());
+                    }
+                }
+                if (rate == 0) {
+                    Thread.sleep(options.duration * 1000L);
+                }
+                cpu.add(sampler.cpuPercent());
+                long publishEnd = System.nanoTime();
+
+                // Wait for what is in flight: every subscriber has every seq of its group, or 10 s passed.
+                long expected = 0;
+                for (Subscriber subscriber : subscribers) {
+                    expected += sequence.get(groupOf(subscriber));
+                }
+                long settle = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+                while (stats.received.sum() - stats.duplicated.sum() < expected && System.nanoTime() < settle) {
+                    Thread.sleep(50);
+                }
+                long lost = 0;
+                for (Subscriber subscriber : subscribers) {
+                    lost += subscriber.missing(sequence.get(groupOf(subscriber)));
+                }
+                progress(out, publishStart, "done", subscribers.size());
+
+                Map<String, Object> result = new LinkedHashMap<>();
+                result.put("scenario", scenario);
+                result.put("target", options.target + (options.target.equals("hub") ? "/" + options.publish : ""));
+                result.put("connections", options.connections);
+                result.put("users", users);
+                result.put("rate", rate);
+                result.put("fanout", fanout);
+                result.put("duration_s", options.duration);
+                result.put("connected", stats.connected.sum());
+                result.put("failed_connects", stats.failedConnects.sum());
+                result.put("dropped", stats.dropped.sum());
+                result.put("connect_ms", percentiles(stats.connectTime));
+                result.put("published", stats.published.sum());
+                result.put("publish_failures", stats.publishFailures.sum());
+                result.put("delivered", stats.received.sum());
+                result.put("delivered_per_s", Math.round((stats.received.sum() - receivedBefore) / Math.max(1e-9,
+                        (publishEnd - publishStart) / 1e9)));
+                result.put("latency_ms", percentiles(stats.latency));
+                result.put("lost", lost);
+                result.put("duplicated", stats.duplicated.sum());
+                result.put("out_of_order", stats.outOfOrder.sum());
+                Map<String, Object> server = new LinkedHashMap<>();
+                server.put("rss_before_bytes", rssBefore);
+                server.put("rss_connected_bytes", rssConnected);
+                server.put("bytes_per_connection", rssBefore < 0 || stats.connected.sum() == 0 ? -1
+                        : (rssConnected - rssBefore) / stats.connected.sum());
+                server.put("cpu_percent_avg", cpu.stream().filter(v -> v >= 0).mapToDouble(v -> v).average()
+                    .orElse(-1));
+                result.put("server", server);
+                result.put("redis", sampler.redisInfo());
+                return result;
+            }
+            finally {
+                subscribers.forEach(Subscriber::close);
+            }
+        }
+
+        /** Users {@code lt<k>} are in groups of {@code fanout}: one event goes to one whole group. */
+        private int groupOf(Subscriber subscriber) {
+            return Integer.parseInt(subscriber.user().substring(2)) / fanout;
+        }
+
+        private URI subscribeUrl(String user) {
+            if (options.target.equals("nchan")) {
+                return options.url.resolve("/sub/" + user);
+            }
+            if (options.tokenSecret == null || options.tokenSecret.isBlank()) {
+                throw new CommandLine.ParameterException(new CommandLine(this),
+                        "--token-secret (or HUB_TOKEN_SECRET) is needed to subscribe to the hub");
+            }
+            String token = Tokens.hs256(options.tokenSecret, user, Duration.ofHours(2));
+            return options.url.resolve("/stream/app?token=" + URLEncoder.encode(token, StandardCharsets.UTF_8));
+        }
+
+        private Publisher publisher() {
+            if (options.target.equals("nchan")) {
+                return Publisher.nchan(options.url);
+            }
+            return switch (options.publish) {
+                case "redis" -> Publisher.hubRedis(options.redis, options.prefix);
+                case "http" -> Publisher.hubHttp(options.url, options.publishToken);
+                default -> throw new IllegalArgumentException("--publish is http or redis");
+            };
+        }
+
+        private void progress(PrintStream out, long since, String phase, int opened) {
+            out.printf("%5.1fs %-10s open=%d connected=%d failed=%d dropped=%d published=%d received=%d p50=%.2fms "
+                    + "p99=%.2fms dup=%d%n", (System.nanoTime() - since) / 1e9, phase, opened, stats.connected.sum(),
+                    stats.failedConnects.sum(), stats.dropped.sum(), stats.published.sum(), stats.received.sum(),
+                    Stats.millis(stats.latency, 50), Stats.millis(stats.latency, 99), stats.duplicated.sum());
+        }
+
+        private static Map<String, Object> percentiles(org.HdrHistogram.Histogram histogram) {
+            Map<String, Object> values = new LinkedHashMap<>();
+            values.put("p50", Stats.millis(histogram, 50));
+            values.put("p90", Stats.millis(histogram, 90));
+            values.put("p99", Stats.millis(histogram, 99));
+            values.put("p99_9", Stats.millis(histogram, 99.9));
+            values.put("max", histogram.getTotalCount() == 0 ? 0 : histogram.getMaxValue() / 1000.0);
+            values.put("count", histogram.getTotalCount());
+            return values;
+        }
+
+        /** Sleeps until the {@code done}-th operation is due at {@code perSecond} since {@code start}. */
+        private static void pace(long start, long done, int perSecond) throws InterruptedException {
+            if (perSecond <= 0) {
+                return;
+            }
+            long due = start + done * 1_000_000_000L / perSecond;
+            long wait = due - System.nanoTime();
+            if (wait > 0) {
+                Thread.sleep(Duration.ofNanos(wait));
+            }
+        }
+    }
+}

@@ -1,0 +1,37 @@
+package dev.livehub.loadtest;
+
+import java.util.concurrent.atomic.LongAdder;
+
+import org.HdrHistogram.ConcurrentHistogram;
+import org.HdrHistogram.Histogram;
+
+/** What a run counts and measures, shared by every subscriber and publisher thread. */
+final class Stats {
+
+    /** Publish-to-receive latency, in microseconds. */
+    final Histogram latency = new ConcurrentHistogram(3_600_000_000L, 3);
+
+    /** From connect to the response's status line, in microseconds. */
+    final Histogram connectTime = new ConcurrentHistogram(3_600_000_000L, 3);
+
+    final LongAdder connected = new LongAdder();
+
+    final LongAdder failedConnects = new LongAdder();
+
+    /** Streams that ended while the run still wanted them. */
+    final LongAdder dropped = new LongAdder();
+
+    final LongAdder published = new LongAdder();
+
+    final LongAdder publishFailures = new LongAdder();
+
+    final LongAdder received = new LongAdder();
+
+    final LongAdder duplicated = new LongAdder();
+
+    final LongAdder outOfOrder = new LongAdder();
+
+    static double millis(Histogram histogram, double percentile) {
+        return histogram.getTotalCount() == 0 ? 0 : histogram.getValueAtPercentile(percentile) / 1000.0;
+    }
+}

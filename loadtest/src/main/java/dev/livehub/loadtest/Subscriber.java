@@ -1,0 +1,182 @@
+package dev.livehub.loadtest;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.BitSet;
+
+/**
+ * One SSE subscriber over a plain socket: {@code HTTP/1.0}, so the body is the raw event stream (no chunking), read on
+ * a virtual thread of its own. It checks every event against its user's sequence: received, duplicated, out of
+ * order; the gaps at the end are the lost ones. Cheap enough for tens of thousands per process.
+ */
+final class Subscriber {
+
+    private final String user;
+
+    private final URI url;
+
+    private final InetSocketAddress source;
+
+    private final Stats stats;
+
+    private final BitSet seen = new BitSet();
+
+    private int highest = -1;
+
+    private volatile boolean open;
+
+    private volatile Socket socket;
+
+    Subscriber(String user, URI url, InetSocketAddress source, Stats stats) {
+        this.user = user;
+        this.url = url;
+        this.source = source;
+        this.stats = stats;
+    }
+
+    String user() {
+        return user;
+    }
+
+    boolean isOpen() {
+        return open;
+    }
+
+    /** Connects and reads until the stream ends or {@link #close()}; run it on its own virtual thread. */
+    void run() {
+        long start = System.nanoTime();
+        try (Socket s = new Socket()) {
+            socket = s;
+            if (source != null) {
+                s.bind(source);
+            }
+            s.connect(new InetSocketAddress(url.getHost(), url.getPort()), 10_000);
+            OutputStream out = s.getOutputStream();
+            String target = url.getRawPath() + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery());
+            out.write(("GET " + target + " HTTP/1.0\r\nHost: " + url.getHost() + "\r\nAccept: text/event-stream\r\n\r\n")
+                .getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            read(s.getInputStream(), start);
+        }
+        catch (IOException ex) {
+            if (open) {
+                stats.dropped.increment();
+            }
+            else {
+                stats.failedConnects.increment();
+            }
+        }
+        finally {
+            open = false;
+        }
+    }
+
+    private void read(InputStream in, long start) throws IOException {
+        byte[] buffer = new byte[16 * 1024];
+        StringBuilder line = new StringBuilder();
+        StringBuilder data = new StringBuilder();
+        boolean headers = true;
+        boolean status = true;
+        int n;
+        while ((n = in.read(buffer)) >= 0) {
+            String chunk = new String(buffer, 0, n, StandardCharsets.UTF_8);
+            for (int i = 0; i < chunk.length(); i++) {
+                char c = chunk.charAt(i);
+                if (c == '\r') {
+                    continue;
+                }
+                if (c != '\n') {
+                    line.append(c);
+                    continue;
+                }
+                String text = line.toString();
+                line.setLength(0);
+                if (headers) {
+                    if (status) {
+                        status = false;
+                        if (!text.contains(" 200")) {
+                            throw new IOException("refused: " + text);
+                        }
+                        open = true;
+                        stats.connectTime.recordValue(Math.max(1, (System.nanoTime() - start) / 1000));
+                        stats.connected.increment();
+                    }
+                    else if (text.isEmpty()) {
+                        headers = false;
+                    }
+                }
+                else if (text.isEmpty()) {
+                    if (!data.isEmpty()) {
+                        onData(data.toString());
+                        data.setLength(0);
+                    }
+                }
+                else if (text.startsWith("data:")) {
+                    if (!data.isEmpty()) {
+                        data.append('\n');
+                    }
+                    data.append(text, text.startsWith("data: ") ? 6 : 5, text.length());
+                }
+            }
+        }
+    }
+
+    /** {@code {"seq":<n>,"t":<epoch µs>,...}}: anything else (ready, reset) is not a published event. */
+    private void onData(String json) {
+        int seqAt = json.indexOf("\"seq\":");
+        int tAt = json.indexOf("\"t\":");
+        if (seqAt < 0 || tAt < 0) {
+            return;
+        }
+        int seq = (int) number(json, seqAt + 6);
+        long sent = number(json, tAt + 4);
+        stats.latency.recordValue(Math.max(1, Clock.micros() - sent));
+        stats.received.increment();
+        synchronized (this) {
+            if (seen.get(seq)) {
+                stats.duplicated.increment();
+                return;
+            }
+            seen.set(seq);
+            if (seq < highest) {
+                stats.outOfOrder.increment();
+            }
+            highest = Math.max(highest, seq);
+        }
+    }
+
+    /** Published seqs below {@code published} this subscriber never received. */
+    synchronized int missing(int published) {
+        return published - seen.get(0, published).cardinality();
+    }
+
+    void close() {
+        open = false;
+        Socket s = socket;
+        if (s != null) {
+            try {
+                s.close();
+            }
+            catch (IOException ex) {
+                // closing anyway
+            }
+        }
+    }
+
+    private static long number(String text, int from) {
+        long value = 0;
+        for (int i = from; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9') {
+                break;
+            }
+            value = value * 10 + (c - '0');
+        }
+        return value;
+    }
+}

@@ -1,0 +1,84 @@
+package dev.livehub.loadtest;
+
+import java.net.URI;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import dev.livehub.hub.testing.RedisServerExtension;
+import dev.livehub.hub.starter.StarterApplication;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The load generator's smoke run against a real hub node (the starter app: the hub and nothing else) on a real Redis: small numbers (200 connections, 10 s),
+ * asserting correctness (every subscriber connected, every event delivered once), never speed. Speed is measured by
+ * the benchmarks (BENCHMARKS.md).
+ */
+@SpringBootTest(classes = StarterApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "hub.token.secret=" + LoadTestSmokeTests.SECRET, "hub.publish.token=smoke-publish",
+        "hub.connect-rate.burst=10000" })
+class LoadTestSmokeTests {
+
+    static final String SECRET = "loadtest-smoke-secret-of-32-bytes-or-more";
+
+    @RegisterExtension
+    static final RedisServerExtension redis = new RedisServerExtension();
+
+    @DynamicPropertySource
+    static void redis(DynamicPropertyRegistry registry) {
+        registry.add("hub.engine", () -> "redis");
+        registry.add("spring.data.redis.host", redis::host);
+        registry.add("spring.data.redis.port", redis::port);
+    }
+
+    @LocalServerPort
+    int port;
+
+    private LoadTest.Options options(String publish) {
+        LoadTest.Options options = new LoadTest.Options();
+        options.target = "hub";
+        options.url = URI.create("http://127.0.0.1:" + port);
+        options.connections = 200;
+        options.users = 100;
+        options.duration = 10;
+        options.warmup = 1;
+        options.publish = publish;
+        options.redis = redis.uri();
+        options.prefix = "hub";
+        options.tokenSecret = SECRET;
+        options.publishToken = "smoke-publish";
+        options.sourceAddresses = 2;
+        options.connectRate = 500;
+        options.serverPid = ProcessHandle.current().pid();
+        return options;
+    }
+
+    @Test
+    void steadyOverHttpDeliversEveryEventOnceToEverySubscriber() throws Exception {
+        Map<String, Object> result = new LoadTest.Run("steady", options("http"), 50, 1).measure(System.out);
+
+        assertThat(result).containsEntry("connected", 200L).containsEntry("failed_connects", 0L)
+            .containsEntry("dropped", 0L).containsEntry("published", 550L).containsEntry("publish_failures", 0L)
+            .containsEntry("lost", 0L).containsEntry("duplicated", 0L).containsEntry("out_of_order", 0L);
+        // Two subscribers per user: every event is delivered twice.
+        assertThat(result.get("delivered")).isEqualTo(1100L);
+    }
+
+    @Test
+    void fanoutThroughRedisDeliversEveryEventToEveryUserOfItsGroup() throws Exception {
+        Map<String, Object> result = new LoadTest.Run("fanout", options("redis"), 5, 50).measure(System.out);
+
+        assertThat(result).containsEntry("connected", 200L).containsEntry("published", 55L)
+            .containsEntry("lost", 0L).containsEntry("duplicated", 0L);
+        // 55 events, each to the 50 users of a group, each user with 2 subscribers.
+        assertThat(result.get("delivered")).isEqualTo(55L * 50 * 2);
+        assertThat(((Map<?, ?>) result.get("redis")).get("connected_clients")).isNotNull();
+    }
+}
