@@ -29,7 +29,7 @@ import picocli.CommandLine.Option;
  * per subscriber; samples the server's memory and CPU and Redis's INFO. One progress line a second, one JSON document
  * at the end ({@code --out} writes it to a file too).
  */
-@Command(name = "loadtest", mixinStandardHelpOptions = true, subcommands = { LoadTest.Steady.class,
+@Command(name = "loadtest", mixinStandardHelpOptions = true, subcommands = { LoadTest.Steady.class, Report.class,
         LoadTest.Idle.class, LoadTest.Fanout.class },
         description = "Load generator for livehub and its peers (Nchan).")
 public final class LoadTest {
@@ -74,8 +74,8 @@ public final class LoadTest {
         @Option(names = "--publish-token", defaultValue = "${env:HUB_PUBLISH_TOKEN}", description = "hub.publish.token")
         String publishToken;
 
-        @Option(names = "--server-pid", description = "the server's pid, to sample its memory and CPU")
-        Long serverPid;
+        @Option(names = "--server-pid", split = ",", description = "the server's pids (nginx: its workers), to sample their memory and CPU")
+        List<Long> serverPid;
 
         @Option(names = "--source-addresses", defaultValue = "1", description = "spread connections over 127.0.0.1..N (past the ephemeral port range)")
         int sourceAddresses;
@@ -197,6 +197,9 @@ public final class LoadTest {
                         stats.failedConnects.sum(), (System.nanoTime() - started) / 1e9);
 
                 AtomicIntegerArray sequence = new AtomicIntegerArray(groups);
+                // Only events whose publish call returned were accepted: those are the ones that can be lost. (A call
+                // that failed, or was still running when the run ended, is counted apart.)
+                Map<Integer, java.util.Set<Integer>> accepted = new java.util.concurrent.ConcurrentHashMap<>();
                 List<Double> cpu = new ArrayList<>();
                 long publishStart = System.nanoTime();
                 long warmupCount = (long) rate * options.warmup;
@@ -222,6 +225,8 @@ public final class LoadTest {
                         try {
                             publisher.publish(targets, "{\"seq\":" + seq + ",\"t\":" + Clock.micros() + "}");
                             stats.published.increment();
+                            accepted.computeIfAbsent(group, g -> java.util.concurrent.ConcurrentHashMap.newKeySet())
+                                .add(seq);
                         }
                         catch (Exception ex) {
                             stats.publishFailures.increment();
@@ -243,7 +248,7 @@ public final class LoadTest {
                 // Wait for what is in flight: every subscriber has every seq of its group, or 10 s passed.
                 long expected = 0;
                 for (Subscriber subscriber : subscribers) {
-                    expected += sequence.get(groupOf(subscriber));
+                    expected += accepted.getOrDefault(groupOf(subscriber), java.util.Set.of()).size();
                 }
                 long settle = System.nanoTime() + Duration.ofSeconds(10).toNanos();
                 while (stats.received.sum() - stats.duplicated.sum() < expected && System.nanoTime() < settle) {
@@ -251,7 +256,7 @@ public final class LoadTest {
                 }
                 long lost = 0;
                 for (Subscriber subscriber : subscribers) {
-                    lost += subscriber.missing(sequence.get(groupOf(subscriber)));
+                    lost += subscriber.missing(accepted.getOrDefault(groupOf(subscriber), java.util.Set.of()));
                 }
                 progress(out, publishStart, "done", subscribers.size());
 
@@ -269,6 +274,7 @@ public final class LoadTest {
                 result.put("connect_ms", percentiles(stats.connectTime));
                 result.put("published", stats.published.sum());
                 result.put("publish_failures", stats.publishFailures.sum());
+                result.put("publishes_unfinished", total - stats.published.sum() - stats.publishFailures.sum());
                 result.put("delivered", stats.received.sum());
                 result.put("delivered_per_s", Math.round((stats.received.sum() - receivedBefore) / Math.max(1e-9,
                         (publishEnd - publishStart) / 1e9)));

@@ -1,10 +1,6 @@
 package dev.livehub.loadtest;
 
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -23,17 +19,23 @@ interface Publisher extends AutoCloseable {
 
     /** The hub's {@code POST /hub/publish} with its bearer token: one call for all the users. */
     static Publisher hubHttp(URI base, String token) {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-        URI endpoint = base.resolve("/hub/publish");
-        return (users, json) -> {
-            String body = "{\"users\":" + users.stream().map(u -> "\"" + u + "\"")
-                .collect(Collectors.joining(",", "[", "]")) + ",\"event\":\"crud.update\",\"data\":" + json + "}";
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(endpoint)
-                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != 202) {
-                throw new IllegalStateException("POST /hub/publish answered " + response.statusCode() + ": "
-                        + response.body());
+        HttpPool pool = new HttpPool(base, 32);
+        String authorization = "Authorization: Bearer " + token + "\r\n";
+        return new Publisher() {
+            @Override
+            public void publish(List<String> users, String json) throws Exception {
+                String body = "{\"users\":" + users.stream().map(u -> "\"" + u + "\"")
+                    .collect(Collectors.joining(",", "[", "]")) + ",\"event\":\"crud.update\",\"data\":" + json + "}";
+                HttpPool.Response response = pool.post("/hub/publish", authorization, body);
+                if (response.status() != 202) {
+                    throw new IllegalStateException("POST /hub/publish answered " + response.status() + ": "
+                            + response.body());
+                }
+            }
+
+            @Override
+            public void close() {
+                pool.close();
             }
         };
     }
@@ -61,15 +63,21 @@ interface Publisher extends AutoCloseable {
 
     /** Nchan's publisher location: {@code POST /pub/<channel>} per user. */
     static Publisher nchan(URI base) {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-        return (users, json) -> {
-            for (String user : users) {
-                HttpResponse<Void> response = http.send(HttpRequest.newBuilder(base.resolve("/pub/" + user))
-                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json))
-                    .build(), HttpResponse.BodyHandlers.discarding());
-                if (response.statusCode() >= 300) {
-                    throw new IllegalStateException("Nchan publish answered " + response.statusCode());
+        HttpPool pool = new HttpPool(base, 32);
+        return new Publisher() {
+            @Override
+            public void publish(List<String> users, String json) throws Exception {
+                for (String user : users) {
+                    HttpPool.Response response = pool.post("/pub/" + user, "", json);
+                    if (response.status() >= 300) {
+                        throw new IllegalStateException("Nchan publish answered " + response.status());
+                    }
                 }
+            }
+
+            @Override
+            public void close() {
+                pool.close();
             }
         };
     }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import io.lettuce.core.RedisClient;
@@ -16,7 +17,7 @@ final class Sampler implements AutoCloseable {
 
     private static final long CLOCK_TICKS = 100;
 
-    private final Long pid;
+    private final List<Long> pids;
 
     private final RedisClient redis;
 
@@ -26,39 +27,45 @@ final class Sampler implements AutoCloseable {
 
     private long lastNanos;
 
-    Sampler(Long pid, String redisUrl) {
-        this.pid = pid;
+    Sampler(List<Long> pids, String redisUrl) {
+        this.pids = pids == null ? List.of() : pids;
         this.redis = redisUrl == null ? null : RedisClient.create(redisUrl);
         this.connection = redis == null ? null : redis.connect();
     }
 
-    /** Resident set size of the server in bytes, or -1. */
+    /** Resident set size of the server's processes (nginx: its workers) in bytes, or -1. */
     long rssBytes() {
-        if (pid == null) {
+        if (pids.isEmpty()) {
             return -1;
         }
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc", pid.toString(), "status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
+        long total = 0;
+        for (Long pid : pids) {
+            try {
+                for (String line : Files.readAllLines(Path.of("/proc", pid.toString(), "status"))) {
+                    if (line.startsWith("VmRSS:")) {
+                        total += Long.parseLong(line.replaceAll("\\D", "")) * 1024;
+                    }
                 }
             }
+            catch (IOException ex) {
+                return -1;
+            }
         }
-        catch (IOException ex) {
-            // the process is gone
-        }
-        return -1;
+        return total;
     }
 
     /** The server's CPU use since the last call, in percent of one core, or -1. */
     double cpuPercent() {
-        if (pid == null) {
+        if (pids.isEmpty()) {
             return -1;
         }
         try {
-            String stat = Files.readString(Path.of("/proc", pid.toString(), "stat"));
-            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+            long ticks = 0;
+            for (Long pid : pids) {
+                String stat = Files.readString(Path.of("/proc", pid.toString(), "stat"));
+                String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+            }
             long now = System.nanoTime();
             double percent = lastCpuTicks < 0 ? -1
                     : (ticks - lastCpuTicks) * 100.0 / CLOCK_TICKS / ((now - lastNanos) / 1e9);

@@ -150,9 +150,15 @@ final class Subscriber {
         }
     }
 
-    /** Published seqs below {@code published} this subscriber never received. */
-    synchronized int missing(int published) {
-        return published - seen.get(0, published).cardinality();
+    /** Accepted seqs (their publish call returned) that this subscriber never received. */
+    synchronized int missing(java.util.Set<Integer> accepted) {
+        int missing = 0;
+        for (int seq : accepted) {
+            if (!seen.get(seq)) {
+                missing++;
+            }
+        }
+        return missing;
     }
 
     void close() {

@@ -56,7 +56,7 @@ class LoadTestSmokeTests {
         options.publishToken = "smoke-publish";
         options.sourceAddresses = 2;
         options.connectRate = 500;
-        options.serverPid = ProcessHandle.current().pid();
+        options.serverPid = java.util.List.of(ProcessHandle.current().pid());
         return options;
     }
 
