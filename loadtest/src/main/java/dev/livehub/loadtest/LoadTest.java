@@ -30,7 +30,7 @@ import picocli.CommandLine.Option;
  * at the end ({@code --out} writes it to a file too).
  */
 @Command(name = "loadtest", mixinStandardHelpOptions = true, subcommands = { LoadTest.Steady.class, Report.class,
-        LoadTest.Idle.class, LoadTest.Fanout.class },
+        LoadTest.Idle.class, LoadTest.Fanout.class, LoadTest.Storm.class },
         description = "Load generator for livehub and its peers (Nchan).")
 public final class LoadTest {
 
@@ -114,6 +114,25 @@ public final class LoadTest {
         }
     }
 
+    @Command(name = "storm", description = "steady, then every client goes away, a backlog is published, and all come "
+            + "back at once with Last-Event-ID: how long until all have caught up, nothing lost or twice.")
+    static final class Storm implements Callable<Integer> {
+
+        @Mixin
+        Options options = new Options();
+
+        @Option(names = "--rate", defaultValue = "500", description = "events a second (default: ${DEFAULT-VALUE})")
+        int rate;
+
+        @Option(names = "--backlog", defaultValue = "5", description = "events per user while away (default: ${DEFAULT-VALUE})")
+        int backlog;
+
+        @Override
+        public Integer call() throws Exception {
+            return new Run("storm", options, rate, 1, backlog).execute(System.out);
+        }
+    }
+
     @Command(name = "fanout", description = "each event to many users at once.")
     static final class Fanout implements Callable<Integer> {
 
@@ -145,11 +164,19 @@ public final class LoadTest {
 
         private final Stats stats = new Stats();
 
+        private final int backlog;
+
         Run(String scenario, Options options, int rate, int fanout) {
+            this(scenario, options, rate, fanout, 0);
+        }
+
+        /** With {@code backlog} > 0, a storm follows the steady phase (see {@link #storm}). */
+        Run(String scenario, Options options, int rate, int fanout, int backlog) {
             this.scenario = scenario;
             this.options = options;
             this.rate = rate;
             this.fanout = Math.max(1, fanout);
+            this.backlog = backlog;
         }
 
         int execute(PrintStream out) throws Exception {
@@ -215,23 +242,7 @@ public final class LoadTest {
                         nextProgress = publishStart + 1_000_000_000L;
                         out.printf("warm-up done (%d s); measuring%n", options.warmup);
                     }
-                    int group = (int) (i % groups);
-                    int seq = sequence.getAndIncrement(group);
-                    List<String> targets = new ArrayList<>(fanout);
-                    for (int u = group * fanout; u < Math.min(users, (group + 1) * fanout); u++) {
-                        targets.add("lt" + u);
-                    }
-                    Thread.ofVirtual().start(() -> {
-                        try {
-                            publisher.publish(targets, "{\"seq\":" + seq + ",\"t\":" + Clock.micros() + "}");
-                            stats.published.increment();
-                            accepted.computeIfAbsent(group, g -> java.util.concurrent.ConcurrentHashMap.newKeySet())
-                                .add(seq);
-                        }
-                        catch (Exception ex) {
-                            stats.publishFailures.increment();
-                        }
-                    });
+                    publishOne(publisher, (int) (i % groups), sequence, accepted, users);
                     pace(publishStart, i + 1 - (i >= warmupCount ? warmupCount : 0), rate);
                     if (System.nanoTime() > nextProgress) {
                         nextProgress += 1_000_000_000L;
@@ -254,6 +265,8 @@ public final class LoadTest {
                 while (stats.received.sum() - stats.duplicated.sum() < expected && System.nanoTime() < settle) {
                     Thread.sleep(50);
                 }
+                Map<String, Object> storm = backlog > 0
+                        ? storm(subscribers, publisher, sequence, accepted, users, groups, out) : null;
                 long lost = 0;
                 for (Subscriber subscriber : subscribers) {
                     lost += subscriber.missing(accepted.getOrDefault(groupOf(subscriber), java.util.Set.of()));
@@ -274,7 +287,11 @@ public final class LoadTest {
                 result.put("connect_ms", percentiles(stats.connectTime));
                 result.put("published", stats.published.sum());
                 result.put("publish_failures", stats.publishFailures.sum());
-                result.put("publishes_unfinished", total - stats.published.sum() - stats.publishFailures.sum());
+                long assigned = 0;
+                for (int g = 0; g < groups; g++) {
+                    assigned += sequence.get(g);
+                }
+                result.put("publishes_unfinished", assigned - stats.published.sum() - stats.publishFailures.sum());
                 result.put("delivered", stats.received.sum());
                 result.put("delivered_per_s", Math.round((stats.received.sum() - receivedBefore) / Math.max(1e-9,
                         (publishEnd - publishStart) / 1e9)));
@@ -290,12 +307,83 @@ public final class LoadTest {
                 server.put("cpu_percent_avg", cpu.stream().filter(v -> v >= 0).mapToDouble(v -> v).average()
                     .orElse(-1));
                 result.put("server", server);
+                if (storm != null) {
+                    result.put("storm", storm);
+                }
                 result.put("redis", sampler.redisInfo());
                 return result;
             }
             finally {
                 subscribers.forEach(Subscriber::close);
             }
+        }
+
+        /** Publishes the next event of a group on a virtual thread of its own; counts it accepted once it returns. */
+        private Thread publishOne(Publisher publisher, int group, AtomicIntegerArray sequence,
+                Map<Integer, java.util.Set<Integer>> accepted, int users) {
+            int seq = sequence.getAndIncrement(group);
+            List<String> targets = new ArrayList<>(fanout);
+            for (int u = group * fanout; u < Math.min(users, (group + 1) * fanout); u++) {
+                targets.add("lt" + u);
+            }
+            return Thread.ofVirtual().start(() -> {
+                try {
+                    publisher.publish(targets, "{\"seq\":" + seq + ",\"t\":" + Clock.micros() + "}");
+                    stats.published.increment();
+                    accepted.computeIfAbsent(group, g -> java.util.concurrent.ConcurrentHashMap.newKeySet()).add(seq);
+                }
+                catch (Exception ex) {
+                    stats.publishFailures.increment();
+                }
+            });
+        }
+
+        /**
+         * The storm: every subscriber goes away, {@code backlog} events are published to each group meanwhile, then
+         * all come back at once with their {@code Last-Event-ID}. Measures how long until every one has caught up.
+         */
+        private Map<String, Object> storm(List<Subscriber> subscribers, Publisher publisher,
+                AtomicIntegerArray sequence, Map<Integer, java.util.Set<Integer>> accepted, int users, int groups,
+                PrintStream out) throws InterruptedException {
+            subscribers.forEach(Subscriber::close);
+            long connectedBefore = stats.connected.sum();
+            List<Thread> publishing = new ArrayList<>();
+            long start = System.nanoTime();
+            for (long i = 0; i < (long) backlog * groups; i++) {
+                publishing.add(publishOne(publisher, (int) (i % groups), sequence, accepted, users));
+                pace(start, i + 1, Math.max(rate, 1));
+            }
+            for (Thread thread : publishing) {
+                thread.join();
+            }
+            out.printf("storm: %d subscribers away, %d events each published meanwhile; all come back now%n",
+                    subscribers.size(), backlog);
+            long back = System.nanoTime();
+            for (Subscriber subscriber : subscribers) {
+                Thread.ofVirtual().start(subscriber::run);
+            }
+            long deadline = back + Duration.ofSeconds(120).toNanos();
+            long behind = Long.MAX_VALUE;
+            while (System.nanoTime() < deadline) {
+                behind = 0;
+                for (Subscriber subscriber : subscribers) {
+                    java.util.Set<Integer> mine = accepted.getOrDefault(groupOf(subscriber), java.util.Set.of());
+                    behind += mine.size() - subscriber.received(mine);
+                }
+                if (behind == 0) {
+                    break;
+                }
+                Thread.sleep(20);
+            }
+            double seconds = (System.nanoTime() - back) / 1e9;
+            out.printf("storm: %s in %.2f s%n", behind == 0 ? "every subscriber caught up" : behind + " events still missing",
+                    seconds);
+            Map<String, Object> storm = new LinkedHashMap<>();
+            storm.put("backlog_per_user", backlog);
+            storm.put("reconnected", stats.connected.sum() - connectedBefore);
+            storm.put("caught_up_s", behind == 0 ? seconds : -1);
+            storm.put("missing_at_end", behind);
+            return storm;
         }
 
         /** Users {@code lt<k>} are in groups of {@code fanout}: one event goes to one whole group. */

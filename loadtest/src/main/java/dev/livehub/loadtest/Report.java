@@ -35,17 +35,36 @@ final class Report implements Callable<Integer> {
             .append(Math.round(memoryGiB())).append(" GiB, ").append(System.getProperty("os.name")).append(' ')
             .append(System.getProperty("os.version")).append(", Java ").append(System.getProperty("java.version"))
             .append(". The server under test, its Redis and the generator share the machine, on loopback. The hub is ")
-            .append("`livehub-server.jar` (`-Xmx1g`, Redis engine); Nchan is Debian's `libnginx-mod-nchan` with Redis ")
-            .append("storage (`loadtest/nchan/nginx.conf.template`). Latency is publish call to event parsed by the ")
+            .append("`livehub-server.jar` (Redis engine; JVM `-Xms1g -Xmx1g -XX:+UseZGC`, bench's `HUB_JAVA_OPTS`); Nchan is Debian's `libnginx-mod-nchan` with Redis ")
+            .append("storage (`loadtest/nchan/nginx.conf.template`, one worker per core). Each run gets a fresh server and an empty Redis. Latency is publish call to event parsed by the ")
             .append("subscriber, after a warm-up; `hub/redis` publishes with `FCALL hub_publish`, `hub/http` with ")
             .append("`POST /hub/publish`, Nchan with `POST /pub/<channel>`.\n\n");
-        for (String scenario : List.of("steady", "fanout", "idle")) {
+        for (String scenario : List.of("steady", "fanout", "idle", "storm")) {
             List<JsonNode> rows = results.stream().filter(r -> r.path("scenario").asString().equals(scenario))
                 .toList();
             if (rows.isEmpty()) {
                 continue;
             }
             out.append("## ").append(scenario).append("\n\n");
+            if (scenario.equals("storm")) {
+                // Latencies of a storm include the time the clients were away: only the catch-up is a figure.
+                out.append("| target | clients | backlog per user | reconnected | all caught up in s | still missing | lost | dup |\n");
+                out.append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
+                for (JsonNode r : rows) {
+                    JsonNode storm = r.path("storm");
+                    out.append("| ").append(r.path("target").asString())
+                        .append(" | ").append(r.path("connections").asLong())
+                        .append(" | ").append(storm.path("backlog_per_user").asLong())
+                        .append(" | ").append(storm.path("reconnected").asLong())
+                        .append(" | ").append(String.format("%.2f", storm.path("caught_up_s").asDouble()))
+                        .append(" | ").append(storm.path("missing_at_end").asLong())
+                        .append(" | ").append(r.path("lost").asLong())
+                        .append(" | ").append(r.path("duplicated").asLong())
+                        .append(" |\n");
+                }
+                out.append('\n');
+                continue;
+            }
             out.append("| target | connections | events/s | users/event | connected | delivered/s | p50 ms | p90 ms "
                     + "| p99 ms | p99.9 ms | max ms | lost | dup | publishes unfinished | server RSS/conn | server CPU % | Redis used | "
                     + "Redis clients |\n");

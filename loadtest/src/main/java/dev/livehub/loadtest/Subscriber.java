@@ -32,6 +32,12 @@ final class Subscriber {
 
     private volatile Socket socket;
 
+    /** The id of the last whole event, sent as {@code Last-Event-ID} when the subscriber comes back. */
+    private volatile String lastId;
+
+    /** Closed on purpose (the run ends, or a storm takes every subscriber away): not a drop. */
+    private volatile boolean closing;
+
     Subscriber(String user, URI url, InetSocketAddress source, Stats stats) {
         this.user = user;
         this.url = url;
@@ -48,7 +54,12 @@ final class Subscriber {
     }
 
     /** Connects and reads until the stream ends or {@link #close()}; run it on its own virtual thread. */
+    String lastId() {
+        return lastId;
+    }
+
     void run() {
+        closing = false;
         long start = System.nanoTime();
         try (Socket s = new Socket()) {
             socket = s;
@@ -58,12 +69,16 @@ final class Subscriber {
             s.connect(new InetSocketAddress(url.getHost(), url.getPort()), 10_000);
             OutputStream out = s.getOutputStream();
             String target = url.getRawPath() + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery());
-            out.write(("GET " + target + " HTTP/1.0\r\nHost: " + url.getHost() + "\r\nAccept: text/event-stream\r\n\r\n")
-                .getBytes(StandardCharsets.ISO_8859_1));
+            String resume = lastId == null ? "" : "Last-Event-ID: " + lastId + "\r\n";
+            out.write(("GET " + target + " HTTP/1.0\r\nHost: " + url.getHost() + "\r\nAccept: text/event-stream\r\n"
+                    + resume + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
             out.flush();
             read(s.getInputStream(), start);
         }
         catch (IOException ex) {
+            if (closing) {
+                return;
+            }
             if (open) {
                 stats.dropped.increment();
             }
@@ -80,6 +95,7 @@ final class Subscriber {
         byte[] buffer = new byte[16 * 1024];
         StringBuilder line = new StringBuilder();
         StringBuilder data = new StringBuilder();
+        String id = null;
         boolean headers = true;
         boolean status = true;
         int n;
@@ -115,6 +131,13 @@ final class Subscriber {
                         onData(data.toString());
                         data.setLength(0);
                     }
+                    if (id != null) {
+                        lastId = id;
+                        id = null;
+                    }
+                }
+                else if (text.startsWith("id:")) {
+                    id = text.substring(text.startsWith("id: ") ? 4 : 3);
                 }
                 else if (text.startsWith("data:")) {
                     if (!data.isEmpty()) {
@@ -161,7 +184,19 @@ final class Subscriber {
         return missing;
     }
 
+    /** Seqs of the accepted set this subscriber has received. */
+    synchronized int received(java.util.Set<Integer> accepted) {
+        int count = 0;
+        for (int seq : accepted) {
+            if (seen.get(seq)) {
+                count++;
+            }
+        }
+        return count;
+    }
+
     void close() {
+        closing = true;
         open = false;
         Socket s = socket;
         if (s != null) {

@@ -81,4 +81,16 @@ class LoadTestSmokeTests {
         assertThat(result.get("delivered")).isEqualTo(55L * 50 * 2);
         assertThat(((Map<?, ?>) result.get("redis")).get("connected_clients")).isNotNull();
     }
+
+    @Test
+    void aStormOfReconnectsWithLastEventIdCatchesEveryoneUpWithNothingLostOrTwice() throws Exception {
+        LoadTest.Options options = options("redis");
+        options.duration = 2;
+        Map<String, Object> result = new LoadTest.Run("storm", options, 50, 1, 5).measure(System.out);
+
+        assertThat(result).containsEntry("lost", 0L).containsEntry("duplicated", 0L).containsEntry("dropped", 0L);
+        Map<?, ?> storm = (Map<?, ?>) result.get("storm");
+        assertThat(storm.get("reconnected")).isEqualTo(200L);
+        assertThat(storm.get("missing_at_end")).isEqualTo(0L);
+    }
 }
