@@ -23,6 +23,25 @@ final class Cluster implements AutoCloseable {
 
     private Map<String, String> state = Map.of();
 
+    /**
+     * A free port below the kernel's ephemeral range (32768 and up): a port picked by binding port 0 may meanwhile
+     * become the local port of an outgoing connection, and nginx then fails to bind it.
+     */
+    static int freeListenPort() {
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int port = 20000 + random.nextInt(12000);
+            try (java.net.ServerSocket socket = new java.net.ServerSocket()) {
+                socket.bind(new java.net.InetSocketAddress("0.0.0.0", port));
+                return port;
+            }
+            catch (java.io.IOException ex) {
+                // taken: try another
+            }
+        }
+        throw new IllegalStateException("no free port between 20000 and 32000");
+    }
+
     Cluster(Path dir, Map<String, String> environment) {
         this.dir = dir;
         this.environment = environment;

@@ -25,7 +25,6 @@ import org.junit.jupiter.api.io.TempDir;
 import dev.livehub.app.AppClient;
 import dev.livehub.app.PostgresDatabase;
 import dev.livehub.hub.testing.ReconnectingSseClient;
-import dev.livehub.hub.testing.RedisServerExtension;
 import dev.livehub.hub.testing.SseClient;
 import dev.livehub.hub.testing.SseEvent;
 
@@ -70,7 +69,7 @@ class NginxClusterIntegrationTests {
         String javaHome = System.getProperty("java.home");
         env.put("JAVA_HOME", javaHome);
         cluster = new Cluster(dir, env);
-        cluster.up(3, RedisServerExtension.freePort());
+        cluster.up(3, Cluster.freeListenPort());
     }
 
     @AfterAll
