@@ -33,9 +33,7 @@ class LoadTestSmokeTests {
 
     @DynamicPropertySource
     static void redis(DynamicPropertyRegistry registry) {
-        registry.add("hub.engine", () -> "redis");
-        registry.add("spring.data.redis.host", redis::host);
-        registry.add("spring.data.redis.port", redis::port);
+        redis.useForTheHub(registry);
     }
 
     @LocalServerPort

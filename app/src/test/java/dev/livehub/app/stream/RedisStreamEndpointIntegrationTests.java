@@ -29,9 +29,7 @@ class RedisStreamEndpointIntegrationTests extends StreamEndpointContract {
 
     @DynamicPropertySource
     static void redis(DynamicPropertyRegistry registry) {
-        registry.add("hub.engine", () -> "redis");
-        registry.add("spring.data.redis.host", redis::host);
-        registry.add("spring.data.redis.port", redis::port);
+        redis.useForTheHub(registry);
     }
 
     private String sessionKey() {

@@ -1,6 +1,5 @@
 package dev.livehub.hub.engine;
 
-import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -12,6 +11,7 @@ import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.cluster.pubsub.RedisClusterPubSubAdapter;
 import io.lettuce.core.cluster.pubsub.StatefulRedisClusterPubSubConnection;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 
 /**
  * A Redis Cluster: commands routed by key slot, and a cluster pub/sub connection whose {@code SSUBSCRIBE}s Lettuce
@@ -65,13 +65,8 @@ final class ClusterLink implements RedisLink {
     }
 
     @Override
-    public CompletionStage<Void> ssubscribe(String channel) {
-        return pubsub.async().ssubscribe(channel);
-    }
-
-    @Override
-    public void sunsubscribe(String channel) {
-        pubsub.async().sunsubscribe(channel);
+    public StatefulRedisPubSubConnection<String, String> pubsub() {
+        return pubsub;
     }
 
     @Override
@@ -81,11 +76,7 @@ final class ClusterLink implements RedisLink {
 
     @Override
     public void close() {
-        pubsub.close();
-        commands.close();
-        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-        // Resources the client was given are not shut down with it (see RedisEngine.clientResources).
-        client.getResources().shutdown(0, 2, java.util.concurrent.TimeUnit.SECONDS);
+        RedisLink.close(pubsub, commands, client);
     }
 
     @Override

@@ -1,8 +1,13 @@
 package dev.livehub.hub.engine;
 
+import java.time.Duration;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 
+import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 
 /**
  * A node's two Redis connections, whatever the deployment: commands (scripts routed by their first key) and sharded
@@ -24,10 +29,17 @@ interface RedisLink extends AutoCloseable {
     /** {@code FUNCTION LOAD REPLACE} on every primary (functions replicate to replicas). */
     CompletionStage<Void> loadFunctions(String code);
 
-    /** Subscribes one shard channel (a cluster cannot subscribe channels of different slots in one command). */
-    CompletionStage<Void> ssubscribe(String channel);
+    /** The pub/sub connection; a cluster's sends each {@code SSUBSCRIBE} to the node that owns the channel's slot. */
+    StatefulRedisPubSubConnection<String, String> pubsub();
 
-    void sunsubscribe(String channel);
+    /** Subscribes one shard channel (a cluster cannot subscribe channels of different slots in one command). */
+    default CompletionStage<Void> ssubscribe(String channel) {
+        return pubsub().async().ssubscribe(channel);
+    }
+
+    default void sunsubscribe(String channel) {
+        pubsub().async().sunsubscribe(channel);
+    }
 
     /** Before retrying a resubscription: a cluster learns where the slots are now. */
     default void refreshTopology() {
@@ -35,4 +47,12 @@ interface RedisLink extends AutoCloseable {
 
     @Override
     void close();
+
+    /** Closes a link's connections, then its client and the resources it was given (RedisEngine.clientResources). */
+    static void close(StatefulConnection<?, ?> pubsub, StatefulConnection<?, ?> commands, AbstractRedisClient client) {
+        pubsub.close();
+        commands.close();
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        client.getResources().shutdown(0, 2, TimeUnit.SECONDS);
+    }
 }

@@ -1,6 +1,5 @@
 package dev.livehub.hub.engine;
 
-import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 
 import io.lettuce.core.RedisChannelHandler;
@@ -52,22 +51,13 @@ final class StandaloneLink implements RedisLink {
     }
 
     @Override
-    public CompletionStage<Void> ssubscribe(String channel) {
-        return pubsub.async().ssubscribe(channel);
-    }
-
-    @Override
-    public void sunsubscribe(String channel) {
-        pubsub.async().sunsubscribe(channel);
+    public StatefulRedisPubSubConnection<String, String> pubsub() {
+        return pubsub;
     }
 
     @Override
     public void close() {
-        pubsub.close();
-        commands.close();
-        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-        // Resources the client was given are not shut down with it (see RedisEngine.clientResources).
-        client.getResources().shutdown(0, 2, java.util.concurrent.TimeUnit.SECONDS);
+        RedisLink.close(pubsub, commands, client);
     }
 
     @Override

@@ -160,6 +160,16 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
         return port;
     }
 
+    /**
+     * Points a Spring Boot test's hub at this server ({@code hub.engine=redis} and {@code spring.data.redis.*}); call
+     * it from the test's {@code @DynamicPropertySource} method.
+     */
+    public void useForTheHub(org.springframework.test.context.DynamicPropertyRegistry registry) {
+        registry.add("hub.engine", () -> "redis");
+        registry.add("spring.data.redis.host", this::host);
+        registry.add("spring.data.redis.port", this::port);
+    }
+
     /** Plain commands on a connection of the test's own, for setting up and checking. */
     public RedisCommands<String, String> commands() {
         return connection.sync();
