@@ -200,9 +200,7 @@ public final class PublishRetries implements AutoCloseable {
         long now = System.nanoTime();
         int expired = 0;
         while (!queue.isEmpty() && now - queue.peekFirst().since() >= retryFor.toNanos()) {
-            Pending old = queue.pollFirst();
-            given.incrementAndGet();
-            owedReset.addAll(old.users());
+            owe(queue.pollFirst());
             expired++;
         }
         if (expired > 0) {
@@ -211,9 +209,14 @@ public final class PublishRetries implements AutoCloseable {
         }
     }
 
-    private void giveUp(Pending pending, String reason) {
+    /** Counts a publication given up; its users are owed a reset. Holds the lock. */
+    private void owe(Pending pending) {
         given.incrementAndGet();
         owedReset.addAll(pending.users());
+    }
+
+    private void giveUp(Pending pending, String reason) {
+        owe(pending);
         log.error("Gave up publishing '{}' to {} users ({}); they get a reset when the store takes writes again",
                 pending.publication().event(), pending.users().size(), reason);
     }

@@ -26,6 +26,9 @@ final class HttpPool implements AutoCloseable {
     private record Connection(Socket socket, InputStream in, OutputStream out) {
     }
 
+    /** A pool slot with no socket yet (or no more): the next request on it connects. */
+    private static final Connection UNOPENED = new Connection(null, null, null);
+
     /** A response: its status, its body, and whether the server closes the connection after it. */
     record Response(int status, String body, boolean close) {
     }
@@ -34,7 +37,7 @@ final class HttpPool implements AutoCloseable {
         this.base = base;
         this.idle = new ArrayBlockingQueue<>(size);
         for (int i = 0; i < size; i++) {
-            idle.add(new Connection(null, null, null));
+            idle.add(UNOPENED);
         }
     }
 
@@ -54,7 +57,7 @@ final class HttpPool implements AutoCloseable {
             if (response.close()) {
                 // Servers close keep-alive connections after so many requests (Tomcat 100, nginx 1000).
                 connection.socket().close();
-                connection = new Connection(null, null, null);
+                connection = UNOPENED;
             }
             idle.add(connection);
             return response;
@@ -63,7 +66,7 @@ final class HttpPool implements AutoCloseable {
             if (connection.socket() != null) {
                 connection.socket().close();
             }
-            idle.add(new Connection(null, null, null));
+            idle.add(UNOPENED);
             throw ex;
         }
     }

@@ -269,7 +269,8 @@ public final class LoadTest {
                         ? storm(subscribers, publisher, sequence, accepted, users, groups, out) : null;
                 long lost = 0;
                 for (Subscriber subscriber : subscribers) {
-                    lost += subscriber.missing(accepted.getOrDefault(groupOf(subscriber), java.util.Set.of()));
+                    java.util.Set<Integer> mine = accepted.getOrDefault(groupOf(subscriber), java.util.Set.of());
+                    lost += mine.size() - subscriber.received(mine);
                 }
                 progress(out, publishStart, "done", subscribers.size());
 

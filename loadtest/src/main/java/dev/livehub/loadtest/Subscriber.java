@@ -173,17 +173,6 @@ final class Subscriber {
         }
     }
 
-    /** Accepted seqs (their publish call returned) that this subscriber never received. */
-    synchronized int missing(java.util.Set<Integer> accepted) {
-        int missing = 0;
-        for (int seq : accepted) {
-            if (!seen.get(seq)) {
-                missing++;
-            }
-        }
-        return missing;
-    }
-
     /** Seqs of the accepted set this subscriber has received. */
     synchronized int received(java.util.Set<Integer> accepted) {
         int count = 0;
