@@ -3,12 +3,16 @@
  *
  *   AppStream.start({ user: '42' });                 // once, from the page layout
  *   AppStream.start({ user: '42', token: () => fetch('/hub-token').then(r => r.text()) });  // without a session
+ *   AppStream.start({ user: '42', compact: true });  // after a long absence, the latest state of each record
  *   const off = AppStream.on('crud.update', fn);     // fn(data, { id, topic }); off() unsubscribes
  *   AppStream.liveIndex({ model: 'Task', table: '#crud-table', row: id => '#row-' + id, cells: { state: '.cell-state' } });
  *
  * Topics: the server's events (crud.create, crud.update, crud.delete, notif, any other name), 'ready' and 'reset'
- * (reload what you show), and the client's own 'status' ({state: connecting|live|polling|signed-out}) and
- * 'signed-out'.
+ * (reload what you show), 'compacted' ({entries, events}: a long backlog came folded), and the client's own 'status'
+ * ({state: connecting|live|polling|signed-out}) and 'signed-out'.
+ *
+ * With { compact: true }, a tab that comes back far behind (more than the hub's compact-above entries) gets, for each
+ * record, one crud event with its latest state instead of every step: updates merged, a create then a delete dropped.
  *
  * With { token }, a function returning a subscriber token (a JWT your backend signs) or a promise of one, the stream
  * is opened with ?token= instead of the session cookie; when the hub says the token expired (auth-expired, or a 401)
@@ -22,7 +26,8 @@
 (function (global) {
   'use strict';
 
-  var STANDARD_TOPICS = ['ready', 'reset', 'crud.create', 'crud.update', 'crud.delete', 'notif', 'auth-expired'];
+  var STANDARD_TOPICS = ['ready', 'reset', 'crud.create', 'crud.update', 'crud.delete', 'notif', 'auth-expired',
+    'compacted'];
   var LOCAL_TOPICS = { status: true, 'signed-out': true };
   var MAX_BACKOFF_MS = 10000;
   var STUCK_CONNECTING_MS = 4000;
@@ -38,7 +43,7 @@
     started: false, stopped: false, role: 'none',
     lastId: null, source: null, listened: {},
     channel: null, failures: 0, timer: null, watchdog: null, watched: null, polls: 0, status: null,
-    tokenSource: null, token: null, tokenRenewed: false
+    tokenSource: null, token: null, tokenRenewed: false, compact: false
   };
 
   // Each tab has an origin id, sent with its own requests, so that it can skip the echo of its own changes.
@@ -118,7 +123,8 @@
   }
 
   function accept(topic, id, text) {
-    var own = topic === 'ready' || topic === 'reset';
+    // The hub's own events may repeat the id of the entry before them ('compacted' closes a folded backlog).
+    var own = topic === 'ready' || topic === 'reset' || topic === 'compacted';
     if (!own && id && s.lastId && !isAfter(id, s.lastId)) { note('dropped ' + topic + ' ' + id + ' (seen)'); return; }
     note('event ' + topic + ' ' + id);
     if (id) { setLastId(id); }
@@ -235,7 +241,10 @@
       startPolling();
       return;
     }
-    var url = withToken(s.url + (s.lastId ? '?last_id=' + encodeURIComponent(s.lastId) : ''));
+    var query = [];
+    if (s.lastId) { query.push('last_id=' + encodeURIComponent(s.lastId)); }
+    if (s.compact) { query.push('compact=1'); }
+    var url = withToken(s.url + (query.length ? '?' + query.join('&') : ''));
     note('connect ' + url);
     var source = new global.EventSource(url, { withCredentials: true });
     s.source = source;
@@ -381,6 +390,7 @@
       throw new Error('AppStream.start: { token } is a function that returns a token (or a promise of one)');
     }
     s.tokenSource = options.token || null;
+    s.compact = options.compact === true;
     s.lastId = storedLastId();
     global.document.addEventListener('visibilitychange', function () {
       if (global.document.visibilityState === 'visible') { wake(); }

@@ -65,6 +65,9 @@ public final class Connection {
 
     private volatile boolean closed;
 
+    /** The client asked for a long backlog to be compacted. */
+    private final boolean compact;
+
     /** When the user's authentication ends (a token's expiry), or {@code null}: the stream ends then. */
     private final Instant authExpiry;
 
@@ -77,6 +80,7 @@ public final class Connection {
         this.output = output;
         this.authExpiry = authExpiry;
         this.cursor = cursor.id().orElse(null);
+        this.compact = cursor.compact();
         this.outbox = new LinkedBlockingQueue<>(hub.settings().outboxSize());
     }
 
@@ -245,6 +249,8 @@ public final class Connection {
                 enqueue(new HubEvent(slice.lastId(), "ready", "{\"last_id\":\"" + slice.lastId() + "\"}"));
             }
             else {
+                // Compacting needs the whole backlog first (a stream holds at most hub.stream.max-entries).
+                List<HubEvent> backlog = compact ? new ArrayList<>() : null;
                 while (true) {
                     StreamSlice slice = hub.engine().read(user, from, page + 1);
                     Resume resume = Resume.check(from, slice);
@@ -252,15 +258,24 @@ public final class Connection {
                         hub.metrics().resets.increment();
                         log.info("Stream of user {} resumed from {} gets reset ({}); stream is at {}", user, from,
                                 resume.resetReason(), slice.lastId());
+                        backlog = null;
                         enqueue(new HubEvent(slice.lastId(), "reset", "{\"reason\":\"" + resume.resetReason()
                                 + "\",\"last_id\":\"" + slice.lastId() + "\"}"));
                         break;
                     }
-                    resume.entries().forEach(this::enqueue);
+                    if (backlog != null) {
+                        backlog.addAll(resume.entries());
+                    }
+                    else {
+                        resume.entries().forEach(this::enqueue);
+                    }
                     if (slice.entries().size() <= page) {
                         break;
                     }
-                    from = currentCursor();
+                    from = backlog != null ? backlog.getLast().id() : currentCursor();
+                }
+                if (backlog != null && !backlog.isEmpty()) {
+                    enqueueBacklog(backlog);
                 }
             }
             if (tryGoLive(epoch)) {
@@ -268,6 +283,20 @@ public final class Connection {
                 return;
             }
         }
+    }
+
+    /** Queues a backlog read for a client that asked for compaction: folded when it is long enough. */
+    private void enqueueBacklog(List<HubEvent> backlog) {
+        if (backlog.size() <= hub.settings().compactAbove()) {
+            backlog.forEach(this::enqueue);
+            return;
+        }
+        List<HubEvent> folded = Compaction.fold(backlog);
+        // The closing 'compacted' event is not an entry: it only carries the backlog's last id.
+        hub.metrics().compactedEntries.increment(backlog.size() - (folded.size() - 1));
+        log.debug("Stream of user {}: backlog of {} entries compacted to {} events", user, backlog.size(),
+                folded.size() - 1);
+        folded.forEach(this::enqueue);
     }
 
     /** Queues a catch-up entry, waiting for the writer when the outbox is full. */

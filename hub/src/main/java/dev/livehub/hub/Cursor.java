@@ -4,16 +4,20 @@ import java.util.Optional;
 
 /**
  * Where a client resumes: after a given id, or nowhere (a new client, which first gets a {@code ready} event that
- * carries the stream's current last id).
+ * carries the stream's current last id); and whether it asked for a long backlog to be compacted (see
+ * {@link Compaction}).
  */
 public final class Cursor {
 
-    private static final Cursor NONE = new Cursor(null);
+    private static final Cursor NONE = new Cursor(null, false);
 
     private final EventId after;
 
-    private Cursor(EventId after) {
+    private final boolean compact;
+
+    private Cursor(EventId after, boolean compact) {
         this.after = after;
+        this.compact = compact;
     }
 
     public static Cursor none() {
@@ -21,7 +25,19 @@ public final class Cursor {
     }
 
     public static Cursor after(EventId id) {
-        return new Cursor(id);
+        return new Cursor(id, false);
+    }
+
+    /**
+     * The same position, and a backlog longer than the hub's {@code compact-above} is folded to the latest state of
+     * each record instead of replayed step by step.
+     */
+    public Cursor compacting() {
+        return after == null ? this : new Cursor(after, true);
+    }
+
+    public boolean compact() {
+        return compact;
     }
 
     /**
@@ -50,6 +66,6 @@ public final class Cursor {
 
     @Override
     public String toString() {
-        return after == null ? "none" : "after " + after;
+        return after == null ? "none" : "after " + after + (compact ? ", compacting" : "");
     }
 }

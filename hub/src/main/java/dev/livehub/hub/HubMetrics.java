@@ -22,6 +22,8 @@ final class HubMetrics {
 
     final Counter slowDisconnects;
 
+    final Counter compactedEntries;
+
     final Timer latency;
 
     HubMetrics(MeterRegistry registry, Supplier<Number> connections) {
@@ -34,6 +36,8 @@ final class HubMetrics {
             .register(registry);
         slowDisconnects = Counter.builder("hub.slow.disconnects")
             .description("Streams closed because their outbox was full").register(registry);
+        compactedEntries = Counter.builder("hub.catchup.compacted")
+            .description("Backlog entries folded away by catch-up compaction").register(registry);
         latency = Timer.builder("hub.publish.latency").description("From append to write on the stream, live events")
             .publishPercentiles(0.5, 0.99).register(registry);
     }

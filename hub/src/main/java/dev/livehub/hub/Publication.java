@@ -18,7 +18,7 @@ public record Publication(String event, String data, String publishId) {
     public static final int MAX_DATA_BYTES = 64 * 1024;
 
     /** Event names the hub sends on its own; a publisher cannot forge them. */
-    public static final Set<String> RESERVED_EVENTS = Set.of("ready", "reset", "auth-expired");
+    public static final Set<String> RESERVED_EVENTS = Set.of("ready", "reset", "auth-expired", "compacted");
 
     private static final Pattern EVENT_NAME = Pattern.compile("[a-z0-9._-]{1,64}");
 

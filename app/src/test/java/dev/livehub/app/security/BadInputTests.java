@@ -76,6 +76,9 @@ class BadInputTests {
         // Past Tomcat's 8 kB of headers the request is refused before it reaches the hub: 400, Tomcat's own page.
         assertThat(stream("", Map.of("Last-Event-ID", "x".repeat(10_240))).status()).isEqualTo(400);
         assertThat(stream("?last_id=1-0&last_id=2-0", Map.of()).errorBody()).contains("not several");
+        SseClient badCompact = stream("?compact=yes-please-fold-everything", Map.of());
+        assertThat(badCompact.status()).isEqualTo(400);
+        assertThat(badCompact.errorBody()).contains("bad_compact").contains("compact is 1 or 0");
         HttpResponse<String> repeated = HTTP.send(HttpRequest.newBuilder(URI.create(base() + "/stream/app"))
             .header("Cookie", alice.cookieHeader()).header("Last-Event-ID", "1-0").header("Last-Event-ID", "2-0")
             .build(), HttpResponse.BodyHandlers.ofString());

@@ -49,7 +49,7 @@ public class HubAutoConfiguration {
     Hub hub(Engine engine, HubProperties properties, ObjectProvider<MeterRegistry> registry) {
         HubSettings settings = new HubSettings(properties.getMaxConnectionsPerUser(), properties.getOutboxSize(),
                 properties.getHeartbeat(), properties.getRetry(), properties.getStreamLifetime(),
-                properties.getCatchUpPage());
+                properties.getCatchUpPage(), properties.getCompactAbove());
         return new Hub(engine, settings, registry.getIfAvailable(SimpleMeterRegistry::new));
     }
 

@@ -4,6 +4,8 @@ import java.time.Duration;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
+import dev.livehub.hub.HubSettings;
+
 /**
  * Settings of the hub, under {@code hub.*}. Redis itself is configured with {@code spring.data.redis.*}.
  */
@@ -36,6 +38,12 @@ public class HubProperties {
 
     /** Most events one poll of {@code /stream/app/poll} returns. */
     private int pollLimit = 500;
+
+    /**
+     * A client that asks for compaction ({@code ?compact=1}) and is more than this many entries behind gets the latest
+     * state of each record instead of every step; 0 compacts any backlog.
+     */
+    private int compactAbove = HubSettings.COMPACT_ABOVE;
 
     /**
      * How often each node checks that the sessions of its open streams still exist (Spring Session); the streams of
@@ -350,6 +358,14 @@ public class HubProperties {
 
     public void setDrainWindow(Duration drainWindow) {
         this.drainWindow = drainWindow;
+    }
+
+    public int getCompactAbove() {
+        return compactAbove;
+    }
+
+    public void setCompactAbove(int compactAbove) {
+        this.compactAbove = compactAbove;
     }
 
     public int getCatchUpPage() {

@@ -78,7 +78,7 @@ public class StreamController {
     @GetMapping("/stream/app")
     public ResponseEntity<ResponseBodyEmitter> stream(HttpServletRequest request) {
         Subscriber user = subscriber(request);
-        Cursor cursor = cursor(request);
+        Cursor cursor = compact(request) ? cursor(request).compacting() : cursor(request);
         long wait = rate.acquire(user.user());
         if (wait > 0) {
             throw new HubWebException(HttpStatus.TOO_MANY_REQUESTS, "too_many_connects",
@@ -170,6 +170,20 @@ public class StreamController {
                     : "sign in first, or send a subscriber token (?token= or the token cookie)");
         }
         return new Subscriber(user, null);
+    }
+
+    /** {@code ?compact=1}: a long backlog comes folded to the latest state of each record. */
+    private static boolean compact(HttpServletRequest request) {
+        String value = request.getParameter("compact");
+        if (value == null || value.equals("0") || value.equals("false")) {
+            return false;
+        }
+        if (value.equals("1") || value.equals("true")) {
+            return true;
+        }
+        throw new HubWebException(HttpStatus.BAD_REQUEST, "bad_compact",
+                "compact is 1 or 0 (true or false), got '"
+                        + (value.length() <= 8 ? value : value.substring(0, 8) + "...") + "'");
     }
 
     private static Cursor cursor(HttpServletRequest request) {

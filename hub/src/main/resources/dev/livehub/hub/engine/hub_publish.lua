@@ -6,7 +6,7 @@
 local MAX_ENTRIES = '${maxEntries}'
 local RETENTION_MS = '${retentionMillis}'
 local DEDUPE_MS = '${dedupeMillis}'
-local RESERVED = { ready = true, reset = true, ['auth-expired'] = true }
+local RESERVED = { ready = true, reset = true, ['auth-expired'] = true, compacted = true }
 
 local function append(KEYS, ARGV)
 ${append}

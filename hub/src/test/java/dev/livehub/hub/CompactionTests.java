@@ -1,0 +1,162 @@
+package dev.livehub.hub;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import dev.livehub.hub.engine.MemoryEngine;
+import dev.livehub.hub.engine.StreamSettings;
+import dev.livehub.hub.testing.RecordingOutput;
+import dev.livehub.hub.testing.SseEvent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Catch-up compaction: the fold rules, and a hub that folds a long backlog for a client that asked. */
+class CompactionTests {
+
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    private final List<Hub> hubs = new ArrayList<>();
+
+    @AfterEach
+    void close() {
+        hubs.forEach(Hub::close);
+    }
+
+    private static HubEvent entry(int seq, String event, String data) {
+        return new HubEvent(new EventId(1000, seq), event, data);
+    }
+
+    private static List<String> frames(List<HubEvent> events) {
+        return events.stream().map(e -> e.id().seq() + " " + e.event() + " " + e.data()).toList();
+    }
+
+    @Test
+    void successiveUpdatesOfOneRecordFoldIntoOneWithMergedFieldsAtTheLastId() {
+        List<HubEvent> folded = Compaction.fold(List.of(
+                entry(1, "crud.update", "{\"model\":\"Task\",\"id\":7,\"fields\":{\"state\":\"open\",\"title\":\"a\"}}"),
+                entry(2, "crud.update", "{\"model\":\"Task\",\"id\":8,\"fields\":{\"state\":\"open\"}}"),
+                entry(3, "crud.update", "{\"model\":\"Task\",\"id\":7,\"fields\":{\"state\":\"done\"}}")));
+        assertThat(frames(folded)).containsExactly(
+                "2 crud.update {\"model\":\"Task\",\"id\":8,\"fields\":{\"state\":\"open\"}}",
+                "3 crud.update {\"model\":\"Task\",\"id\":7,\"fields\":{\"state\":\"done\",\"title\":\"a\"}}",
+                "3 compacted {\"entries\":3,\"events\":2,\"last_id\":\"1000-3\"}");
+    }
+
+    @Test
+    void anUpdateWithoutFieldsMakesTheFoldedOneAskForAReload() {
+        List<HubEvent> folded = Compaction.fold(List.of(
+                entry(1, "crud.update", "{\"model\":\"Task\",\"id\":7,\"fields\":{\"state\":\"open\"}}"),
+                entry(2, "crud.update", "{\"model\":\"Task\",\"id\":7}"),
+                entry(3, "crud.update", "{\"model\":\"Task\",\"id\":7,\"fields\":{\"title\":\"b\"}}")));
+        assertThat(frames(folded)).first().isEqualTo("3 crud.update {\"model\":\"Task\",\"id\":7}");
+    }
+
+    @Test
+    void aCreateThenUpdatesIsOneCreateAndACreateThenADeleteIsNothing() {
+        List<HubEvent> folded = Compaction.fold(List.of(
+                entry(1, "crud.create", "{\"model\":\"Task\",\"id\":1,\"fields\":{\"title\":\"a\",\"state\":\"open\"}}"),
+                entry(2, "crud.create", "{\"model\":\"Task\",\"id\":2,\"fields\":{\"title\":\"b\"}}"),
+                entry(3, "crud.update", "{\"model\":\"Task\",\"id\":1,\"fields\":{\"state\":\"done\"}}"),
+                entry(4, "crud.delete", "{\"model\":\"Task\",\"id\":2}")));
+        assertThat(frames(folded)).containsExactly(
+                "3 crud.create {\"model\":\"Task\",\"id\":1,\"fields\":{\"title\":\"a\",\"state\":\"done\"}}",
+                "4 compacted {\"entries\":4,\"events\":1,\"last_id\":\"1000-4\"}");
+    }
+
+    @Test
+    void updatesThenADeleteIsTheDeleteAndACreateAfterADeleteIsANewRecord() {
+        List<HubEvent> folded = Compaction.fold(List.of(
+                entry(1, "crud.update", "{\"model\":\"Task\",\"id\":1,\"fields\":{\"state\":\"done\"}}"),
+                entry(2, "crud.delete", "{\"model\":\"Task\",\"id\":1}"),
+                entry(3, "crud.create", "{\"model\":\"Task\",\"id\":1,\"fields\":{\"title\":\"again\"}}")));
+        assertThat(frames(folded)).containsExactly(
+                "2 crud.delete {\"model\":\"Task\",\"id\":1}",
+                "3 crud.create {\"model\":\"Task\",\"id\":1,\"fields\":{\"title\":\"again\"}}",
+                "3 compacted {\"entries\":3,\"events\":2,\"last_id\":\"1000-3\"}");
+    }
+
+    @Test
+    void recordsAreKeyedByModelAndIdAndEverythingElseIsKeptAsItIs() {
+        List<HubEvent> folded = Compaction.fold(List.of(
+                entry(1, "crud.update", "{\"model\":\"Task\",\"id\":1,\"fields\":{\"a\":1}}"),
+                entry(2, "crud.update", "{\"model\":\"Group\",\"id\":1,\"fields\":{\"a\":2}}"),
+                entry(3, "crud.update", "{\"model\":\"Task\",\"id\":\"1\",\"fields\":{\"a\":3}}"),
+                entry(4, "notif", "{\"text\":\"hello\"}"),
+                entry(5, "notif", "{\"text\":\"hello\"}"),
+                entry(6, "crud.update", "not json"),
+                entry(7, "crud.update", "{\"id\":1}"),
+                entry(8, "crud.update", "{\"model\":{\"x\":1},\"id\":1}")));
+        assertThat(folded).hasSize(9);
+        assertThat(folded.getLast().event()).isEqualTo("compacted");
+        assertThat(folded.subList(0, 8)).extracting(e -> e.id().seq()).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L);
+    }
+
+    @Test
+    void aClientThatAskedGetsALongBacklogFoldedThenLiveEvents() {
+        Hub hub = hub(10);
+        EventId cursor = hub.publish(List.of("u1"), Publication.of("notif", "{\"text\":\"before\"}")).get("u1");
+        for (int n = 1; n <= 100; n++) {
+            hub.publish(List.of("u1"), Publication.of("crud.update",
+                    "{\"model\":\"Task\",\"id\":" + (n % 4) + ",\"fields\":{\"v\":" + n + "}}"));
+        }
+        EventId last = hub.publish(List.of("u1"), Publication.of("notif", "{\"text\":\"after\"}")).get("u1");
+        RecordingOutput out = new RecordingOutput();
+        hub.connect("u1", Cursor.after(cursor).compacting(), out);
+        SseEvent compacted = out.events().awaitFirst("compacted", WAIT);
+        assertThat(compacted.id()).isEqualTo(last.toString());
+        assertThat(compacted.data()).isEqualTo("{\"entries\":101,\"events\":5,\"last_id\":\"" + last + "\"}");
+        assertThat(out.events().published()).extracting(SseEvent::data).containsExactly(
+                "{\"model\":\"Task\",\"id\":1,\"fields\":{\"v\":97}}",
+                "{\"model\":\"Task\",\"id\":2,\"fields\":{\"v\":98}}",
+                "{\"model\":\"Task\",\"id\":3,\"fields\":{\"v\":99}}",
+                "{\"model\":\"Task\",\"id\":0,\"fields\":{\"v\":100}}",
+                "{\"text\":\"after\"}",
+                compacted.data());
+        hub.publish(List.of("u1"), Publication.of("crud.update", "{\"model\":\"Task\",\"id\":1,\"fields\":{\"v\":101}}"));
+        hub.publish(List.of("u1"), Publication.of("crud.update", "{\"model\":\"Task\",\"id\":1,\"fields\":{\"v\":102}}"));
+        assertThat(out.events().awaitPublished(8, WAIT)).extracting(SseEvent::data).endsWith(
+                "{\"model\":\"Task\",\"id\":1,\"fields\":{\"v\":101}}",
+                "{\"model\":\"Task\",\"id\":1,\"fields\":{\"v\":102}}");
+    }
+
+    @Test
+    void aShortBacklogOrAClientThatDidNotAskGetsEveryStep() {
+        Hub hub = hub(10);
+        EventId cursor = hub.publish(List.of("u1", "u2"), Publication.of("notif", "{}")).get("u1");
+        EventId cursor2 = hub.publish(List.of("u2"), Publication.of("notif", "{}")).get("u2");
+        for (int n = 1; n <= 10; n++) {
+            hub.publish(List.of("u1"), Publication.of("crud.update", "{\"model\":\"Task\",\"id\":1,\"fields\":{\"v\":" + n + "}}"));
+        }
+        for (int n = 1; n <= 30; n++) {
+            hub.publish(List.of("u2"), Publication.of("crud.update", "{\"model\":\"Task\",\"id\":1,\"fields\":{\"v\":" + n + "}}"));
+        }
+        RecordingOutput shortBacklog = new RecordingOutput();
+        hub.connect("u1", Cursor.after(cursor).compacting(), shortBacklog);
+        RecordingOutput notAsked = new RecordingOutput();
+        hub.connect("u2", Cursor.after(cursor2), notAsked);
+        assertThat(shortBacklog.events().awaitPublished(10, WAIT)).hasSize(10);
+        assertThat(notAsked.events().awaitPublished(30, WAIT)).hasSize(30);
+        assertThat(shortBacklog.events().all()).noneMatch(e -> e.event().equals("compacted"));
+        assertThat(notAsked.events().all()).noneMatch(e -> e.event().equals("compacted"));
+    }
+
+    @Test
+    void compactedIsTheHubsOwnEventName() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Publication.of("compacted", "{}"))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("the hub sends itself");
+    }
+
+    private Hub hub(int compactAbove) {
+        HubSettings settings = new HubSettings(16, 1000, Duration.ofSeconds(15), Duration.ofMillis(5000),
+                Duration.ofMinutes(30), 7, compactAbove);
+        Hub hub = new Hub(new MemoryEngine(StreamSettings.defaults()), settings, new SimpleMeterRegistry());
+        hubs.add(hub);
+        return hub;
+    }
+}
