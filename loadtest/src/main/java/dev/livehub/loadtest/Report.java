@@ -38,8 +38,11 @@ final class Report implements Callable<Integer> {
             .append("`livehub-server.jar` (Redis engine; JVM `-Xms1g -Xmx1g -XX:+UseZGC`, bench's `HUB_JAVA_OPTS`); Nchan is Debian's `libnginx-mod-nchan` with Redis ")
             .append("storage (`loadtest/nchan/nginx.conf.template`, one worker per core). Each run gets a fresh server and an empty Redis. Latency is publish call to event parsed by the ")
             .append("subscriber, after a warm-up; `hub/redis` publishes with `FCALL hub_publish`, `hub/http` with ")
-            .append("`POST /hub/publish`, Nchan with `POST /pub/<channel>`.\n\n");
-        for (String scenario : List.of("steady", "fanout", "idle", "storm")) {
+            .append("`POST /hub/publish`, Nchan with `POST /pub/<channel>`. `failover` runs three hub nodes ")
+            .append("(`-Xms512m -Xmx512m -XX:+UseZGC` each) behind nginx (`loadtest/failover/nginx.conf.template`, ")
+            .append("the shipped `nginx/livehub-locations.conf`), kills one with SIGKILL mid-run, and its clients come ")
+            .append("back through nginx like EventSource does (after 1 s plus up to 1 s of jitter, with `Last-Event-ID`).\n\n");
+        for (String scenario : List.of("steady", "fanout", "idle", "storm", "failover")) {
             List<JsonNode> rows = results.stream().filter(r -> r.path("scenario").asString().equals(scenario))
                 .toList();
             if (rows.isEmpty()) {
@@ -48,16 +51,47 @@ final class Report implements Callable<Integer> {
             out.append("## ").append(scenario).append("\n\n");
             if (scenario.equals("storm")) {
                 // Latencies of a storm include the time the clients were away: only the catch-up is a figure.
-                out.append("| target | clients | backlog per user | reconnected | all caught up in s | still missing | lost | dup |\n");
-                out.append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
+                // With compaction (records per user > 0), each client is owed the latest state of every record, not
+                // every event: 'lost' counts records whose latest state did not arrive.
+                out.append("| target | clients | backlog per user | records per user (compaction) | reconnected | "
+                        + "events sent in catch-up | all caught up in s | still missing | lost | dup |\n");
+                out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
                 for (JsonNode r : rows) {
                     JsonNode storm = r.path("storm");
                     out.append("| ").append(r.path("target").asString())
                         .append(" | ").append(r.path("connections").asLong())
                         .append(" | ").append(storm.path("backlog_per_user").asLong())
+                        .append(" | ").append(storm.path("compact_records").asLong() == 0 ? "-"
+                                : String.valueOf(storm.path("compact_records").asLong()))
                         .append(" | ").append(storm.path("reconnected").asLong())
+                        .append(" | ").append(storm.path("delivered").asLong())
                         .append(" | ").append(String.format("%.2f", storm.path("caught_up_s").asDouble()))
                         .append(" | ").append(storm.path("missing_at_end").asLong())
+                        .append(" | ").append(r.path("lost").asLong())
+                        .append(" | ").append(r.path("duplicated").asLong())
+                        .append(" |\n");
+                }
+                out.append('\n');
+                continue;
+            }
+            if (scenario.equals("failover")) {
+                out.append("| target | connections | events/s | nodes killed | streams dropped | reconnected | reconnect p50 ms "
+                        + "| reconnect p99 ms | latency p50 ms | latency p99 ms | latency max ms | publish failures | lost | dup |\n");
+                out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                for (JsonNode r : rows) {
+                    JsonNode failover = r.path("failover");
+                    out.append("| ").append(r.path("target").asString())
+                        .append(" | ").append(r.path("connections").asLong())
+                        .append(" | ").append(r.path("rate").asLong())
+                        .append(" | 1 of 3")
+                        .append(" | ").append(r.path("dropped").asLong())
+                        .append(" | ").append(failover.path("reconnected").asLong())
+                        .append(" | ").append(ms(failover.path("reconnect_ms").path("p50")))
+                        .append(" | ").append(ms(failover.path("reconnect_ms").path("p99")))
+                        .append(" | ").append(ms(r.path("latency_ms").path("p50")))
+                        .append(" | ").append(ms(r.path("latency_ms").path("p99")))
+                        .append(" | ").append(ms(r.path("latency_ms").path("max")))
+                        .append(" | ").append(r.path("publish_failures").asLong())
                         .append(" | ").append(r.path("lost").asLong())
                         .append(" | ").append(r.path("duplicated").asLong())
                         .append(" |\n");
@@ -89,6 +123,27 @@ final class Report implements Callable<Integer> {
                     .append(" | ").append(Math.round(r.path("server").path("cpu_percent_avg").asDouble()))
                     .append(" | ").append(kib(r.path("redis").path("used_memory").asLong()))
                     .append(" | ").append(r.path("redis").path("connected_clients").asLong())
+                    .append(" |\n");
+            }
+            out.append('\n');
+        }
+        for (JsonNode r : results) {
+            if (!r.path("scenario").asString().equals("redis-memory")) {
+                continue;
+            }
+            out.append("## Redis memory per user stream\n\n");
+            out.append("`loadtest/redis-stream-memory` (Redis ").append(r.path("redis").asString()).append("): streams ")
+                .append("written as the hub writes them (`XADD MAXLEN ~`, `PEXPIRE`; entries of about 80 bytes), ")
+                .append("`used_memory` growth divided by the number of streams. A stream's last listpack node is ")
+                .append("preallocated up to min(4 KB, `stream-node-max-bytes`).\n\n");
+            out.append("| stream-node-max-bytes | entries per stream | streams | bytes per stream | MEMORY USAGE of one |\n");
+            out.append("|---:|---:|---:|---:|---:|\n");
+            for (JsonNode row : r.path("rows")) {
+                out.append("| ").append(row.path("stream_node_max_bytes").asLong())
+                    .append(" | ").append(row.path("entries_per_stream").asLong())
+                    .append(" | ").append(row.path("streams").asLong())
+                    .append(" | ").append(row.path("bytes_per_stream").asLong())
+                    .append(" | ").append(row.path("memory_usage_of_one").asLong())
                     .append(" |\n");
             }
             out.append('\n');

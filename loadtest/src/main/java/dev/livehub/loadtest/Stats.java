@@ -14,12 +14,18 @@ final class Stats {
     /** From connect to the response's status line, in microseconds. */
     final Histogram connectTime = new ConcurrentHistogram(3_600_000_000L, 3);
 
+    /** From a dropped stream to the next one open (failover), in microseconds. */
+    final Histogram reconnectTime = new ConcurrentHistogram(3_600_000_000L, 3);
+
     final LongAdder connected = new LongAdder();
 
     final LongAdder failedConnects = new LongAdder();
 
     /** Streams that ended while the run still wanted them. */
     final LongAdder dropped = new LongAdder();
+
+    /** Streams opened again after a drop (failover). */
+    final LongAdder reconnected = new LongAdder();
 
     final LongAdder published = new LongAdder();
 

@@ -8,11 +8,15 @@ import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.BitSet;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * One SSE subscriber over a plain socket: {@code HTTP/1.0}, so the body is the raw event stream (no chunking), read on
  * a virtual thread of its own. It checks every event against its user's sequence: received, duplicated, out of
  * order; the gaps at the end are the lost ones. Cheap enough for tens of thousands per process.
+ *
+ * <p>With a reconnect delay it behaves like a browser's {@code EventSource}: a stream that drops or cannot open is
+ * opened again after the delay (plus up to as much jitter), with {@code Last-Event-ID}.
  */
 final class Subscriber {
 
@@ -23,6 +27,12 @@ final class Subscriber {
     private final InetSocketAddress source;
 
     private final Stats stats;
+
+    /** Reconnect this long after a drop, or never when negative. */
+    private final long reconnectMillis;
+
+    /** When the stream last dropped (System.nanoTime), or 0 before the first drop. */
+    private volatile long droppedAt;
 
     private final BitSet seen = new BitSet();
 
@@ -39,10 +49,15 @@ final class Subscriber {
     private volatile boolean closing;
 
     Subscriber(String user, URI url, InetSocketAddress source, Stats stats) {
+        this(user, url, source, stats, -1);
+    }
+
+    Subscriber(String user, URI url, InetSocketAddress source, Stats stats, long reconnectMillis) {
         this.user = user;
         this.url = url;
         this.source = source;
         this.stats = stats;
+        this.reconnectMillis = reconnectMillis;
     }
 
     String user() {
@@ -53,13 +68,40 @@ final class Subscriber {
         return open;
     }
 
-    /** Connects and reads until the stream ends or {@link #close()}; run it on its own virtual thread. */
     String lastId() {
         return lastId;
     }
 
+    /**
+     * Connects and reads until the stream ends or {@link #close()} (with a reconnect delay: until {@link #close()});
+     * run it on its own virtual thread.
+     */
     void run() {
         closing = false;
+        while (true) {
+            boolean wasOpen = connectAndRead(droppedAt != 0);
+            if (closing || reconnectMillis < 0) {
+                return;
+            }
+            if (wasOpen || droppedAt == 0) {
+                // Failed attempts after a drop count towards the time it takes to be back.
+                droppedAt = System.nanoTime();
+            }
+            try {
+                // The browser's retry delay, with jitter so a node's clients do not all come back in one instant.
+                Thread.sleep(reconnectMillis + ThreadLocalRandom.current().nextLong(reconnectMillis + 1));
+            }
+            catch (InterruptedException ex) {
+                return;
+            }
+            if (closing) {
+                return;
+            }
+        }
+    }
+
+    /** One connection, read until it ends; true when it was open (answered 200). */
+    private boolean connectAndRead(boolean again) {
         long start = System.nanoTime();
         try (Socket s = new Socket()) {
             socket = s;
@@ -73,25 +115,32 @@ final class Subscriber {
             out.write(("GET " + target + " HTTP/1.0\r\nHost: " + url.getHost() + "\r\nAccept: text/event-stream\r\n"
                     + resume + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
             out.flush();
-            read(s.getInputStream(), start);
+            read(s.getInputStream(), start, again);
+            // The server ended the stream (or closed before answering).
+            boolean wasOpen = open;
+            if (!closing) {
+                (wasOpen ? stats.dropped : stats.failedConnects).increment();
+            }
+            return wasOpen;
         }
         catch (IOException ex) {
-            if (closing) {
-                return;
+            boolean wasOpen = open;
+            if (!closing) {
+                if (wasOpen) {
+                    stats.dropped.increment();
+                }
+                else {
+                    stats.failedConnects.increment();
+                }
             }
-            if (open) {
-                stats.dropped.increment();
-            }
-            else {
-                stats.failedConnects.increment();
-            }
+            return wasOpen;
         }
         finally {
             open = false;
         }
     }
 
-    private void read(InputStream in, long start) throws IOException {
+    private void read(InputStream in, long start, boolean again) throws IOException {
         byte[] buffer = new byte[16 * 1024];
         StringBuilder line = new StringBuilder();
         StringBuilder data = new StringBuilder();
@@ -121,6 +170,10 @@ final class Subscriber {
                         open = true;
                         stats.connectTime.recordValue(Math.max(1, (System.nanoTime() - start) / 1000));
                         stats.connected.increment();
+                        if (again) {
+                            stats.reconnected.increment();
+                            stats.reconnectTime.recordValue(Math.max(1, (System.nanoTime() - droppedAt) / 1000));
+                        }
                     }
                     else if (text.isEmpty()) {
                         headers = false;
@@ -174,11 +227,26 @@ final class Subscriber {
     }
 
     /** Seqs of the accepted set this subscriber has received. */
-    synchronized int received(java.util.Set<Integer> accepted) {
+    int received(java.util.Set<Integer> accepted) {
+        return received(accepted, 0);
+    }
+
+    /**
+     * With {@code records} > 0 (compaction: seq {@code s} is a state of record {@code s % records}), a seq counts as
+     * received when this subscriber has it or a later state of the same record.
+     */
+    synchronized int received(java.util.Set<Integer> owed, int records) {
         int count = 0;
-        for (int seq : accepted) {
+        for (int seq : owed) {
             if (seen.get(seq)) {
                 count++;
+                continue;
+            }
+            for (int later = seq + records; records > 0 && later <= highest; later += records) {
+                if (seen.get(later)) {
+                    count++;
+                    break;
+                }
             }
         }
         return count;

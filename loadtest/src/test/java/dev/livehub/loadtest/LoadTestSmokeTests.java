@@ -60,7 +60,7 @@ class LoadTestSmokeTests {
 
     @Test
     void steadyOverHttpDeliversEveryEventOnceToEverySubscriber() throws Exception {
-        Map<String, Object> result = new LoadTest.Run("steady", options("http"), 50, 1).measure(System.out);
+        Map<String, Object> result = new Run("steady", options("http"), 50, 1).measure(System.out);
 
         assertThat(result).containsEntry("connected", 200L).containsEntry("failed_connects", 0L)
             .containsEntry("dropped", 0L).containsEntry("published", 550L).containsEntry("publish_failures", 0L)
@@ -71,7 +71,7 @@ class LoadTestSmokeTests {
 
     @Test
     void fanoutThroughRedisDeliversEveryEventToEveryUserOfItsGroup() throws Exception {
-        Map<String, Object> result = new LoadTest.Run("fanout", options("redis"), 5, 50).measure(System.out);
+        Map<String, Object> result = new Run("fanout", options("redis"), 5, 50).measure(System.out);
 
         assertThat(result).containsEntry("connected", 200L).containsEntry("published", 55L)
             .containsEntry("lost", 0L).containsEntry("duplicated", 0L);
@@ -84,11 +84,26 @@ class LoadTestSmokeTests {
     void aStormOfReconnectsWithLastEventIdCatchesEveryoneUpWithNothingLostOrTwice() throws Exception {
         LoadTest.Options options = options("redis");
         options.duration = 2;
-        Map<String, Object> result = new LoadTest.Run("storm", options, 50, 1, 5).measure(System.out);
+        Map<String, Object> result = new Run("storm", options, 50, 1).storm(5, 0).measure(System.out);
 
         assertThat(result).containsEntry("lost", 0L).containsEntry("duplicated", 0L).containsEntry("dropped", 0L);
         Map<?, ?> storm = (Map<?, ?>) result.get("storm");
         assertThat(storm.get("reconnected")).isEqualTo(200L);
         assertThat(storm.get("missing_at_end")).isEqualTo(0L);
+    }
+
+    @Test
+    void aStormWithCompactionOwesEachClientTheLatestStateOfEveryRecordAndSendsLess() throws Exception {
+        LoadTest.Options options = options("redis");
+        options.duration = 2;
+        // 60 updates of 3 records per user while away: past hub.compact-above (50), so each comes back folded.
+        Map<String, Object> result = new Run("storm", options, 1000, 1).storm(60, 3).measure(System.out);
+
+        assertThat(result).containsEntry("lost", 0L).containsEntry("duplicated", 0L).containsEntry("dropped", 0L)
+            .containsEntry("target", "hub/redis +compact");
+        Map<?, ?> storm = (Map<?, ?>) result.get("storm");
+        assertThat(storm.get("missing_at_end")).isEqualTo(0L);
+        // 200 clients, each owed 3 records: at most 3 events each instead of 60.
+        assertThat((Long) storm.get("delivered")).isBetween(1L, 200L * 3);
     }
 }

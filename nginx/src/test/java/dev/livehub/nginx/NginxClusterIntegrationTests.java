@@ -2,6 +2,7 @@ package dev.livehub.nginx;
 
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,8 +12,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -41,6 +46,9 @@ class NginxClusterIntegrationTests {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
 
+    /** Subscriber tokens, for the load generator's clients. */
+    private static final String TOKEN_SECRET = "cluster-subscriber-token-secret-32-bytes";
+
     private static final List<String> USERS = List.of("alice", "bob", "admin", "carol", "dave", "erin");
 
     @TempDir
@@ -58,6 +66,7 @@ class NginxClusterIntegrationTests {
         database = new PostgresDatabase();
         Map<String, String> env = new LinkedHashMap<>();
         env.put("HUB_PUBLISH_TOKEN", "cluster-token");
+        env.put("HUB_TOKEN_SECRET", TOKEN_SECRET);
         env.put("HUB_HEARTBEAT", "1s");
         env.put("HUB_MAX_CONNECTIONS_PER_USER", "200");
         // 50 streams per user come and go at once here (a test load, not one browser): no per-user connect limit.
@@ -242,6 +251,39 @@ class NginxClusterIntegrationTests {
         }
         finally {
             streams.forEach(ReconnectingSseClient::close);
+        }
+    }
+
+    @Test
+    @Order(6)
+    void theLoadGeneratorsFailoverRunLosesNothingWhenANodeIsKilled() throws Exception {
+        // The node the previous test drained comes back: three nodes, then one is killed mid-run.
+        cluster.run("start", "3");
+        long node1 = Long.parseLong(Files.readString(dir.resolve("run/node1.pid")).strip());
+        Path out = dir.resolve("failover.json");
+        Path jar = Path.of("../loadtest/target/loadtest.jar").toAbsolutePath().normalize();
+        Process loadtest = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m", "-jar", jar.toString(), "failover", "--url",
+                cluster.url().replace("localhost", "127.0.0.1"), "--connections", "300", "--users", "100",
+                "--rate", "100", "--warmup", "2", "--duration", "8", "--kill-at", "3", "--kill-pid",
+                Long.toString(node1), "--reconnect-ms", "500", "--publish", "redis", "--redis",
+                "redis://127.0.0.1:" + cluster.redisPort(), "--token-secret", TOKEN_SECRET, "--out", out.toString())
+            .redirectErrorStream(true).redirectOutput(dir.resolve("failover.log").toFile()).start();
+        try {
+            assertThat(loadtest.waitFor(3, TimeUnit.MINUTES)).as("loadtest ended").isTrue();
+            System.out.println(Files.readString(dir.resolve("failover.log")));
+            assertThat(loadtest.exitValue()).as("exit status: 0 when nothing was lost or duplicated").isZero();
+            JsonNode result = JsonMapper.builder().build().readTree(Files.readString(out));
+            assertThat(result.path("connected").asLong()).isGreaterThanOrEqualTo(300);
+            assertThat(result.path("failover").path("reconnected").asLong()).as("streams of the killed node moved")
+                .isPositive();
+            assertThat(result.path("lost").asLong()).isZero();
+            assertThat(result.path("duplicated").asLong()).isZero();
+            assertThat(result.path("published").asLong()).isEqualTo(1000);
+        }
+        finally {
+            loadtest.destroyForcibly();
+            cluster.run("start", "1");
         }
     }
 }

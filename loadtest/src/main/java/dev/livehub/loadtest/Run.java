@@ -1,0 +1,381 @@
+package dev.livehub.loadtest;
+
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+
+import tools.jackson.databind.json.JsonMapper;
+
+import picocli.CommandLine;
+
+/** One run of a scenario. */
+final class Run {
+
+    private final String scenario;
+
+    private final LoadTest.Options options;
+
+    private final int rate;
+
+    private final int fanout;
+
+    private final Stats stats = new Stats();
+
+    private int backlog;
+
+    private int compactRecords;
+
+    private int backlogRate;
+
+    private long killPid;
+
+    private int killAt;
+
+    private long reconnectMillis = -1;
+
+    Run(String scenario, LoadTest.Options options, int rate, int fanout) {
+        this.scenario = scenario;
+        this.options = options;
+        this.rate = rate;
+        this.fanout = Math.max(1, fanout);
+    }
+
+    /**
+     * A storm follows the steady phase (see {@link #storm}); with {@code compactRecords} > 0 every event is a
+     * {@code crud.update} of one of that many records per user and subscribers ask for compaction, so each is owed
+     * the latest state of every record rather than every event.
+     */
+    Run storm(int backlog, int compactRecords) {
+        return storm(backlog, compactRecords, rate);
+    }
+
+    /** The same, with the backlog published at {@code backlogRate} events a second. */
+    Run storm(int backlog, int compactRecords, int backlogRate) {
+        this.backlog = backlog;
+        this.compactRecords = compactRecords;
+        this.backlogRate = backlogRate;
+        return this;
+    }
+
+    /**
+     * Failover: {@code killAt} seconds into the measured phase the process {@code killPid} is killed (SIGKILL);
+     * subscribers reconnect like a browser, {@code reconnectMillis} (plus jitter) after a drop, with Last-Event-ID.
+     */
+    Run failover(long killPid, int killAt, long reconnectMillis) {
+        this.killPid = killPid;
+        this.killAt = killAt;
+        this.reconnectMillis = reconnectMillis;
+        return this;
+    }
+
+    int execute(PrintStream out) throws Exception {
+        Map<String, Object> result = measure(out);
+        String json = JsonMapper.builder().build().writerWithDefaultPrettyPrinter().writeValueAsString(result);
+        out.println(json);
+        if (options.out != null) {
+            Files.writeString(options.out, json + "\n");
+        }
+        return (long) result.get("lost") == 0 && (long) result.get("duplicated") == 0 ? 0 : 1;
+    }
+
+    Map<String, Object> measure(PrintStream out) throws Exception {
+        int users = options.users == null ? options.connections : options.users;
+        int groups = (users + fanout - 1) / fanout;
+        List<Subscriber> subscribers = new ArrayList<>(options.connections);
+        try (Sampler sampler = new Sampler(options.serverPid, options.redis);
+                Publisher publisher = publisher()) {
+            long rssBefore = sampler.rssBytes();
+            sampler.cpuPercent();
+            long started = System.nanoTime();
+            long nextLine = started + 1_000_000_000L;
+            for (int i = 0; i < options.connections; i++) {
+                String user = "lt" + (i % users);
+                InetSocketAddress source = options.sourceAddresses > 1
+                        ? new InetSocketAddress("127.0.0." + (1 + i % options.sourceAddresses), 0) : null;
+                Subscriber subscriber = new Subscriber(user, subscribeUrl(user), source, stats, reconnectMillis);
+                subscribers.add(subscriber);
+                Thread.ofVirtual().name("sub-" + i).start(subscriber::run);
+                pace(started, i + 1, options.connectRate);
+                if (System.nanoTime() > nextLine) {
+                    nextLine += 1_000_000_000L;
+                    progress(out, started, "connecting", subscribers.size());
+                }
+            }
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (stats.connected.sum() + stats.failedConnects.sum() < options.connections
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            // Let the server settle (GC, lazily allocated buffers) before its memory is read.
+            Thread.sleep(2000);
+            long rssConnected = sampler.rssBytes();
+            out.printf("connected %d of %d (%d failed) in %.1f s%n", stats.connected.sum(), options.connections,
+                    stats.failedConnects.sum(), (System.nanoTime() - started) / 1e9);
+
+            AtomicIntegerArray sequence = new AtomicIntegerArray(groups);
+            // Only events whose publish call returned were accepted: those are the ones that can be lost. (A call
+            // that failed, or was still running when the run ended, is counted apart.)
+            Map<Integer, java.util.Set<Integer>> accepted = new java.util.concurrent.ConcurrentHashMap<>();
+            List<Double> cpu = new ArrayList<>();
+            long publishStart = System.nanoTime();
+            long warmupCount = (long) rate * options.warmup;
+            long total = warmupCount + (long) rate * options.duration;
+            long nextProgress = publishStart + 1_000_000_000L;
+            long receivedBefore = 0;
+            for (long i = 0; i < total; i++) {
+                if (i == warmupCount && warmupCount > 0) {
+                    // Measured from here on; the warm-up's events still count for lost and duplicated.
+                    stats.latency.reset();
+                    receivedBefore = stats.received.sum();
+                    publishStart = System.nanoTime() - 1;
+                    nextProgress = publishStart + 1_000_000_000L;
+                    out.printf("warm-up done (%d s); measuring%n", options.warmup);
+                }
+                if (killPid > 0 && i == warmupCount + (long) rate * killAt) {
+                    kill(out);
+                }
+                publishOne(publisher, (int) (i % groups), sequence, accepted, users);
+                pace(publishStart, i + 1 - (i >= warmupCount ? warmupCount : 0), rate);
+                if (System.nanoTime() > nextProgress) {
+                    nextProgress += 1_000_000_000L;
+                    cpu.add(sampler.cpuPercent());
+                    progress(out, publishStart, "publishing", subscribers.size());
+                }
+            }
+            if (rate == 0) {
+                Thread.sleep(options.duration * 1000L);
+            }
+            cpu.add(sampler.cpuPercent());
+            long publishEnd = System.nanoTime();
+
+            // Wait for what is in flight: every subscriber has every seq of its group, or 10 s passed (30 s after a
+            // failover: clients of the killed node reconnect and catch up).
+            long settle = System.nanoTime() + Duration.ofSeconds(killPid > 0 ? 30 : 10).toNanos();
+            while (missing(subscribers, accepted) > 0 && System.nanoTime() < settle) {
+                Thread.sleep(50);
+            }
+            Map<String, Object> storm = backlog > 0
+                    ? storm(subscribers, publisher, sequence, accepted, users, groups, out) : null;
+            long lost = missing(subscribers, accepted);
+            progress(out, publishStart, "done", subscribers.size());
+
+            Map<String, Object> result = new LinkedHashMap<>();
+            result.put("scenario", scenario);
+            result.put("target", options.target + (options.target.equals("hub") ? "/" + options.publish : "")
+                    + (compactRecords > 0 ? " +compact" : ""));
+            result.put("connections", options.connections);
+            result.put("users", users);
+            result.put("rate", rate);
+            result.put("fanout", fanout);
+            result.put("duration_s", options.duration);
+            result.put("connected", stats.connected.sum());
+            result.put("failed_connects", stats.failedConnects.sum());
+            result.put("dropped", stats.dropped.sum());
+            result.put("connect_ms", percentiles(stats.connectTime));
+            result.put("published", stats.published.sum());
+            result.put("publish_failures", stats.publishFailures.sum());
+            long assigned = 0;
+            for (int g = 0; g < groups; g++) {
+                assigned += sequence.get(g);
+            }
+            result.put("publishes_unfinished", assigned - stats.published.sum() - stats.publishFailures.sum());
+            result.put("delivered", stats.received.sum());
+            result.put("delivered_per_s", Math.round((stats.received.sum() - receivedBefore) / Math.max(1e-9,
+                    (publishEnd - publishStart) / 1e9)));
+            result.put("latency_ms", percentiles(stats.latency));
+            result.put("lost", lost);
+            result.put("duplicated", stats.duplicated.sum());
+            result.put("out_of_order", stats.outOfOrder.sum());
+            if (killPid > 0) {
+                Map<String, Object> failover = new LinkedHashMap<>();
+                failover.put("killed_pid", killPid);
+                failover.put("killed_at_s", killAt);
+                failover.put("reconnected", stats.reconnected.sum());
+                failover.put("reconnect_ms", percentiles(stats.reconnectTime));
+                result.put("failover", failover);
+            }
+            Map<String, Object> server = new LinkedHashMap<>();
+            server.put("rss_before_bytes", rssBefore);
+            server.put("rss_connected_bytes", rssConnected);
+            server.put("bytes_per_connection", rssBefore < 0 || stats.connected.sum() == 0 ? -1
+                    : (rssConnected - rssBefore) / stats.connected.sum());
+            server.put("cpu_percent_avg", cpu.stream().filter(v -> v >= 0).mapToDouble(v -> v).average()
+                .orElse(-1));
+            result.put("server", server);
+            if (storm != null) {
+                result.put("storm", storm);
+            }
+            result.put("redis", sampler.redisInfo());
+            return result;
+        }
+        finally {
+            subscribers.forEach(Subscriber::close);
+        }
+    }
+
+    /** Publishes the next event of a group on a virtual thread of its own; counts it accepted once it returns. */
+    private Thread publishOne(Publisher publisher, int group, AtomicIntegerArray sequence,
+            Map<Integer, java.util.Set<Integer>> accepted, int users) {
+        int seq = sequence.getAndIncrement(group);
+        List<String> targets = new ArrayList<>(fanout);
+        for (int u = group * fanout; u < Math.min(users, (group + 1) * fanout); u++) {
+            targets.add("lt" + u);
+        }
+        return Thread.ofVirtual().start(() -> {
+            try {
+                publisher.publish(targets, compactRecords > 0
+                        ? "{\"seq\":" + seq + ",\"t\":" + Clock.micros() + ",\"model\":\"lt\",\"id\":"
+                                + seq % compactRecords + ",\"fields\":{\"v\":" + seq + "}}"
+                        : "{\"seq\":" + seq + ",\"t\":" + Clock.micros() + "}");
+                stats.published.increment();
+                accepted.computeIfAbsent(group, g -> java.util.concurrent.ConcurrentHashMap.newKeySet()).add(seq);
+            }
+            catch (Exception ex) {
+                stats.publishFailures.increment();
+            }
+        });
+    }
+
+    /**
+     * The storm: every subscriber goes away, {@code backlog} events are published to each group meanwhile, then
+     * all come back at once with their {@code Last-Event-ID}. Measures how long until every one has caught up.
+     */
+    private Map<String, Object> storm(List<Subscriber> subscribers, Publisher publisher,
+            AtomicIntegerArray sequence, Map<Integer, java.util.Set<Integer>> accepted, int users, int groups,
+            PrintStream out) throws InterruptedException {
+        subscribers.forEach(Subscriber::close);
+        long connectedBefore = stats.connected.sum();
+        List<Thread> publishing = new ArrayList<>();
+        long start = System.nanoTime();
+        for (long i = 0; i < (long) backlog * groups; i++) {
+            publishing.add(publishOne(publisher, (int) (i % groups), sequence, accepted, users));
+            pace(start, i + 1, Math.max(backlogRate, 1));
+        }
+        for (Thread thread : publishing) {
+            thread.join();
+        }
+        out.printf("storm: %d subscribers away, %d events each published meanwhile; all come back now%n",
+                subscribers.size(), backlog);
+        long back = System.nanoTime();
+        for (Subscriber subscriber : subscribers) {
+            Thread.ofVirtual().start(subscriber::run);
+        }
+        long receivedBefore = stats.received.sum();
+        long deadline = back + Duration.ofSeconds(120).toNanos();
+        long behind = Long.MAX_VALUE;
+        while (System.nanoTime() < deadline) {
+            behind = missing(subscribers, accepted);
+            if (behind == 0) {
+                break;
+            }
+            Thread.sleep(20);
+        }
+        double seconds = (System.nanoTime() - back) / 1e9;
+        out.printf("storm: %s in %.2f s%n", behind == 0 ? "every subscriber caught up" : behind + " events still missing",
+                seconds);
+        Map<String, Object> storm = new LinkedHashMap<>();
+        storm.put("backlog_per_user", backlog);
+        storm.put("compact_records", compactRecords);
+        storm.put("delivered", stats.received.sum() - receivedBefore);
+        storm.put("reconnected", stats.connected.sum() - connectedBefore);
+        storm.put("caught_up_s", behind == 0 ? seconds : -1);
+        storm.put("missing_at_end", behind);
+        return storm;
+    }
+
+    /**
+     * Accepted events not yet received, over all subscribers; with compaction, the records whose latest state a
+     * subscriber has not received.
+     */
+    private long missing(List<Subscriber> subscribers, Map<Integer, java.util.Set<Integer>> accepted) {
+        long missing = 0;
+        for (Subscriber subscriber : subscribers) {
+            java.util.Set<Integer> mine = accepted.getOrDefault(groupOf(subscriber), java.util.Set.of());
+            java.util.Set<Integer> owed = mine;
+            if (compactRecords > 0) {
+                Map<Integer, Integer> latest = new java.util.HashMap<>();
+                for (int seq : mine) {
+                    latest.merge(seq % compactRecords, seq, Math::max);
+                }
+                owed = new java.util.HashSet<>(latest.values());
+            }
+            missing += owed.size() - subscriber.received(owed, compactRecords);
+        }
+        return missing;
+    }
+
+    private void kill(PrintStream out) {
+        ProcessHandle.of(killPid).ifPresentOrElse(process -> {
+            process.destroyForcibly();
+            out.printf("failover: killed pid %d (SIGKILL)%n", killPid);
+        }, () -> out.printf("failover: pid %d is not running; nothing killed%n", killPid));
+    }
+
+    /** Users {@code lt<k>} are in groups of {@code fanout}: one event goes to one whole group. */
+    private int groupOf(Subscriber subscriber) {
+        return Integer.parseInt(subscriber.user().substring(2)) / fanout;
+    }
+
+    private URI subscribeUrl(String user) {
+        if (options.target.equals("nchan")) {
+            return options.url.resolve("/sub/" + user);
+        }
+        if (options.tokenSecret == null || options.tokenSecret.isBlank()) {
+            throw new CommandLine.ParameterException(new CommandLine(this),
+                    "--token-secret (or HUB_TOKEN_SECRET) is needed to subscribe to the hub");
+        }
+        String token = Tokens.hs256(options.tokenSecret, user, Duration.ofHours(2));
+        return options.url.resolve("/stream/app?token=" + URLEncoder.encode(token, StandardCharsets.UTF_8)
+                + (compactRecords > 0 ? "&compact=1" : ""));
+    }
+
+    private Publisher publisher() {
+        if (options.target.equals("nchan")) {
+            return Publisher.nchan(options.url);
+        }
+        return switch (options.publish) {
+            case "redis" -> Publisher.hubRedis(options.redis, options.prefix);
+            case "http" -> Publisher.hubHttp(options.url, options.publishToken);
+            default -> throw new IllegalArgumentException("--publish is http or redis");
+        };
+    }
+
+    private void progress(PrintStream out, long since, String phase, int opened) {
+        out.printf("%5.1fs %-10s open=%d connected=%d failed=%d dropped=%d published=%d received=%d p50=%.2fms "
+                + "p99=%.2fms dup=%d%n", (System.nanoTime() - since) / 1e9, phase, opened, stats.connected.sum(),
+                stats.failedConnects.sum(), stats.dropped.sum(), stats.published.sum(), stats.received.sum(),
+                Stats.millis(stats.latency, 50), Stats.millis(stats.latency, 99), stats.duplicated.sum());
+    }
+
+    private static Map<String, Object> percentiles(org.HdrHistogram.Histogram histogram) {
+        Map<String, Object> values = new LinkedHashMap<>();
+        values.put("p50", Stats.millis(histogram, 50));
+        values.put("p90", Stats.millis(histogram, 90));
+        values.put("p99", Stats.millis(histogram, 99));
+        values.put("p99_9", Stats.millis(histogram, 99.9));
+        values.put("max", histogram.getTotalCount() == 0 ? 0 : histogram.getMaxValue() / 1000.0);
+        values.put("count", histogram.getTotalCount());
+        return values;
+    }
+
+    /** Sleeps until the {@code done}-th operation is due at {@code perSecond} since {@code start}. */
+    private static void pace(long start, long done, int perSecond) throws InterruptedException {
+        if (perSecond <= 0) {
+            return;
+        }
+        long due = start + done * 1_000_000_000L / perSecond;
+        long wait = due - System.nanoTime();
+        if (wait > 0) {
+            Thread.sleep(Duration.ofNanos(wait));
+        }
+    }
+}
