@@ -18,8 +18,8 @@ import picocli.CommandLine.Option;
  * at the end ({@code --out} writes it to a file too).
  */
 @Command(name = "loadtest", mixinStandardHelpOptions = true, subcommands = { LoadTest.Steady.class, Report.class,
-        LoadTest.Idle.class, LoadTest.Fanout.class, LoadTest.Storm.class, LoadTest.Failover.class },
-        description = "Load generator for livehub and its peers (Nchan).")
+        LoadTest.Idle.class, LoadTest.Fanout.class, LoadTest.Storm.class, LoadTest.Failover.class, NaiveServer.class },
+        description = "Load generator for livehub and its peers (Nchan, the naive one-XREAD-per-connection server).")
 public final class LoadTest {
 
     public static void main(String[] args) {
@@ -29,7 +29,8 @@ public final class LoadTest {
     /** What every scenario takes. */
     static final class Options {
 
-        @Option(names = "--target", defaultValue = "hub", description = "hub or nchan (default: ${DEFAULT-VALUE})")
+        @Option(names = "--target", defaultValue = "hub", description = "hub, nchan or naive (the naive-server peer) "
+                + "(default: ${DEFAULT-VALUE})")
         String target;
 
         @Option(names = "--url", defaultValue = "http://127.0.0.1:8090", description = "the server (default: ${DEFAULT-VALUE})")

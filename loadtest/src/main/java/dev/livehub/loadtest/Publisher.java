@@ -61,6 +61,31 @@ interface Publisher extends AutoCloseable {
         };
     }
 
+    /**
+     * A plain {@code XADD} per user, for the naive peer: the stream entry the hub's wire format describes, without the
+     * hub's publish id, expiry or shard message (the naive peer reads the stream itself).
+     */
+    static Publisher redisXadd(String redisUrl, String prefix) {
+        RedisClient client = RedisClient.create(redisUrl);
+        StatefulRedisConnection<String, String> connection = client.connect();
+        return new Publisher() {
+            @Override
+            public void publish(List<String> users, String json) {
+                for (String user : users) {
+                    connection.sync().xadd(prefix + ":{" + user + "}:events",
+                            io.lettuce.core.XAddArgs.Builder.maxlen(1000).approximateTrimming(), "event", "crud.update",
+                            "data", json);
+                }
+            }
+
+            @Override
+            public void close() {
+                connection.close();
+                client.shutdown();
+            }
+        };
+    }
+
     /** Nchan's publisher location: {@code POST /pub/<channel>} per user. */
     static Publisher nchan(URI base) {
         HttpPool pool = new HttpPool(base, 32);

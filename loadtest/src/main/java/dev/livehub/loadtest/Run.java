@@ -160,12 +160,12 @@ final class Run {
             // Wait for what is in flight: every subscriber has every seq of its group, or 10 s passed (30 s after a
             // failover: clients of the killed node reconnect and catch up).
             long settle = System.nanoTime() + Duration.ofSeconds(killPid > 0 ? 30 : 10).toNanos();
-            while (missing(subscribers, accepted) > 0 && System.nanoTime() < settle) {
+            while (missing(subscribers, owed(accepted)) > 0 && System.nanoTime() < settle) {
                 Thread.sleep(50);
             }
             Map<String, Object> storm = backlog > 0
                     ? storm(subscribers, publisher, sequence, accepted, users, groups, out) : null;
-            long lost = missing(subscribers, accepted);
+            long lost = missing(subscribers, owed(accepted));
             progress(out, publishStart, "done", subscribers.size());
 
             Map<String, Object> result = new LinkedHashMap<>();
@@ -270,45 +270,62 @@ final class Run {
             Thread.ofVirtual().start(subscriber::run);
         }
         long receivedBefore = stats.received.sum();
+        // Every publish has returned: what each client is owed is fixed from here on.
+        Map<Integer, int[]> owed = owed(accepted);
         long deadline = back + Duration.ofSeconds(120).toNanos();
         long behind = Long.MAX_VALUE;
+        double allBack = -1;
         while (System.nanoTime() < deadline) {
-            behind = missing(subscribers, accepted);
+            if (allBack < 0 && stats.connected.sum() - connectedBefore >= subscribers.size()) {
+                allBack = (System.nanoTime() - back) / 1e9;
+            }
+            behind = missing(subscribers, owed);
             if (behind == 0) {
                 break;
             }
             Thread.sleep(20);
         }
         double seconds = (System.nanoTime() - back) / 1e9;
-        out.printf("storm: %s in %.2f s%n", behind == 0 ? "every subscriber caught up" : behind + " events still missing",
-                seconds);
+        out.printf("storm: %s in %.2f s (all reconnected in %.2f s)%n", behind == 0 ? "every subscriber caught up"
+                : behind + " events still missing", seconds, allBack);
         Map<String, Object> storm = new LinkedHashMap<>();
         storm.put("backlog_per_user", backlog);
         storm.put("compact_records", compactRecords);
         storm.put("delivered", stats.received.sum() - receivedBefore);
         storm.put("reconnected", stats.connected.sum() - connectedBefore);
+        storm.put("all_reconnected_s", allBack);
         storm.put("caught_up_s", behind == 0 ? seconds : -1);
         storm.put("missing_at_end", behind);
         return storm;
     }
 
     /**
-     * Accepted events not yet received, over all subscribers; with compaction, the records whose latest state a
-     * subscriber has not received.
+     * What each group is owed, a snapshot of the accepted events: every one, or with compaction the latest state of
+     * each record (the highest seq per {@code seq % records}).
      */
-    private long missing(List<Subscriber> subscribers, Map<Integer, java.util.Set<Integer>> accepted) {
+    private Map<Integer, int[]> owed(Map<Integer, java.util.Set<Integer>> accepted) {
+        Map<Integer, int[]> owed = new java.util.HashMap<>();
+        accepted.forEach((group, seqs) -> {
+            if (compactRecords == 0) {
+                owed.put(group, seqs.stream().mapToInt(Integer::intValue).toArray());
+                return;
+            }
+            int[] latest = new int[compactRecords];
+            java.util.Arrays.fill(latest, -1);
+            for (int seq : seqs) {
+                latest[seq % compactRecords] = Math.max(latest[seq % compactRecords], seq);
+            }
+            owed.put(group, java.util.Arrays.stream(latest).filter(seq -> seq >= 0).toArray());
+        });
+        return owed;
+    }
+
+    /** Events (with compaction: record states) owed and not yet received, over all subscribers. */
+    private long missing(List<Subscriber> subscribers, Map<Integer, int[]> owed) {
         long missing = 0;
         for (Subscriber subscriber : subscribers) {
-            java.util.Set<Integer> mine = accepted.getOrDefault(groupOf(subscriber), java.util.Set.of());
-            java.util.Set<Integer> owed = mine;
-            if (compactRecords > 0) {
-                Map<Integer, Integer> latest = new java.util.HashMap<>();
-                for (int seq : mine) {
-                    latest.merge(seq % compactRecords, seq, Math::max);
-                }
-                owed = new java.util.HashSet<>(latest.values());
-            }
-            missing += owed.size() - subscriber.received(owed, compactRecords);
+            int[] mine = owed.getOrDefault(groupOf(subscriber), new int[0]);
+            missing += mine.length - subscriber.received(mine, compactRecords);
         }
         return missing;
     }
@@ -341,6 +358,9 @@ final class Run {
     private Publisher publisher() {
         if (options.target.equals("nchan")) {
             return Publisher.nchan(options.url);
+        }
+        if (options.target.equals("naive")) {
+            return Publisher.redisXadd(options.redis, options.prefix);
         }
         return switch (options.publish) {
             case "redis" -> Publisher.hubRedis(options.redis, options.prefix);

@@ -226,16 +226,11 @@ final class Subscriber {
         }
     }
 
-    /** Seqs of the accepted set this subscriber has received. */
-    int received(java.util.Set<Integer> accepted) {
-        return received(accepted, 0);
-    }
-
     /**
-     * With {@code records} > 0 (compaction: seq {@code s} is a state of record {@code s % records}), a seq counts as
-     * received when this subscriber has it or a later state of the same record.
+     * How many of the owed seqs this subscriber has. With {@code records} > 0 (compaction: seq {@code s} is a state of
+     * record {@code s % records}), a seq counts when this subscriber has it or a later state of the same record.
      */
-    synchronized int received(java.util.Set<Integer> owed, int records) {
+    synchronized int received(int[] owed, int records) {
         int count = 0;
         for (int seq : owed) {
             if (seen.get(seq)) {

@@ -106,4 +106,32 @@ class LoadTestSmokeTests {
         // 200 clients, each owed 3 records: at most 3 events each instead of 60.
         assertThat((Long) storm.get("delivered")).isBetween(1L, 200L * 3);
     }
+
+    @Test
+    void theNaivePeerServesTheSameStreamsWithOneRedisConnectionEach() throws Exception {
+        NaiveServer naive = new NaiveServer();
+        naive.port = 0;
+        naive.redis = redis.uri();
+        naive.prefix = "naive";
+        naive.tokenSecret = SECRET;
+        com.sun.net.httpserver.HttpServer server = naive.start();
+        try {
+            LoadTest.Options options = options("redis");
+            options.target = "naive";
+            options.prefix = "naive";
+            options.url = URI.create("http://127.0.0.1:" + naive.port);
+            options.duration = 3;
+            Map<String, Object> result = new Run("steady", options, 50, 1).measure(System.out);
+
+            assertThat(result).containsEntry("target", "naive").containsEntry("connected", 200L)
+                .containsEntry("lost", 0L).containsEntry("duplicated", 0L).containsEntry("out_of_order", 0L);
+            assertThat(result.get("delivered")).isEqualTo(400L);
+            // One Redis connection per stream: what the hub's design avoids.
+            assertThat((Long) ((Map<?, ?>) result.get("redis")).get("connected_clients")).isGreaterThanOrEqualTo(200L);
+        }
+        finally {
+            server.stop(0);
+            naive.close();
+        }
+    }
 }
