@@ -4,12 +4,17 @@
  *   AppStream.start({ user: '42' });                 // once, from the page layout
  *   AppStream.start({ user: '42', token: () => fetch('/hub-token').then(r => r.text()) });  // without a session
  *   AppStream.start({ user: '42', compact: true });  // after a long absence, the latest state of each record
+ *   AppStream.start({ user: '42', lastId: '1732400000000-0' });  // the stream's position the page was rendered at
  *   const off = AppStream.on('crud.update', fn);     // fn(data, { id, topic }); off() unsubscribes
  *   AppStream.liveIndex({ model: 'Task', table: '#crud-table', row: id => '#row-' + id, cells: { state: '.cell-state' } });
  *
  * Topics: the server's events (crud.create, crud.update, crud.delete, notif, any other name), 'ready' and 'reset'
  * (reload what you show), 'compacted' ({entries, events}: a long backlog came folded), and the client's own 'status'
  * ({state: connecting|live|polling|signed-out}) and 'signed-out'.
+ *
+ * With { lastId }, the stream's last id read by the server before it read the page's data, the page misses nothing
+ * published while it loaded: a tab with its own connection resumes from that id; a tab that follows another tab's
+ * stream gets a 'reset' (reload what you show) if that stream is already past it.
  *
  * With { compact: true }, a tab that comes back far behind (more than the hub's compact-above entries) gets, for each
  * record, one crud event with its latest state instead of every step: updates merged, a create then a delete dropped.
@@ -43,7 +48,8 @@
     started: false, stopped: false, role: 'none',
     lastId: null, source: null, listened: {},
     channel: null, failures: 0, timer: null, watchdog: null, watched: null, polls: 0, status: null,
-    tokenSource: null, token: null, tokenRenewed: false, compact: false
+    tokenSource: null, token: null, tokenRenewed: false, compact: false,
+    pageId: null, acceptedAny: false, checkedBehind: false
   };
 
   // Each tab has an origin id, sent with its own requests, so that it can skip the echo of its own changes.
@@ -127,7 +133,7 @@
     var own = topic === 'ready' || topic === 'reset' || topic === 'compacted';
     if (!own && id && s.lastId && !isAfter(id, s.lastId)) { note('dropped ' + topic + ' ' + id + ' (seen)'); return; }
     note('event ' + topic + ' ' + id);
-    if (id) { setLastId(id); }
+    if (id) { setLastId(id); s.acceptedAny = true; }
     var data = text;
     try { data = text ? JSON.parse(text) : null; } catch (e) { /* not JSON: hand over the text */ }
     if (s.role === 'leader') { post({ t: 'ev', topic: topic, id: id, text: text }); }
@@ -139,7 +145,7 @@
     if (s.status === state) { return; }
     note('status ' + state);
     s.status = state;
-    if (s.role === 'leader') { post({ t: 'status', state: state }); }
+    if (s.role === 'leader') { post({ t: 'status', state: state, lastId: s.lastId }); }
     emit('status', { state: state });
   }
 
@@ -160,21 +166,36 @@
     if (m.t === 'ev' && s.role === 'follower') {
       accept(m.topic, m.id, m.text);
     } else if (m.t === 'status' && s.role === 'follower') {
+      behindTheLeader(m.lastId);
       setStatus(m.state);
     } else if (m.t === 'signed-out' && s.role === 'follower' && !s.tokenSource) {
       signedOut();
     } else if (m.t === 'topics' && s.role === 'leader') {
       (m.topics || []).forEach(function (topic) { remoteTopics[topic] = true; listen(topic); });
     } else if (m.t === 'hello' && s.role === 'leader') {
-      post({ t: 'status', state: s.status });
+      post({ t: 'status', state: s.status, lastId: s.lastId });
     } else if (m.t === 'leader' && s.role === 'follower') {
       post({ t: 'topics', topics: Object.keys(handlers).filter(function (t) { return !LOCAL_TOPICS[t]; }) });
     }
   }
 
+  // A follower's page was rendered at s.pageId; what the leader's stream received between that and the moment this tab
+  // joined never reached it: reload what it shows, once.
+  function behindTheLeader(leaderId) {
+    if (s.checkedBehind || !s.pageId || !leaderId) { return; }
+    s.checkedBehind = true;
+    if (isAfter(leaderId, s.lastId)) {
+      note('page at ' + s.pageId + ', shared stream at ' + leaderId + ': reset');
+      s.lastId = leaderId;
+      emit('reset', { reason: 'behind', last_id: leaderId }, leaderId);
+    }
+  }
+
   function becomeLeader() {
     s.role = 'leader';
-    s.lastId = storedLastId() || s.lastId;
+    // A tab that received nothing yet resumes from the position its page was rendered at; otherwise from the newest id
+    // any tab of this user saw.
+    s.lastId = s.pageId && !s.acceptedAny ? s.pageId : (storedLastId() || s.lastId);
     post({ t: 'leader' });
     connect();
     // Held until the tab goes away; then the browser hands the lock to the next tab.
@@ -391,7 +412,8 @@
     }
     s.tokenSource = options.token || null;
     s.compact = options.compact === true;
-    s.lastId = storedLastId();
+    s.pageId = options.lastId && parseId(String(options.lastId)) ? String(options.lastId) : null;
+    s.lastId = s.pageId || storedLastId();
     global.document.addEventListener('visibilitychange', function () {
       if (global.document.visibilityState === 'visible') { wake(); }
     });

@@ -1,5 +1,6 @@
 package dev.livehub.hub;
 
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -50,6 +51,43 @@ public final class Cursor {
     public static Cursor fromRequest(String lastEventIdHeader, String lastIdParameter) {
         String chosen = isBlank(lastEventIdHeader) ? lastIdParameter : lastEventIdHeader;
         return isBlank(chosen) ? none() : after(EventId.parse(chosen.strip()));
+    }
+
+    /**
+     * The cursor of a request that may repeat the header or the parameter: more than one of either is refused, as a
+     * client that sends two positions does not know where it is.
+     *
+     * @throws IllegalArgumentException with a sentence for the client
+     */
+    public static Cursor fromRequest(List<String> lastEventIdHeaders, List<String> lastIdParameters) {
+        if (lastEventIdHeaders.size() > 1 || lastIdParameters.size() > 1) {
+            throw new IllegalArgumentException("send one Last-Event-ID header or one last_id parameter, not several");
+        }
+        try {
+            return fromRequest(lastEventIdHeaders.isEmpty() ? null : lastEventIdHeaders.getFirst(),
+                    lastIdParameters.isEmpty() ? null : lastIdParameters.getFirst());
+        }
+        catch (IllegalArgumentException ex) {
+            throw new IllegalArgumentException("the cursor (Last-Event-ID or last_id) is malformed: " + ex.getMessage(),
+                    ex);
+        }
+    }
+
+    /**
+     * The {@code compact} parameter of a stream request: absent, {@code 0} or {@code false} is no, {@code 1} or
+     * {@code true} yes.
+     *
+     * @throws IllegalArgumentException for anything else
+     */
+    public static boolean compactParameter(String value) {
+        if (value == null || value.equals("0") || value.equals("false")) {
+            return false;
+        }
+        if (value.equals("1") || value.equals("true")) {
+            return true;
+        }
+        throw new IllegalArgumentException("compact is 1 or 0 (true or false), got '"
+                + (value.length() <= 8 ? value : value.substring(0, 8) + "...") + "'");
     }
 
     public Optional<EventId> id() {

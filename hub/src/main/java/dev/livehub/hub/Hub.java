@@ -141,7 +141,7 @@ public final class Hub implements AutoCloseable {
     public Poll poll(String user, Cursor cursor, int limit) {
         Publication.requireUserId(user);
         if (cursor.isNone()) {
-            return new Poll(List.of(), engine.read(user, EventId.ZERO, 0).lastId(), false);
+            return new Poll(List.of(), lastId(user), false);
         }
         EventId from = cursor.id().orElseThrow();
         StreamSlice slice = engine.read(user, from, limit + 1);
@@ -153,6 +153,17 @@ public final class Hub implements AutoCloseable {
         List<HubEvent> events = resume.entries().size() > limit ? resume.entries().subList(0, limit)
                 : resume.entries();
         return new Poll(events, events.isEmpty() ? from : events.getLast().id(), false);
+    }
+
+    /**
+     * The id of the last entry of a user's stream ({@code 0-0} when it has none). A page that reads it before it reads
+     * its data and hands it to its stream ({@code AppStream.start({ lastId })}) misses nothing published meanwhile.
+     *
+     * @throws dev.livehub.hub.engine.EngineException when the store fails
+     */
+    public EventId lastId(String user) {
+        Publication.requireUserId(user);
+        return engine.read(user, EventId.ZERO, 0).lastId();
     }
 
     /** The result of a poll: events after the cursor, the cursor to poll from next, and whether to reload. */

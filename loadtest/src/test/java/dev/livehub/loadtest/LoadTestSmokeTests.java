@@ -23,7 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @SpringBootTest(classes = StarterApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "hub.token.secret=" + LoadTestSmokeTests.SECRET, "hub.publish.token=smoke-publish",
-        "hub.connect-rate.burst=10000" })
+        "hub.connect-rate.burst=10000", "hub.stream-port=0" })
 class LoadTestSmokeTests {
 
     static final String SECRET = "loadtest-smoke-secret-of-32-bytes-or-more";
@@ -38,6 +38,9 @@ class LoadTestSmokeTests {
 
     @LocalServerPort
     int port;
+
+    @org.springframework.beans.factory.annotation.Autowired
+    dev.livehub.hub.netty.NettyStreamServer nettyStreams;
 
     private LoadTest.Options options(String publish) {
         LoadTest.Options options = new LoadTest.Options();
@@ -133,5 +136,17 @@ class LoadTestSmokeTests {
             server.stop(0);
             naive.close();
         }
+    }
+
+    @Test
+    void streamsFromTheNettyPortDeliverEveryEventOnce() throws Exception {
+        LoadTest.Options options = options("redis");
+        options.url = URI.create("http://127.0.0.1:" + nettyStreams.port());
+        Map<String, Object> result = new Run("steady", options, 50, 1).measure(System.out);
+
+        assertThat(result).containsEntry("connected", 200L).containsEntry("failed_connects", 0L)
+            .containsEntry("dropped", 0L).containsEntry("lost", 0L).containsEntry("duplicated", 0L)
+            .containsEntry("out_of_order", 0L);
+        assertThat(result.get("delivered")).isEqualTo(1100L);
     }
 }

@@ -9,6 +9,8 @@ import java.util.regex.Pattern;
 
 import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Page;
+import com.microsoft.playwright.Route;
+import com.microsoft.playwright.options.WaitUntilState;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -243,6 +245,48 @@ class LiveTasksBrowserTests {
         assertThat(page.locator("#stream-state")).hasText("polling");
         TaskPages.setState(bob.newPage(), node.url(), "Project proposal (alice)", "rejected");
         assertThat(TaskPages.rowOf(page, "Project proposal (alice)").locator(".cell-state")).hasText("rejected");
+    }
+
+    /**
+     * Navigates to the task list and holds the page's stream client back: the HTML is rendered (with the stream's
+     * position) but the stream is not open yet. Resume the returned route to let the page go on.
+     */
+    private static Route openTasksHeldBack(Page page) {
+        Route[] held = new Route[1];
+        page.route("**/hub/app-stream.js", route -> held[0] = route);
+        page.navigate(node.url() + "/tasks", new Page.NavigateOptions().setWaitUntil(WaitUntilState.COMMIT));
+        until(page, () -> held[0] != null);
+        return held[0];
+    }
+
+    @Test
+    void aTaskCreatedWhileAlicesPageLoadsStillAppearsInIt() {
+        Page page = alice.newPage();
+        Route held = openTasksHeldBack(page);
+        String title = "Created while the page loaded " + System.nanoTime();
+        TaskPages.create(bob.newPage(), node.url(), "alice", title);
+        org.assertj.core.api.Assertions.assertThat(page.content()).doesNotContain(title);
+
+        held.resume();
+
+        // The stream resumes from the position the page was rendered at, so the create reaches it.
+        assertThat(TaskPages.rowOf(page, title)).hasCount(1);
+    }
+
+    @Test
+    void aSecondTabThatLoadsWhileTheSharedStreamMovesOnCatchesUp() {
+        Page first = openTasks(alice, node.url());
+        Page second = alice.newPage();
+        Route held = openTasksHeldBack(second);
+        String title = "Created while the second tab loaded " + System.nanoTime();
+        TaskPages.create(bob.newPage(), node.url(), "alice", title);
+        assertThat(TaskPages.rowOf(first, title)).hasCount(1);
+
+        held.resume();
+
+        // The second tab follows the first tab's stream, which is past the second page's position: it reloads.
+        assertThat(TaskPages.rowOf(second, title)).hasCount(1);
+        org.assertj.core.api.Assertions.assertThat(second.evaluate("AppStream.role()")).isEqualTo("follower");
     }
 
     @Test

@@ -31,6 +31,9 @@ import dev.livehub.hub.engine.MemoryEngine;
 import dev.livehub.hub.engine.RedisEngine;
 import dev.livehub.hub.engine.RedisKeys;
 import dev.livehub.hub.engine.StreamSettings;
+import dev.livehub.hub.netty.NettyStreamServer;
+import dev.livehub.hub.web.ConnectRate;
+import dev.livehub.hub.web.SubscriberTokens;
 
 /**
  * The hub in a Spring Boot application: an {@link Engine} chosen by {@code hub.engine}, the {@link Hub}, the
@@ -92,6 +95,41 @@ public class HubAutoConfiguration {
         }
         catch (ClassNotFoundException ex) {
             return false;
+        }
+    }
+
+    /** {@code hub.stream-port}: streams (subscriber tokens) also served by Netty, at a fraction of the memory. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "io.netty.handler.codec.http.HttpServerCodec")
+    @ConditionalOnProperty("hub.stream-port")
+    static class NettyStreamsConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean
+        NettyStreamServer hubNettyStreamServer(Hub hub, HubProperties properties) {
+            SubscriberTokens tokens = HubWebConfiguration.subscriberTokens(properties.getToken());
+            ConnectRate rate = new ConnectRate(properties.getConnectRate().getBurst(),
+                    properties.getConnectRate().getPerSecond());
+            // A write may wait two heartbeats for a client that reads nothing; then its stream is closed.
+            return new NettyStreamServer(hub, tokens, rate, properties.getHeartbeat().multipliedBy(2));
+        }
+
+        @Bean
+        NettyStreamsLifecycle hubNettyStreams(NettyStreamServer server, HubProperties properties) {
+            return new NettyStreamsLifecycle(server, properties.getStreamAddress(), properties.getStreamPort());
+        }
+    }
+
+    /** {@code hub.stream-port} without Netty's HTTP codec: a start that fails with the fix, not a port never opened. */
+    @Configuration(proxyBeanMethods = false)
+    @org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClass(
+            "io.netty.handler.codec.http.HttpServerCodec")
+    @ConditionalOnProperty("hub.stream-port")
+    static class NettyStreamsMissing {
+
+        NettyStreamsMissing() {
+            throw new IllegalStateException("hub.stream-port is set but Netty's HTTP codec is not on the classpath: "
+                    + "add io.netty:netty-codec-http (version from the Spring Boot BOM), or unset hub.stream-port");
         }
     }
 

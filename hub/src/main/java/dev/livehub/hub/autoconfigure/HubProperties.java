@@ -36,6 +36,16 @@ public class HubProperties {
     /** Entries read per round trip when a client catches up. */
     private int catchUpPage = 500;
 
+    /**
+     * A second port for {@code GET /stream/app}, served by Netty (needs {@code io.netty:netty-codec-http}) at a
+     * fraction of a servlet request's memory; subscriber tokens only. Unset: streams are served on the server's port
+     * only; 0: any free port.
+     */
+    private Integer streamPort;
+
+    /** The address {@code hub.stream-port} binds. */
+    private String streamAddress = "0.0.0.0";
+
     /** Most events one poll of {@code /stream/app/poll} returns. */
     private int pollLimit = 500;
 
@@ -358,6 +368,22 @@ public class HubProperties {
 
     public void setDrainWindow(Duration drainWindow) {
         this.drainWindow = drainWindow;
+    }
+
+    public Integer getStreamPort() {
+        return streamPort;
+    }
+
+    public void setStreamPort(Integer streamPort) {
+        this.streamPort = streamPort;
+    }
+
+    public String getStreamAddress() {
+        return streamAddress;
+    }
+
+    public void setStreamAddress(String streamAddress) {
+        this.streamAddress = streamAddress;
     }
 
     public int getCompactAbove() {

@@ -174,32 +174,22 @@ public class StreamController {
 
     /** {@code ?compact=1}: a long backlog comes folded to the latest state of each record. */
     private static boolean compact(HttpServletRequest request) {
-        String value = request.getParameter("compact");
-        if (value == null || value.equals("0") || value.equals("false")) {
-            return false;
+        try {
+            return Cursor.compactParameter(request.getParameter("compact"));
         }
-        if (value.equals("1") || value.equals("true")) {
-            return true;
+        catch (IllegalArgumentException ex) {
+            throw new HubWebException(HttpStatus.BAD_REQUEST, "bad_compact", ex.getMessage());
         }
-        throw new HubWebException(HttpStatus.BAD_REQUEST, "bad_compact",
-                "compact is 1 or 0 (true or false), got '"
-                        + (value.length() <= 8 ? value : value.substring(0, 8) + "...") + "'");
     }
 
     private static Cursor cursor(HttpServletRequest request) {
-        List<String> headers = Collections.list(request.getHeaders(LAST_EVENT_ID));
         String[] parameters = request.getParameterValues("last_id");
-        if (headers.size() > 1 || (parameters != null && parameters.length > 1)) {
-            throw new HubWebException(HttpStatus.BAD_REQUEST, "bad_cursor",
-                    "send one Last-Event-ID header or one last_id parameter, not several");
-        }
         try {
-            return Cursor.fromRequest(headers.isEmpty() ? null : headers.getFirst(),
-                    parameters == null ? null : parameters[0]);
+            return Cursor.fromRequest(Collections.list(request.getHeaders(LAST_EVENT_ID)),
+                    parameters == null ? List.of() : List.of(parameters));
         }
         catch (IllegalArgumentException ex) {
-            throw new HubWebException(HttpStatus.BAD_REQUEST, "bad_cursor",
-                    "the cursor (Last-Event-ID or last_id) is malformed: " + ex.getMessage());
+            throw new HubWebException(HttpStatus.BAD_REQUEST, "bad_cursor", ex.getMessage());
         }
     }
 }

@@ -121,6 +121,16 @@ public final class SubscriberTokens {
         }
     }
 
+    /** The query parameter a token comes in ({@code hub.token.parameter}). */
+    public String parameter() {
+        return parameter;
+    }
+
+    /** The cookie a token comes in ({@code hub.token.cookie}). */
+    public String cookie() {
+        return cookie;
+    }
+
     /** The token a request carries ({@code ?token=} first, then the cookie), or {@code null}. */
     public String find(HttpServletRequest request) {
         String given = request.getParameter(parameter);

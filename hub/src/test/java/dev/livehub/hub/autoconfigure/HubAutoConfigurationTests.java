@@ -80,4 +80,21 @@ class HubAutoConfigurationTests {
         web.withPropertyValues("hub.token.public-key=/no/such/key.pem")
             .run(context -> assertThat(context).getFailure().rootCause().hasMessageContaining("/no/such/key.pem"));
     }
+
+    @Test
+    void aStreamPortStartsTheNettyListenerWhichNeedsTokensAndNettysHttpCodec() {
+        runner.withPropertyValues("hub.stream-port=0", "hub.stream-address=127.0.0.1",
+                "hub.token.secret=" + "s".repeat(32))
+            .run(context -> assertThat(context.getBean(dev.livehub.hub.netty.NettyStreamServer.class).port())
+                .isPositive());
+        runner.withPropertyValues("hub.stream-port=0")
+            .run(context -> assertThat(context).getFailure().rootCause()
+                .hasMessageContaining("subscriber tokens only: set hub.token.secret"));
+        runner.withClassLoader(new org.springframework.boot.test.context.FilteredClassLoader(
+                "io.netty.handler.codec.http"))
+            .withPropertyValues("hub.stream-port=0", "hub.token.secret=" + "s".repeat(32))
+            .run(context -> assertThat(context).getFailure().rootCause()
+                .hasMessageContaining("add io.netty:netty-codec-http"));
+        runner.run(context -> assertThat(context).doesNotHaveBean(dev.livehub.hub.netty.NettyStreamServer.class));
+    }
 }
