@@ -74,6 +74,10 @@ public final class LoadTest {
 
         @Option(names = "--out", description = "also write the JSON result here")
         Path out;
+
+        @Option(names = "--label", description = "the target's name in the results (default: the target, and for the "
+                + "hub how it is published to)")
+        String label;
     }
 
     @Command(name = "steady", description = "N connections, R events a second, one user per event.")

@@ -6,7 +6,9 @@ import java.util.stream.Collectors;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.XAddArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
 
 /** Publishes one JSON event to some users, the way the target under test takes it. */
 interface Publisher extends AutoCloseable {
@@ -42,14 +44,28 @@ interface Publisher extends AutoCloseable {
 
     /** Straight into Redis with the wire format: {@code FCALL hub_publish} per user. */
     static Publisher hubRedis(String redisUrl, String prefix) {
+        return perUser(redisUrl, (redis, user, json) -> redis.fcall("hub_publish", ScriptOutputType.VALUE,
+                new String[] { prefix + ":{" + user + "}:events" }, "crud.update", json));
+    }
+
+    /**
+     * A plain {@code XADD} per user, for the naive peer: the stream entry the hub's wire format describes, without the
+     * hub's publish id, expiry or shard message (the naive peer reads the stream itself).
+     */
+    static Publisher redisXadd(String redisUrl, String prefix) {
+        return perUser(redisUrl, (redis, user, json) -> redis.xadd(prefix + ":{" + user + "}:events",
+                XAddArgs.Builder.maxlen(1000).approximateTrimming(), "event", "crud.update", "data", json));
+    }
+
+    /** One Redis command per user, on one connection. */
+    private static Publisher perUser(String redisUrl, PerUser command) {
         RedisClient client = RedisClient.create(redisUrl);
         StatefulRedisConnection<String, String> connection = client.connect();
         return new Publisher() {
             @Override
             public void publish(List<String> users, String json) {
                 for (String user : users) {
-                    connection.sync().fcall("hub_publish", ScriptOutputType.VALUE,
-                            new String[] { prefix + ":{" + user + "}:events" }, "crud.update", json);
+                    command.send(connection.sync(), user, json);
                 }
             }
 
@@ -61,29 +77,10 @@ interface Publisher extends AutoCloseable {
         };
     }
 
-    /**
-     * A plain {@code XADD} per user, for the naive peer: the stream entry the hub's wire format describes, without the
-     * hub's publish id, expiry or shard message (the naive peer reads the stream itself).
-     */
-    static Publisher redisXadd(String redisUrl, String prefix) {
-        RedisClient client = RedisClient.create(redisUrl);
-        StatefulRedisConnection<String, String> connection = client.connect();
-        return new Publisher() {
-            @Override
-            public void publish(List<String> users, String json) {
-                for (String user : users) {
-                    connection.sync().xadd(prefix + ":{" + user + "}:events",
-                            io.lettuce.core.XAddArgs.Builder.maxlen(1000).approximateTrimming(), "event", "crud.update",
-                            "data", json);
-                }
-            }
+    /** A command that appends one event to one user's stream. */
+    interface PerUser {
 
-            @Override
-            public void close() {
-                connection.close();
-                client.shutdown();
-            }
-        };
+        void send(RedisCommands<String, String> redis, String user, String json);
     }
 
     /** Nchan's publisher location: {@code POST /pub/<channel>} per user. */

@@ -35,7 +35,7 @@ final class Report implements Callable<Integer> {
             .append(Math.round(memoryGiB())).append(" GiB, ").append(System.getProperty("os.name")).append(' ')
             .append(System.getProperty("os.version")).append(", Java ").append(System.getProperty("java.version"))
             .append(". The server under test, its Redis and the generator share the machine, on loopback. The hub is ")
-            .append("`livehub-server.jar` (Redis engine; JVM `-Xms1g -Xmx1g -XX:+UseZGC`, bench's `HUB_JAVA_OPTS`, and `-Xms3g -Xmx3g` for `idle`, `IDLE_JAVA_OPTS`); Nchan is Debian's `libnginx-mod-nchan` with Redis ")
+            .append("`livehub-server.jar` (Redis engine; JVM `-Xms1g -Xmx1g -XX:+UseZGC`, bench's `HUB_JAVA_OPTS`; for `idle` `-Xms64m -Xmx3g -XX:+UseG1GC`, `IDLE_JAVA_OPTS`, a heap that starts small so the RSS follows what the streams hold); `hub` streams come from the servlet container's port, `hub-netty` from the node's Netty port (`hub.stream-port`); Nchan is Debian's `libnginx-mod-nchan` with Redis ")
             .append("storage (`loadtest/nchan/nginx.conf.template`, one worker per core). Each run gets a fresh server and an empty Redis. Latency is publish call to event parsed by the ")
             .append("subscriber, after a warm-up; `hub/redis` publishes with `FCALL hub_publish`, `hub/http` with ")
             .append("`POST /hub/publish`, Nchan with `POST /pub/<channel>`. `naive` is the hub's endpoint as one would ")

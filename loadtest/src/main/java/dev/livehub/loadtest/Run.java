@@ -170,8 +170,9 @@ final class Run {
 
             Map<String, Object> result = new LinkedHashMap<>();
             result.put("scenario", scenario);
-            result.put("target", options.target + (options.target.equals("hub") ? "/" + options.publish : "")
-                    + (compactRecords > 0 ? " +compact" : ""));
+            result.put("target", options.label != null ? options.label
+                    : options.target + (options.target.equals("hub") ? "/" + options.publish : "")
+                            + (compactRecords > 0 ? " +compact" : ""));
             result.put("connections", options.connections);
             result.put("users", users);
             result.put("rate", rate);

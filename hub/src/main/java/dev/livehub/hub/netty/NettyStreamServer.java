@@ -100,12 +100,12 @@ public final class NettyStreamServer implements AutoCloseable {
 
     /** Stops accepting streams; the open ones end with the hub. */
     public synchronized void stopAccepting() {
-        if (server != null) {
+        if (server != null && server.isOpen()) {
             server.close().syncUninterruptibly();
         }
     }
 
-    /** Stops accepting and releases the event loops (closing what is still open). */
+    /** Stops accepting and releases the event loops (closing what is still open). Idempotent. */
     @Override
     public synchronized void close() {
         stopAccepting();

@@ -32,6 +32,7 @@ import dev.livehub.hub.Hub;
 import dev.livehub.hub.TooManyConnectionsException;
 import dev.livehub.hub.web.ConnectRate;
 import dev.livehub.hub.web.InvalidTokenException;
+import dev.livehub.hub.web.RefusalBody;
 import dev.livehub.hub.web.SubscriberTokens;
 
 /**
@@ -175,8 +176,7 @@ final class StreamRequestHandler extends SimpleChannelInboundHandler<HttpObject>
     /** {@code {"error":"<code>","message":"<sentence>"}}, and the channel is closed after it. */
     private static void refuse(ChannelHandlerContext ctx, HttpRequest request, HttpResponseStatus status,
             String code, String message, long retryAfterSeconds) {
-        byte[] body = ("{\"error\":\"" + code + "\",\"message\":\"" + escape(message) + "\"}")
-            .getBytes(StandardCharsets.UTF_8);
+        byte[] body = RefusalBody.of(code, message).getBytes(StandardCharsets.UTF_8);
         FullHttpResponse response = new DefaultFullHttpResponse(request.protocolVersion(), status,
                 Unpooled.wrappedBuffer(body));
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
@@ -192,24 +192,5 @@ final class StreamRequestHandler extends SimpleChannelInboundHandler<HttpObject>
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         log.debug("Stream channel failed: {}", cause.getMessage());
         ctx.close();
-    }
-
-    private static String escape(String text) {
-        StringBuilder out = new StringBuilder(text.length());
-        for (char c : text.toCharArray()) {
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                default -> {
-                    if (c < 0x20) {
-                        out.append(String.format("\\u%04x", (int) c));
-                    }
-                    else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        return out.toString();
     }
 }

@@ -31,30 +31,11 @@ final class HubWebException extends RuntimeException {
     }
 
     ResponseEntity<byte[]> toResponse() {
-        String body = "{\"error\":\"" + code + "\",\"message\":\"" + escape(getMessage()) + "\"}";
+        String body = RefusalBody.of(code, getMessage());
         ResponseEntity.BodyBuilder response = ResponseEntity.status(status).contentType(MediaType.APPLICATION_JSON);
         if (status == HttpStatus.TOO_MANY_REQUESTS || status == HttpStatus.SERVICE_UNAVAILABLE) {
             response.header("Retry-After", Long.toString(retryAfterSeconds));
         }
         return response.body(body.getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static String escape(String text) {
-        StringBuilder out = new StringBuilder(text.length());
-        for (char c : text.toCharArray()) {
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                default -> {
-                    if (c < 0x20) {
-                        out.append(String.format("\\u%04x", (int) c));
-                    }
-                    else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        return out.toString();
     }
 }
