@@ -18,12 +18,22 @@ import picocli.CommandLine.Option;
  * at the end ({@code --out} writes it to a file too).
  */
 @Command(name = "loadtest", mixinStandardHelpOptions = true, subcommands = { LoadTest.Steady.class, Report.class,
-        LoadTest.Idle.class, LoadTest.Fanout.class, LoadTest.Storm.class, LoadTest.Failover.class, NaiveServer.class },
+        LoadTest.Idle.class, LoadTest.Fanout.class, LoadTest.Storm.class, LoadTest.Failover.class, NaiveServer.class, Helper.Hold.class },
         description = "Load generator for livehub and its peers (Nchan, the naive one-XREAD-per-connection server).")
 public final class LoadTest {
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new LoadTest()).execute(args));
+        System.exit(commandLine().execute(args));
+    }
+
+    static CommandLine commandLine() {
+        return new CommandLine(new LoadTest())
+            // A run that cannot start (a refused sign-in, a bad cookie file, a server that is not there) says why in
+            // one line, never with a stack trace.
+            .setExecutionExceptionHandler((ex, commandLine, parsed) -> {
+                commandLine.getErr().println("loadtest: " + (ex.getMessage() == null ? ex.toString() : ex.getMessage()));
+                return 2;
+            });
     }
 
     /** What every scenario takes. */
@@ -75,6 +85,14 @@ public final class LoadTest {
         @Option(names = "--out", description = "also write the JSON result here")
         Path out;
 
+        @Option(names = "--login", split = ",", paramLabel = "USER:PASSWORD", description = "sign these users in "
+                + "through the app's /login form and subscribe with their sessions (connections spread over them)")
+        List<String> login;
+
+        @Option(names = "--cookie-file", description = "sessions to subscribe with, one per line: '<hub user id> "
+                + "<Cookie header>'")
+        Path cookieFile;
+
         @Option(names = "--label", description = "the target's name in the results (default: the target, and for the "
                 + "hub how it is published to)")
         String label;
@@ -101,9 +119,13 @@ public final class LoadTest {
         @Mixin
         Options options = new Options();
 
+        @Option(names = "--processes", defaultValue = "1", description = "processes holding the connections: this one "
+                + "and helpers (each process here holds at most ~19,900 sockets) (default: ${DEFAULT-VALUE})")
+        int processes;
+
         @Override
         public Integer call() throws Exception {
-            return new Run("idle", options, 0, 1).execute(System.out);
+            return new Run("idle", options, 0, 1).processes(processes).execute(System.out);
         }
     }
 

@@ -42,6 +42,14 @@ final class Run {
 
     private long reconnectMillis = -1;
 
+    /** Processes holding the connections (idle): this one and helpers ({@code hold}) for the rest. */
+    private int processes = 1;
+
+    /** The users subscribed and published to, in order: {@code lt<k>}, or the signed-in users' hub ids. */
+    private List<String> userIds = List.of();
+
+    private final Map<String, Integer> indexOf = new java.util.HashMap<>();
+
     Run(String scenario, LoadTest.Options options, int rate, int fanout) {
         this.scenario = scenario;
         this.options = options;
@@ -70,6 +78,15 @@ final class Run {
      * Failover: {@code killAt} seconds into the measured phase the process {@code killPid} is killed (SIGKILL);
      * subscribers reconnect like a browser, {@code reconnectMillis} (plus jitter) after a drop, with Last-Event-ID.
      */
+    /**
+     * Spreads the connections over this process and {@code processes - 1} helper processes ({@code hold}): one
+     * process holds at most ~19,900 sockets here, whatever the connections are for.
+     */
+    Run processes(int processes) {
+        this.processes = Math.max(1, processes);
+        return this;
+    }
+
     Run failover(long killPid, int killAt, long reconnectMillis) {
         this.killPid = killPid;
         this.killAt = killAt;
@@ -88,20 +105,42 @@ final class Run {
     }
 
     Map<String, Object> measure(PrintStream out) throws Exception {
-        int users = options.users == null ? options.connections : options.users;
+        List<Sessions.Session> sessions = sessions();
+        userIds = sessions.isEmpty()
+                ? java.util.stream.IntStream.range(0, options.users == null ? options.connections : options.users)
+                    .mapToObj(u -> "lt" + u).toList()
+                : sessions.stream().map(Sessions.Session::user).distinct().toList();
+        for (int u = 0; u < userIds.size(); u++) {
+            indexOf.put(userIds.get(u), u);
+        }
+        int users = userIds.size();
         int groups = (users + fanout - 1) / fanout;
         List<Subscriber> subscribers = new ArrayList<>(options.connections);
+        if (processes > 1 && !sessions.isEmpty()) {
+            throw new IllegalArgumentException("--processes works with subscriber tokens, not with sessions");
+        }
+        int share = options.connections / processes;
+        int own = options.connections - share * (processes - 1);
+        List<Helper> helpers = new ArrayList<>();
         try (Sampler sampler = new Sampler(options.serverPid, options.redis);
                 Publisher publisher = publisher()) {
             long rssBefore = sampler.rssBytes();
             sampler.cpuPercent();
             long started = System.nanoTime();
             long nextLine = started + 1_000_000_000L;
-            for (int i = 0; i < options.connections; i++) {
-                String user = "lt" + (i % users);
+            for (int p = 1; p < processes; p++) {
+                helpers.add(Helper.start(options, own + (p - 1) * share, share, users, processes));
+            }
+            for (int i = 0; i < own; i++) {
+                String user = userIds.get(i % users);
+                String cookie = sessions.isEmpty() ? null : sessions.get(i % sessions.size()).cookie();
+                if (cookie != null) {
+                    user = sessions.get(i % sessions.size()).user();
+                }
                 InetSocketAddress source = options.sourceAddresses > 1
                         ? new InetSocketAddress("127.0.0." + (1 + i % options.sourceAddresses), 0) : null;
-                Subscriber subscriber = new Subscriber(user, subscribeUrl(user), source, stats, reconnectMillis);
+                Subscriber subscriber = new Subscriber(user, subscribeUrl(user, cookie != null), cookie, source, stats,
+                        reconnectMillis);
                 subscribers.add(subscriber);
                 Thread.ofVirtual().name("sub-" + i).start(subscriber::run);
                 pace(started, i + 1, options.connectRate);
@@ -111,9 +150,13 @@ final class Run {
                 }
             }
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (stats.connected.sum() + stats.failedConnects.sum() < options.connections
-                    && System.nanoTime() < deadline) {
+            while (stats.connected.sum() + stats.failedConnects.sum() < own && System.nanoTime() < deadline) {
                 Thread.sleep(100);
+            }
+            for (Helper helper : helpers) {
+                Helper.Held held = helper.awaitHeld(Duration.ofSeconds(90));
+                stats.connected.add(held.connected());
+                stats.failedConnects.add(held.failed());
             }
             // Let the server settle (GC, lazily allocated buffers) before its memory is read.
             Thread.sleep(2000);
@@ -220,6 +263,7 @@ final class Run {
         }
         finally {
             subscribers.forEach(Subscriber::close);
+            helpers.forEach(Helper::close);
         }
     }
 
@@ -228,9 +272,7 @@ final class Run {
             Map<Integer, java.util.Set<Integer>> accepted, int users) {
         int seq = sequence.getAndIncrement(group);
         List<String> targets = new ArrayList<>(fanout);
-        for (int u = group * fanout; u < Math.min(users, (group + 1) * fanout); u++) {
-            targets.add("lt" + u);
-        }
+        targets.addAll(userIds.subList(group * fanout, Math.min(users, (group + 1) * fanout)));
         return Thread.ofVirtual().start(() -> {
             try {
                 publisher.publish(targets, compactRecords > 0
@@ -340,12 +382,15 @@ final class Run {
 
     /** Users {@code lt<k>} are in groups of {@code fanout}: one event goes to one whole group. */
     private int groupOf(Subscriber subscriber) {
-        return Integer.parseInt(subscriber.user().substring(2)) / fanout;
+        return indexOf.get(subscriber.user()) / fanout;
     }
 
-    private URI subscribeUrl(String user) {
+    private URI subscribeUrl(String user, boolean session) {
         if (options.target.equals("nchan")) {
             return options.url.resolve("/sub/" + user);
+        }
+        if (session) {
+            return options.url.resolve("/stream/app" + (compactRecords > 0 ? "?compact=1" : ""));
         }
         if (options.tokenSecret == null || options.tokenSecret.isBlank()) {
             throw new CommandLine.ParameterException(new CommandLine(this),
@@ -354,6 +399,17 @@ final class Run {
         String token = Tokens.hs256(options.tokenSecret, user, Duration.ofHours(2));
         return options.url.resolve("/stream/app?token=" + URLEncoder.encode(token, StandardCharsets.UTF_8)
                 + (compactRecords > 0 ? "&compact=1" : ""));
+    }
+
+    /** Sessions of signed-in users (--login, --cookie-file), or none: subscribers then carry tokens. */
+    private List<Sessions.Session> sessions() throws java.io.IOException, InterruptedException {
+        if (options.login != null && options.cookieFile != null) {
+            throw new IllegalArgumentException("--login or --cookie-file, not both");
+        }
+        if (options.login != null) {
+            return Sessions.login(options.url, options.login);
+        }
+        return options.cookieFile != null ? Sessions.fromFile(options.cookieFile) : List.of();
     }
 
     private Publisher publisher() {

@@ -28,6 +28,8 @@ final class Subscriber {
 
     private final Stats stats;
 
+    private final String cookie;
+
     /** Reconnect this long after a drop, or never when negative. */
     private final long reconnectMillis;
 
@@ -48,12 +50,10 @@ final class Subscriber {
     /** Closed on purpose (the run ends, or a storm takes every subscriber away): not a drop. */
     private volatile boolean closing;
 
-    Subscriber(String user, URI url, InetSocketAddress source, Stats stats) {
-        this(user, url, source, stats, -1);
-    }
-
-    Subscriber(String user, URI url, InetSocketAddress source, Stats stats, long reconnectMillis) {
+    /** @param cookie the {@code Cookie} header of the user's session, or {@code null} (a token in the URL) */
+    Subscriber(String user, URI url, String cookie, InetSocketAddress source, Stats stats, long reconnectMillis) {
         this.user = user;
+        this.cookie = cookie;
         this.url = url;
         this.source = source;
         this.stats = stats;
@@ -111,7 +111,8 @@ final class Subscriber {
             s.connect(new InetSocketAddress(url.getHost(), url.getPort()), 10_000);
             OutputStream out = s.getOutputStream();
             String target = url.getRawPath() + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery());
-            String resume = lastId == null ? "" : "Last-Event-ID: " + lastId + "\r\n";
+            String resume = (lastId == null ? "" : "Last-Event-ID: " + lastId + "\r\n")
+                    + (cookie == null ? "" : "Cookie: " + cookie + "\r\n");
             out.write(("GET " + target + " HTTP/1.0\r\nHost: " + url.getHost() + "\r\nAccept: text/event-stream\r\n"
                     + resume + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
             out.flush();

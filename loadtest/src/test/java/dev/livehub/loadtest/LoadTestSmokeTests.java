@@ -149,4 +149,14 @@ class LoadTestSmokeTests {
             .containsEntry("out_of_order", 0L);
         assertThat(result.get("delivered")).isEqualTo(1100L);
     }
+
+    @Test
+    void idleConnectionsSpreadOverHelperProcessesAreAllCounted() throws Exception {
+        LoadTest.Options options = options("redis");
+        options.duration = 1;
+        Map<String, Object> result = new Run("idle", options, 0, 1).processes(2).measure(System.out);
+
+        // This process's 100 and the helper's 100, the helper's counted from its report.
+        assertThat(result).containsEntry("connected", 200L).containsEntry("failed_connects", 0L);
+    }
 }

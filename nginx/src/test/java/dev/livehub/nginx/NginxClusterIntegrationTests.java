@@ -256,19 +256,44 @@ class NginxClusterIntegrationTests {
 
     @Test
     @Order(6)
+    void theLoadGeneratorSignsUsersInThroughNginxAndTheirSessionStreamsGetEveryEvent() throws Exception {
+        Path out = dir.resolve("login.json");
+        Process loadtest = loadtest("steady", "--login", String.join(",", USERS.stream().map(u -> u + ":demo").toList()),
+                "--connections", "60", "--rate", "30", "--warmup", "1", "--duration", "3", "--publish", "redis",
+                "--out", out.toString());
+        assertThat(loadtest.waitFor(2, TimeUnit.MINUTES)).as("loadtest ended").isTrue();
+        System.out.println(Files.readString(dir.resolve("steady.log")));
+        assertThat(loadtest.exitValue()).isZero();
+        JsonNode result = JsonMapper.builder().build().readTree(Files.readString(out));
+        assertThat(result.path("users").asLong()).isEqualTo(USERS.size());
+        assertThat(result.path("connected").asLong()).isEqualTo(60);
+        assertThat(result.path("lost").asLong()).isZero();
+        assertThat(result.path("duplicated").asLong()).isZero();
+        assertThat(result.path("delivered").asLong()).isEqualTo(120 * 10);
+    }
+
+    /** Runs loadtest.jar against the cluster (through nginx, publishing into the cluster's Redis). */
+    private static Process loadtest(String scenario, String... args) throws Exception {
+        Path jar = Path.of("../loadtest/target/loadtest.jar").toAbsolutePath().normalize();
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+            .toString(), "-Xmx512m", "-jar", jar.toString(), scenario, "--url",
+                cluster.url().replace("localhost", "127.0.0.1"), "--redis", "redis://127.0.0.1:" + cluster.redisPort(),
+                "--token-secret", TOKEN_SECRET));
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command).redirectErrorStream(true)
+            .redirectOutput(dir.resolve(scenario + ".log").toFile()).start();
+    }
+
+    @Test
+    @Order(7)
     void theLoadGeneratorsFailoverRunLosesNothingWhenANodeIsKilled() throws Exception {
         // The node the previous test drained comes back: three nodes, then one is killed mid-run.
         cluster.run("start", "3");
         long node1 = Long.parseLong(Files.readString(dir.resolve("run/node1.pid")).strip());
         Path out = dir.resolve("failover.json");
-        Path jar = Path.of("../loadtest/target/loadtest.jar").toAbsolutePath().normalize();
-        Process loadtest = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-jar", jar.toString(), "failover", "--url",
-                cluster.url().replace("localhost", "127.0.0.1"), "--connections", "300", "--users", "100",
-                "--rate", "100", "--warmup", "2", "--duration", "8", "--kill-at", "3", "--kill-pid",
-                Long.toString(node1), "--reconnect-ms", "500", "--publish", "redis", "--redis",
-                "redis://127.0.0.1:" + cluster.redisPort(), "--token-secret", TOKEN_SECRET, "--out", out.toString())
-            .redirectErrorStream(true).redirectOutput(dir.resolve("failover.log").toFile()).start();
+        Process loadtest = loadtest("failover", "--connections", "300", "--users", "100", "--rate", "100", "--warmup",
+                "2", "--duration", "8", "--kill-at", "3", "--kill-pid", Long.toString(node1), "--reconnect-ms", "500",
+                "--publish", "redis", "--out", out.toString());
         try {
             assertThat(loadtest.waitFor(3, TimeUnit.MINUTES)).as("loadtest ended").isTrue();
             System.out.println(Files.readString(dir.resolve("failover.log")));
