@@ -153,7 +153,8 @@ final class StreamRequestHandler extends SimpleChannelInboundHandler<HttpObject>
         else {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         }
-        // Written before the hub's first bytes can be: the channel's writes keep their order.
+        // The head goes first although the stream's writer already runs: this method runs on the channel's event
+        // loop, so the writer's first write is a task queued behind it, while this one is written at once.
         output.begin(response);
         ctx.channel().closeFuture().addListener(closed -> connection.close());
     }
