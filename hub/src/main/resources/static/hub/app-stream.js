@@ -82,7 +82,27 @@
     };
   }
 
+  // While the page is still parsing, its later scripts have not subscribed yet (liveIndex, the bell): what arrives
+  // then (a 'reset' from the leader tab, an event of a quick catch-up) waits until they have, at DOMContentLoaded.
+  var held = null;
+
   function emit(topic, data, id) {
+    if (global.document && global.document.readyState === 'loading') {
+      if (!held) {
+        held = [];
+        global.document.addEventListener('DOMContentLoaded', function () {
+          var queued = held;
+          held = null;
+          queued.forEach(function (e) { deliver(e.topic, e.data, e.id); });
+        });
+      }
+      held.push({ topic: topic, data: data, id: id });
+      return;
+    }
+    deliver(topic, data, id);
+  }
+
+  function deliver(topic, data, id) {
     (handlers[topic] || []).slice().forEach(function (handler) {
       try {
         handler(data, { id: id, topic: topic });
