@@ -38,8 +38,9 @@ final class Compaction {
 
     /** The folded backlog; {@code backlog} in stream order, not empty. */
     static List<HubEvent> fold(List<HubEvent> backlog) {
-        // Slot i holds the folded event whose last entry is backlog[i], or null.
-        HubEvent[] slots = new HubEvent[backlog.size()];
+        // Slot i holds what stands at backlog[i]'s place: the entry as it is, the record whose last entry it is
+        // (turned into one event at the end, once), or null.
+        Object[] slots = new Object[backlog.size()];
         Map<String, Chain> chains = new HashMap<>();
         for (int i = 0; i < backlog.size(); i++) {
             HubEvent entry = backlog.get(i);
@@ -57,12 +58,15 @@ final class Compaction {
                 slots[chain.slot] = null;
             }
             chain.slot = i;
-            slots[i] = chain.gone ? null : chain.event(entry.id());
+            slots[i] = chain.gone ? null : chain;
         }
         List<HubEvent> folded = new ArrayList<>();
-        for (HubEvent slot : slots) {
-            if (slot != null) {
-                folded.add(slot);
+        for (int i = 0; i < slots.length; i++) {
+            if (slots[i] instanceof Chain chain) {
+                folded.add(chain.event(backlog.get(i).id()));
+            }
+            else if (slots[i] instanceof HubEvent entry) {
+                folded.add(entry);
             }
         }
         EventId last = backlog.getLast().id();

@@ -3,8 +3,6 @@ package dev.livehub.loadtest;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.InetSocketAddress;
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -115,13 +113,8 @@ final class Helper implements AutoCloseable {
             long started = System.nanoTime();
             for (int i = first; i < first + options.connections; i++) {
                 String user = "lt" + (i % users);
-                InetSocketAddress source = options.sourceAddresses > 1
-                        ? new InetSocketAddress("127.0.0." + (1 + i % options.sourceAddresses), 0) : null;
-                Subscriber subscriber = new Subscriber(user, options.target.equals("nchan")
-                        ? options.url.resolve("/sub/" + user)
-                        : options.url.resolve("/stream/app?token=" + URLEncoder.encode(
-                                Tokens.hs256(options.tokenSecret, user, Duration.ofHours(2)), StandardCharsets.UTF_8)),
-                        null, source, stats, -1);
+                Subscriber subscriber = new Subscriber(user, Run.tokenUrl(options, user, false), null,
+                        Run.sourceAddress(options, i), stats, -1);
                 subscribers.add(subscriber);
                 Thread.ofVirtual().start(subscriber::run);
                 long due = started + (long) (i - first + 1) * 1_000_000_000L / Math.max(1, options.connectRate);

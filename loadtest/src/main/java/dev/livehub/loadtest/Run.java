@@ -137,10 +137,8 @@ final class Run {
                 if (cookie != null) {
                     user = sessions.get(i % sessions.size()).user();
                 }
-                InetSocketAddress source = options.sourceAddresses > 1
-                        ? new InetSocketAddress("127.0.0." + (1 + i % options.sourceAddresses), 0) : null;
-                Subscriber subscriber = new Subscriber(user, subscribeUrl(user, cookie != null), cookie, source, stats,
-                        reconnectMillis);
+                Subscriber subscriber = new Subscriber(user, subscribeUrl(user, cookie != null), cookie,
+                        sourceAddress(options, i), stats, reconnectMillis);
                 subscribers.add(subscriber);
                 Thread.ofVirtual().name("sub-" + i).start(subscriber::run);
                 pace(started, i + 1, options.connectRate);
@@ -386,19 +384,30 @@ final class Run {
     }
 
     private URI subscribeUrl(String user, boolean session) {
-        if (options.target.equals("nchan")) {
-            return options.url.resolve("/sub/" + user);
-        }
-        if (session) {
+        if (session && !options.target.equals("nchan")) {
             return options.url.resolve("/stream/app" + (compactRecords > 0 ? "?compact=1" : ""));
         }
-        if (options.tokenSecret == null || options.tokenSecret.isBlank()) {
+        if (!options.target.equals("nchan") && (options.tokenSecret == null || options.tokenSecret.isBlank())) {
             throw new CommandLine.ParameterException(new CommandLine(this),
                     "--token-secret (or HUB_TOKEN_SECRET) is needed to subscribe to the hub");
         }
+        return tokenUrl(options, user, compactRecords > 0);
+    }
+
+    /** A subscriber's stream without a session: Nchan's channel, or the hub's stream with a token it signs. */
+    static URI tokenUrl(LoadTest.Options options, String user, boolean compact) {
+        if (options.target.equals("nchan")) {
+            return options.url.resolve("/sub/" + user);
+        }
         String token = Tokens.hs256(options.tokenSecret, user, Duration.ofHours(2));
         return options.url.resolve("/stream/app?token=" + URLEncoder.encode(token, StandardCharsets.UTF_8)
-                + (compactRecords > 0 ? "&compact=1" : ""));
+                + (compact ? "&compact=1" : ""));
+    }
+
+    /** Where connection {@code i} comes from: spread over 127.0.0.1..N past the ephemeral port range, or any. */
+    static InetSocketAddress sourceAddress(LoadTest.Options options, int i) {
+        return options.sourceAddresses > 1
+                ? new InetSocketAddress("127.0.0." + (1 + i % options.sourceAddresses), 0) : null;
     }
 
     /** Sessions of signed-in users (--login, --cookie-file), or none: subscribers then carry tokens. */
