@@ -117,11 +117,7 @@ final class Helper implements AutoCloseable {
                         Run.sourceAddress(options, i), stats, -1);
                 subscribers.add(subscriber);
                 Thread.ofVirtual().start(subscriber::run);
-                long due = started + (long) (i - first + 1) * 1_000_000_000L / Math.max(1, options.connectRate);
-                long wait = due - System.nanoTime();
-                if (wait > 0) {
-                    Thread.sleep(Duration.ofNanos(wait));
-                }
+                Run.pace(started, i - first + 1, options.connectRate);
             }
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (stats.connected.sum() + stats.failedConnects.sum() < options.connections

@@ -454,7 +454,7 @@ final class Run {
     }
 
     /** Sleeps until the {@code done}-th operation is due at {@code perSecond} since {@code start}. */
-    private static void pace(long start, long done, int perSecond) throws InterruptedException {
+    static void pace(long start, long done, int perSecond) throws InterruptedException {
         if (perSecond <= 0) {
             return;
         }
