@@ -4,8 +4,6 @@ import java.time.Duration;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
-import dev.livehub.hub.HubSettings;
-
 /**
  * Settings of the hub, under {@code hub.*}. Redis itself is configured with {@code spring.data.redis.*}.
  */
@@ -53,7 +51,7 @@ public class HubProperties {
      * A client that asks for compaction ({@code ?compact=1}) and is more than this many entries behind gets the latest
      * state of each record instead of every step; 0 compacts any backlog.
      */
-    private int compactAbove = HubSettings.COMPACT_ABOVE;
+    private int compactAbove = 50;
 
     /**
      * How often each node checks that the sessions of its open streams still exist (Spring Session); the streams of
