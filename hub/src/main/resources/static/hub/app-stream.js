@@ -18,6 +18,8 @@
  *
  * With { compact: true }, a tab that comes back far behind (more than the hub's compact-above entries) gets, for each
  * record, one crud event with its latest state instead of every step: updates merged, a create then a delete dropped.
+ * A folded event that comes before an earlier entry's record carries no id (AppStream hands it on with id ''), so a
+ * connection cut in the middle resumes from a position that loses nothing and may repeat a record's latest state.
  *
  * With { token }, a function returning a subscriber token (a JWT your backend signs) or a promise of one, the stream
  * is opened with ?token= instead of the session cookie; when the hub says the token expired (auth-expired, or a 401)
@@ -229,7 +231,12 @@
     s.listened[topic] = true;
     var source = s.source;
     source.addEventListener(topic, function (e) {
-      if (source === s.source) { accept(topic, e.lastEventId, e.data); }
+      if (source !== s.source) { return; }
+      // An event sent without an id: line carries the previous event's lastEventId (the SSE spec keeps it). The hub
+      // sends folded events of a compacted catch-up so when their id is no position to resume from: never store it.
+      var id = e.lastEventId === source.lastEventSeen ? '' : e.lastEventId;
+      source.lastEventSeen = e.lastEventId;
+      accept(topic, id, e.data);
     });
   }
 

@@ -23,9 +23,14 @@ import tools.jackson.databind.node.ObjectNode;
  * A delete followed by a create of the same id starts a new record. Every other event ({@code notif}, any name, data
  * that is not an object with a {@code model} and an {@code id}) is kept as it is.
  *
- * <p>Each folded event keeps the id of the last entry it covers, and the result is in id order, so a client's
- * {@code Last-Event-ID} only moves forward. The result ends with a {@code compacted} event whose id is the backlog's last
- * id (even when that entry was folded away), telling how many entries were folded into how many.
+ * <p>Each folded event stands at the place of the last entry it covers, so the result is in id order. An event is
+ * {@link Folded#resumable() resumable} only when every entry up to its own is reflected in it or in the events before
+ * it; the others go out without an {@code id:} (an EventSource then keeps the last id it had, and so does
+ * {@code app-stream.js}), because resuming from their id would skip an earlier entry whose record is folded further on
+ * (issue 14.1: a title change folded behind 59 updates of another record). A connection cut anywhere in a compacted
+ * catch-up therefore resumes from a position that loses nothing; it may get a folded record again, which is its latest
+ * state again. The result ends with a {@code compacted} event whose id is the backlog's last id (even when that entry
+ * was folded away), telling how many entries were folded into how many.
  */
 final class Compaction {
 
@@ -36,11 +41,21 @@ final class Compaction {
     private Compaction() {
     }
 
-    /** The folded backlog; {@code backlog} in stream order, not empty. */
-    static List<HubEvent> fold(List<HubEvent> backlog) {
+    /**
+     * One event of a folded backlog.
+     *
+     * @param resumable whether a client may resume from this event's id: false when an entry before it belongs to a
+     *        record whose folded event comes later, so the event goes out without an {@code id:}
+     */
+    record Folded(HubEvent event, boolean resumable) {
+    }
+
+    /** The folded backlog, ending with {@code compacted}; {@code backlog} in stream order, not empty. */
+    static List<Folded> fold(List<HubEvent> backlog) {
         // Slot i holds what stands at backlog[i]'s place: the entry as it is, the record whose last entry it is
         // (turned into one event at the end, once), or null.
         Object[] slots = new Object[backlog.size()];
+        Chain[] chainOf = new Chain[backlog.size()];
         Map<String, Chain> chains = new HashMap<>();
         for (int i = 0; i < backlog.size(); i++) {
             HubEvent entry = backlog.get(i);
@@ -58,20 +73,24 @@ final class Compaction {
                 slots[chain.slot] = null;
             }
             chain.slot = i;
+            chainOf[i] = chain;
             slots[i] = chain.gone ? null : chain;
         }
-        List<HubEvent> folded = new ArrayList<>();
+        List<Folded> folded = new ArrayList<>();
+        // The furthest place at which an entry seen so far is delivered (its record's folded event, or itself).
+        int reach = 0;
         for (int i = 0; i < slots.length; i++) {
+            reach = Math.max(reach, chainOf[i] != null ? chainOf[i].slot : i);
             if (slots[i] instanceof Chain chain) {
-                folded.add(chain.event(backlog.get(i).id()));
+                folded.add(new Folded(chain.event(backlog.get(i).id()), reach == i));
             }
             else if (slots[i] instanceof HubEvent entry) {
-                folded.add(entry);
+                folded.add(new Folded(entry, reach == i));
             }
         }
         EventId last = backlog.getLast().id();
-        folded.add(new HubEvent(last, EVENT, "{\"entries\":" + backlog.size() + ",\"events\":" + folded.size()
-                + ",\"last_id\":\"" + last + "\"}"));
+        folded.add(new Folded(new HubEvent(last, EVENT, "{\"entries\":" + backlog.size() + ",\"events\":"
+                + folded.size() + ",\"last_id\":\"" + last + "\"}"), true));
         return folded;
     }
 

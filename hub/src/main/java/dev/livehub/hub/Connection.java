@@ -33,10 +33,11 @@ public final class Connection {
 
     private enum State { CATCHING_UP, LIVE, CLOSED }
 
-    private record Queued(HubEvent event, boolean live) {
+    /** An event to send; {@code withId} false for a folded event that is no position to resume from. */
+    private record Queued(HubEvent event, boolean live, boolean withId) {
     }
 
-    private static final Queued WAKE = new Queued(null, false);
+    private static final Queued WAKE = new Queued(null, false, false);
 
     private final Hub hub;
 
@@ -141,7 +142,7 @@ public final class Connection {
                 }
                 case LIVE -> {
                     if (entry.id().isAfter(cursor)) {
-                        if (!outbox.offer(new Queued(entry, true))) {
+                        if (!outbox.offer(new Queued(entry, true, true))) {
                             slowConsumer();
                             return;
                         }
@@ -291,19 +292,28 @@ public final class Connection {
             backlog.forEach(this::enqueue);
             return;
         }
-        List<HubEvent> folded = Compaction.fold(backlog);
+        List<Compaction.Folded> folded = Compaction.fold(backlog);
         // The closing 'compacted' event is not an entry: it only carries the backlog's last id.
         hub.metrics().compactedEntries.increment(backlog.size() - (folded.size() - 1));
         log.debug("Stream of user {}: backlog of {} entries compacted to {} events", user, backlog.size(),
                 folded.size() - 1);
-        folded.forEach(this::enqueue);
+        folded.forEach(event -> enqueue(event.event(), event.resumable()));
     }
 
     /** Queues a catch-up entry, waiting for the writer when the outbox is full. */
     private void enqueue(HubEvent entry) {
+        enqueue(entry, true);
+    }
+
+    /**
+     * Queues a catch-up event, sent with its id or not. This connection's own cursor moves to its id either way: the
+     * whole catch-up is queued before anything live is, and a client that loses the connection resumes from the last
+     * id it was sent.
+     */
+    private void enqueue(HubEvent entry, boolean withId) {
         try {
             long waitMillis = 2 * hub.settings().heartbeat().toMillis();
-            if (closed || !outbox.offer(new Queued(entry, false), waitMillis, TimeUnit.MILLISECONDS)) {
+            if (closed || !outbox.offer(new Queued(entry, false, withId), waitMillis, TimeUnit.MILLISECONDS)) {
                 if (!closed) {
                     disconnectSlow();
                 }
@@ -343,7 +353,7 @@ public final class Connection {
             }
             for (HubEvent entry : pending) {
                 if (entry.id().isAfter(cursor)) {
-                    outbox.offer(new Queued(entry, true));
+                    outbox.offer(new Queued(entry, true, true));
                     cursor = entry.id();
                 }
             }
@@ -402,7 +412,7 @@ public final class Connection {
                 // Write what is already queued in one flush, up to a bound so one write stays small.
                 while (next != null) {
                     if (next != WAKE) {
-                        SseFrames.appendEvent(frames, next.event());
+                        SseFrames.appendEvent(frames, next.event(), next.withId());
                         if (next.live()) {
                             hub.metrics().recordLatency(next.event().id());
                         }

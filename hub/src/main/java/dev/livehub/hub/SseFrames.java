@@ -14,7 +14,17 @@ public final class SseFrames {
 
     /** Appends one event: {@code id:}, {@code event:}, one {@code data:} line per line of data, a blank line. */
     public static void appendEvent(StringBuilder out, HubEvent event) {
-        out.append("id: ").append(singleLine(event.id().toString())).append('\n');
+        appendEvent(out, event, true);
+    }
+
+    /**
+     * Appends one event, without its {@code id:} line when {@code withId} is false: the browser's last event id then
+     * stays what it was, for an event whose id is no position to resume from (see {@link Compaction}).
+     */
+    public static void appendEvent(StringBuilder out, HubEvent event, boolean withId) {
+        if (withId) {
+            out.append("id: ").append(singleLine(event.id().toString())).append('\n');
+        }
         out.append("event: ").append(singleLine(event.event())).append('\n');
         String data = event.data();
         int start = 0;

@@ -31,13 +31,15 @@ class CompactionTests {
         return new HubEvent(new EventId(1000, seq), event, data);
     }
 
-    private static List<String> frames(List<HubEvent> events) {
-        return events.stream().map(e -> e.id().seq() + " " + e.event() + " " + e.data()).toList();
+    private static List<String> frames(List<Compaction.Folded> events) {
+        return events.stream().map(Compaction.Folded::event)
+            .map(e -> e.id().seq() + " " + e.event() + " " + e.data())
+            .toList();
     }
 
     @Test
     void successiveUpdatesOfOneRecordFoldIntoOneWithMergedFieldsAtTheLastId() {
-        List<HubEvent> folded = Compaction.fold(List.of(
+        List<Compaction.Folded> folded = Compaction.fold(List.of(
                 entry(1, "crud.update", "{\"model\":\"Task\",\"id\":7,\"fields\":{\"state\":\"open\",\"title\":\"a\"}}"),
                 entry(2, "crud.update", "{\"model\":\"Task\",\"id\":8,\"fields\":{\"state\":\"open\"}}"),
                 entry(3, "crud.update", "{\"model\":\"Task\",\"id\":7,\"fields\":{\"state\":\"done\"}}")));
@@ -49,7 +51,7 @@ class CompactionTests {
 
     @Test
     void anUpdateWithoutFieldsMakesTheFoldedOneAskForAReload() {
-        List<HubEvent> folded = Compaction.fold(List.of(
+        List<Compaction.Folded> folded = Compaction.fold(List.of(
                 entry(1, "crud.update", "{\"model\":\"Task\",\"id\":7,\"fields\":{\"state\":\"open\"}}"),
                 entry(2, "crud.update", "{\"model\":\"Task\",\"id\":7}"),
                 entry(3, "crud.update", "{\"model\":\"Task\",\"id\":7,\"fields\":{\"title\":\"b\"}}")));
@@ -58,7 +60,7 @@ class CompactionTests {
 
     @Test
     void aCreateThenUpdatesIsOneCreateAndACreateThenADeleteIsNothing() {
-        List<HubEvent> folded = Compaction.fold(List.of(
+        List<Compaction.Folded> folded = Compaction.fold(List.of(
                 entry(1, "crud.create", "{\"model\":\"Task\",\"id\":1,\"fields\":{\"title\":\"a\",\"state\":\"open\"}}"),
                 entry(2, "crud.create", "{\"model\":\"Task\",\"id\":2,\"fields\":{\"title\":\"b\"}}"),
                 entry(3, "crud.update", "{\"model\":\"Task\",\"id\":1,\"fields\":{\"state\":\"done\"}}"),
@@ -70,7 +72,7 @@ class CompactionTests {
 
     @Test
     void updatesThenADeleteIsTheDeleteAndACreateAfterADeleteIsANewRecord() {
-        List<HubEvent> folded = Compaction.fold(List.of(
+        List<Compaction.Folded> folded = Compaction.fold(List.of(
                 entry(1, "crud.update", "{\"model\":\"Task\",\"id\":1,\"fields\":{\"state\":\"done\"}}"),
                 entry(2, "crud.delete", "{\"model\":\"Task\",\"id\":1}"),
                 entry(3, "crud.create", "{\"model\":\"Task\",\"id\":1,\"fields\":{\"title\":\"again\"}}")));
@@ -82,7 +84,7 @@ class CompactionTests {
 
     @Test
     void recordsAreKeyedByModelAndIdAndEverythingElseIsKeptAsItIs() {
-        List<HubEvent> folded = Compaction.fold(List.of(
+        List<Compaction.Folded> folded = Compaction.fold(List.of(
                 entry(1, "crud.update", "{\"model\":\"Task\",\"id\":1,\"fields\":{\"a\":1}}"),
                 entry(2, "crud.update", "{\"model\":\"Group\",\"id\":1,\"fields\":{\"a\":2}}"),
                 entry(3, "crud.update", "{\"model\":\"Task\",\"id\":\"1\",\"fields\":{\"a\":3}}"),
@@ -92,8 +94,27 @@ class CompactionTests {
                 entry(7, "crud.update", "{\"id\":1}"),
                 entry(8, "crud.update", "{\"model\":{\"x\":1},\"id\":1}")));
         assertThat(folded).hasSize(9);
-        assertThat(folded.getLast().event()).isEqualTo("compacted");
-        assertThat(folded.subList(0, 8)).extracting(e -> e.id().seq()).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L);
+        assertThat(folded.getLast().event().event()).isEqualTo("compacted");
+        assertThat(folded.subList(0, 8)).extracting(e -> e.event().id().seq())
+            .containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L);
+        assertThat(folded).allMatch(Compaction.Folded::resumable);
+    }
+
+    @Test
+    void aFoldedEventThatComesAfterAnEarlierEntrysRecordCarriesNoPositionToResumeFrom() {
+        // Issue 14.1: Task 2's title change (1) is folded into its event at 4; resuming from Task 1's 3 would skip it.
+        List<Compaction.Folded> folded = Compaction.fold(List.of(
+                entry(1, "crud.update", "{\"model\":\"Task\",\"id\":2,\"fields\":{\"title\":\"T2 renamed\"}}"),
+                entry(2, "crud.update", "{\"model\":\"Task\",\"id\":1,\"fields\":{\"v\":1}}"),
+                entry(3, "crud.update", "{\"model\":\"Task\",\"id\":1,\"fields\":{\"v\":2}}"),
+                entry(4, "crud.update", "{\"model\":\"Task\",\"id\":2,\"fields\":{\"state\":\"done\"}}"),
+                entry(5, "notif", "{}"),
+                entry(6, "crud.create", "{\"model\":\"Task\",\"id\":3}"),
+                entry(7, "notif", "{}"),
+                entry(8, "crud.delete", "{\"model\":\"Task\",\"id\":3}")));
+        assertThat(folded).extracting(e -> e.event().id().seq() + " " + e.event().event() + " " + e.resumable())
+            .containsExactly("3 crud.update false", "4 crud.update true", "5 notif true", "7 notif false",
+                    "8 compacted true");
     }
 
     @Test

@@ -32,7 +32,7 @@ import static org.awaitility.Awaitility.await;
  * The one contract every engine passes, through the {@link Hub} that runs on it: ids, ordering, trimming, retention,
  * the resume rules, concurrent appends and live delivery. Each engine's test class only says how to make one.
  */
-public abstract class EngineContract {
+public abstract class EngineContract implements CompactedCatchUpCutContract {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
 
@@ -52,6 +52,13 @@ public abstract class EngineContract {
         Hub hub = new Hub(newEngine(settings), hubSettings, new SimpleMeterRegistry());
         hubs.add(hub);
         return hub;
+    }
+
+    @Override
+    public Hub compactingHub(int compactAbove) {
+        HubSettings defaults = HubSettings.defaults();
+        return hub(StreamSettings.defaults(), new HubSettings(defaults.maxConnectionsPerUser(), defaults.outboxSize(),
+                defaults.heartbeat(), defaults.retry(), defaults.streamLifetime(), defaults.catchUpPage(), compactAbove));
     }
 
     @AfterEach
