@@ -6,7 +6,8 @@ import java.util.List;
 import java.util.Map;
 
 import tools.jackson.core.JacksonException;
-import tools.jackson.databind.JsonNode;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -94,8 +95,8 @@ final class Compaction {
         return folded;
     }
 
-    /** A crud event's parts: the action (create, update, delete), its record key and its data. */
-    private record Crud(String action, String key, ObjectNode data) {
+    /** A crud event's parts: the action (create, update, delete), its record key and its JSON text. */
+    private record Crud(String action, String key, String data) {
 
         static Crud of(HubEvent entry) {
             String action = switch (entry.event()) {
@@ -107,28 +108,62 @@ final class Compaction {
             if (action == null) {
                 return null;
             }
-            try {
-                if (json.readTree(entry.data()) instanceof ObjectNode data && data.get("model") != null
-                        && data.get("id") != null && data.get("model").isValueNode() && data.get("id").isValueNode()) {
-                    return new Crud(action, data.get("model").asString() + '\u0000' + data.get("id").toString(), data);
+            String key = recordKey(entry.data());
+            return key == null ? null : new Crud(action, key, entry.data());
+        }
+
+        /**
+         * The {@code model} and {@code id} of an object, read with a streaming parse that builds nothing else (an
+         * entry may carry 60 KB of fields that only a merge needs); {@code null} when the text is not an object with
+         * both as plain values, or not JSON at all: kept as it is, like any event the hub does not understand.
+         */
+        private static String recordKey(String data) {
+            try (JsonParser parser = json.createParser(data)) {
+                if (parser.nextToken() != JsonToken.START_OBJECT) {
+                    return null;
                 }
+                String model = null;
+                String id = null;
+                boolean plain = true;
+                while (parser.nextToken() == JsonToken.PROPERTY_NAME) {
+                    String name = parser.currentName();
+                    JsonToken value = parser.nextToken();
+                    boolean scalar = value.isScalarValue();
+                    if (name.equals("model") || name.equals("id")) {
+                        plain &= scalar;
+                        // A string id and a numeric one are different records, as "1" and 1 are to JavaScript.
+                        String text = !scalar ? null : (value == JsonToken.VALUE_STRING ? "s" : "v") + parser.getString();
+                        if (name.equals("model")) {
+                            model = text;
+                        }
+                        else {
+                            id = text;
+                        }
+                    }
+                    if (!scalar) {
+                        parser.skipChildren();
+                    }
+                }
+                if (parser.currentToken() != JsonToken.END_OBJECT || parser.nextToken() != null) {
+                    return null;
+                }
+                return plain && model != null && id != null ? model + '\u0000' + id : null;
             }
             catch (JacksonException ex) {
-                // Not JSON: kept as it is, like any event the hub does not understand.
+                return null;
             }
-            return null;
         }
     }
 
-    /** The folded state of one record within the backlog. */
+    /**
+     * The folded state of one record within the backlog: its action so far and the JSON texts that make its state
+     * (the entry that set the action, then the updates after it), parsed only when more than one must be merged.
+     */
     private static final class Chain {
 
         private String action;
 
-        private ObjectNode data;
-
-        /** The fields seen so far, or null once an event without fields said "reload the record". */
-        private ObjectNode fields;
+        private final List<String> parts = new ArrayList<>(2);
 
         private boolean gone;
 
@@ -136,8 +171,7 @@ final class Compaction {
 
         Chain(Crud first) {
             action = first.action();
-            data = first.data();
-            fields = fieldsOf(first.data());
+            parts.add(first.data());
         }
 
         /** Folds the next event of this record in; false when it starts a new chain (a create after a delete). */
@@ -149,38 +183,43 @@ final class Compaction {
                 case "delete" -> {
                     gone = action.equals("create");
                     action = "delete";
-                    data = next.data();
+                    parts.clear();
                 }
-                case "update" -> {
-                    ObjectNode more = fieldsOf(next.data());
-                    fields = fields == null || more == null ? null : fields.setAll(more);
-                    data = next.data();
-                }
+                case "update" -> { }
                 default -> {
                     // A second create of a live record: the publisher's business; the latest one wins.
                     action = "create";
-                    data = next.data();
-                    fields = fieldsOf(next.data());
+                    parts.clear();
                 }
             }
+            parts.add(next.data());
             return true;
         }
 
         HubEvent event(EventId id) {
-            ObjectNode out = data.deepCopy();
-            if (!action.equals("delete")) {
-                if (fields == null) {
-                    out.remove("fields");
+            if (parts.size() == 1) {
+                // Nothing merged: the publisher's JSON byte for byte.
+                return new HubEvent(id, "crud." + action, parts.getFirst());
+            }
+            // The merged fields (later wins), or none when any part had none: the record changed, reload it.
+            ObjectNode fields = json.createObjectNode();
+            ObjectNode out = null;
+            for (String part : parts) {
+                out = (ObjectNode) json.readTree(part);
+                if (fields != null && out.get("fields") instanceof ObjectNode more) {
+                    fields.setAll(more);
                 }
                 else {
-                    out.set("fields", fields);
+                    fields = null;
                 }
             }
+            if (fields == null) {
+                out.remove("fields");
+            }
+            else {
+                out.set("fields", fields);
+            }
             return new HubEvent(id, "crud." + action, json.writeValueAsString(out));
-        }
-
-        private static ObjectNode fieldsOf(ObjectNode data) {
-            return data.get("fields") instanceof ObjectNode fields ? fields.deepCopy() : null;
         }
     }
 }

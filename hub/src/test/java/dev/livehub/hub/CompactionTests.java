@@ -101,6 +101,19 @@ class CompactionTests {
     }
 
     @Test
+    void aRecordWithNothingMergedKeepsItsJsonAsPublished() {
+        String single = "{ \"id\": 9, \"model\": \"Task\", \"fields\": {\"n\": 1e400, \"deep\": [[{\"x\": []}]]} }";
+        String delete = "{\"model\":\"Task\" , \"id\":7, \"why\":\"gone\"}";
+        List<Compaction.Folded> folded = Compaction.fold(List.of(
+                entry(1, "crud.update", single),
+                entry(2, "crud.update", "{\"model\":\"Task\",\"id\":7,\"fields\":{\"a\":1}}"),
+                entry(3, "crud.delete", delete),
+                entry(4, "crud.update", "{\"model\":\"Task\",\"id\":9,\"trailing\":1} x")));
+        assertThat(folded).extracting(e -> e.event().data()).containsExactly(single, delete,
+                "{\"model\":\"Task\",\"id\":9,\"trailing\":1} x", "{\"entries\":4,\"events\":3,\"last_id\":\"1000-4\"}");
+    }
+
+    @Test
     void aFoldedEventThatComesAfterAnEarlierEntrysRecordCarriesNoPositionToResumeFrom() {
         // Issue 14.1: Task 2's title change (1) is folded into its event at 4; resuming from Task 1's 3 would skip it.
         List<Compaction.Folded> folded = Compaction.fold(List.of(
