@@ -270,7 +270,8 @@ public final class Connection {
                     else {
                         resume.entries().forEach(this::enqueue);
                     }
-                    if (slice.entries().size() <= page) {
+                    // A read ends at the page, or earlier at its byte bound (Engine.READ_BYTES): done at the end.
+                    if (resume.entries().isEmpty() || resume.entries().getLast().id().equals(slice.lastId())) {
                         break;
                     }
                     from = backlog != null ? backlog.getLast().id() : currentCursor();

@@ -279,4 +279,23 @@ abstract class StreamEndpointContract {
         assertThat(slowed.headers().firstValue("Retry-After")).hasValueSatisfying(
                 seconds -> assertThat(Integer.parseInt(seconds)).isPositive());
     }
+
+    @Test
+    void aClientPollingInATightLoopIsSlowedWith429() throws Exception {
+        AppClient dave = AppClient.signedIn(base(), "dave");
+        HttpResponse<String> slowed = null;
+        for (int i = 0; i < 60 && slowed == null; i++) {
+            HttpResponse<String> poll = dave.get("/stream/app/poll");
+            if (poll.statusCode() == 429) {
+                slowed = poll;
+            }
+            else {
+                assertThat(poll.statusCode()).isEqualTo(200);
+            }
+        }
+        assertThat(slowed).as("60 polls in a tight loop are never all served").isNotNull();
+        assertThat(slowed.body()).contains("\"error\":\"too_many_polls\"").contains("polls (or opens streams) too often");
+        assertThat(slowed.headers().firstValue("Retry-After")).hasValueSatisfying(
+                seconds -> assertThat(Integer.parseInt(seconds)).isPositive());
+    }
 }

@@ -76,13 +76,16 @@ public class HubProperties {
         REDIS
     }
 
-    /** How often one user may open a stream on one node; past it, {@code 429} with {@code Retry-After}. */
+    /**
+     * How often one user may open a stream or poll on one node (one budget for both: each reads the user's stream);
+     * past it, {@code 429} with {@code Retry-After}.
+     */
     public static class ConnectRate {
 
-        /** Opens allowed at once. */
+        /** Opens and polls allowed at once. */
         private int burst = 30;
 
-        /** Opens allowed per second after the burst. */
+        /** Opens and polls allowed per second after the burst. */
         private double perSecond = 2;
 
         public int getBurst() {

@@ -1,6 +1,9 @@
 package dev.livehub.hub.engine;
 
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
 import java.util.concurrent.CompletionStage;
 
 import io.lettuce.core.RedisChannelHandler;
@@ -26,9 +29,14 @@ final class ClusterLink implements RedisLink {
 
     private final StatefulRedisClusterPubSubConnection<String, String> pubsub;
 
+    private final List<StatefulRedisClusterConnection<String, String>> readers;
+
+    private final AtomicInteger turn = new AtomicInteger();
+
     ClusterLink(RedisClusterClient client, Events events) {
         this.client = client;
         this.commands = client.connect();
+        this.readers = IntStream.range(0, READERS).mapToObj(n -> client.connect()).toList();
         this.pubsub = client.connectPubSub();
         pubsub.setNodeMessagePropagation(true);
         pubsub.addListener(new RedisClusterPubSubAdapter<>() {
@@ -50,6 +58,11 @@ final class ClusterLink implements RedisLink {
     @Override
     public RedisScriptingAsyncCommands<String, String> scripting() {
         return commands.async();
+    }
+
+    @Override
+    public RedisScriptingAsyncCommands<String, String> reads() {
+        return readers.get(Math.floorMod(turn.getAndIncrement(), readers.size())).async();
     }
 
     @Override
@@ -76,7 +89,7 @@ final class ClusterLink implements RedisLink {
 
     @Override
     public void close() {
-        RedisLink.close(pubsub, commands, client);
+        RedisLink.close(pubsub, commands, readers, client);
     }
 
     @Override

@@ -39,8 +39,17 @@ public interface Engine extends AutoCloseable {
     EventId appendReset(String user, String reason);
 
     /**
+     * How much one read returns at most, in bytes of entries (event names and data) after the first: the read stops
+     * after the entry that reaches it. A catch-up of 60 KB events then goes in reads of about 1 MiB, so one user's
+     * backlog never holds a connection, a Redis reply or the node's memory for long, and reads of many users take
+     * turns. A denial-of-service guard as much as a memory bound.
+     */
+    int READ_BYTES = 1 << 20;
+
+    /**
      * Reads a user's stream from {@code from}, inclusive, so that the caller can tell whether its cursor is still in
-     * the stream.
+     * the stream: at most {@code limit} entries, and no more than about {@link #READ_BYTES}, but always the entry after
+     * {@code from} when there is one. The slice's entries end at its {@code lastId} when the read reached the end.
      */
     StreamSlice read(String user, EventId from, int limit);
 

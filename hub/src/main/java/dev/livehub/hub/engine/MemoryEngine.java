@@ -200,12 +200,14 @@ public final class MemoryEngine implements Engine {
 
         synchronized StreamSlice read(EventId from, int limit) {
             List<HubEvent> found = new ArrayList<>(Math.min(limit, entries.size()));
+            long bytes = 0;
             for (HubEvent entry : entries) {
-                if (found.size() == limit) {
+                if (found.size() == limit || bytes >= READ_BYTES && found.size() > 1) {
                     break;
                 }
                 if (entry.id().compareTo(from) >= 0) {
                     found.add(entry);
+                    bytes += entry.event().length() + entry.data().length();
                 }
             }
             return new StreamSlice(lastId, headRemoved, found);

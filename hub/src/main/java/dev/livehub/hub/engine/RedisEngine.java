@@ -34,8 +34,9 @@ import dev.livehub.hub.Publication;
 
 /**
  * The engine for many nodes: one Redis stream per user, appended by {@code append.lua}, and a sharded pub/sub
- * doorbell per user that carries each new entry. A node holds two Redis connections whatever its number of browsers
- * (on a Redis Cluster, one per shard it talks to): one for commands and one for pub/sub, on which it
+ * doorbell per user that carries each new entry. A node holds a fixed number of Redis connections whatever its number
+ * of browsers (on a Redis Cluster, that many per shard it talks to): one for commands (publishing), a few for catch-up
+ * reads ({@link RedisLink#READERS}), so a backlog never delays a publish, and one for pub/sub, on which it
  * {@code SSUBSCRIBE}s to the bell of each locally connected user.
  *
  * <p>When a connection drops, the listener hears {@link EngineListener#onLiveLost()}; the engine then subscribes every
@@ -176,9 +177,10 @@ public final class RedisEngine implements Engine {
 
     @Override
     public StreamSlice read(String user, EventId from, int limit) {
-        List<Object> reply = await(readScript.run(link.scripting(), ScriptOutputType.MULTI,
-                new String[] { keys.stream(user) }, from.toString(), Integer.toString(limit)),
-                "read the stream of " + user);
+        // A position alone (limit 0: a new stream's 'ready', a page's last id) is tiny and never waits behind a backlog.
+        List<Object> reply = await(readScript.run(limit == 0 ? link.scripting() : link.reads(), ScriptOutputType.MULTI,
+                new String[] { keys.stream(user) }, from.toString(), Integer.toString(limit),
+                Integer.toString(READ_BYTES)), "read the stream of " + user);
         EventId last = EventId.parse((String) reply.get(0));
         boolean headRemoved = ((Long) reply.get(1)) > 0;
         // Lettuce gives an empty nested array as null.

@@ -1,6 +1,7 @@
 package dev.livehub.hub.engine;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
@@ -10,8 +11,9 @@ import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 
 /**
- * A node's two Redis connections, whatever the deployment: commands (scripts routed by their first key) and sharded
- * pub/sub (each channel subscribed where its slot lives). Standalone Redis and Redis Cluster each have one.
+ * A node's Redis connections, whatever the deployment: commands (scripts routed by their first key), a few for reading
+ * backlogs, and sharded pub/sub (each channel subscribed where its slot lives). Standalone Redis and Redis Cluster each
+ * have one. Their number is fixed, whatever the number of streams.
  */
 interface RedisLink extends AutoCloseable {
 
@@ -24,7 +26,16 @@ interface RedisLink extends AutoCloseable {
         void lost();
     }
 
+    /** Connections kept for catch-up reads: a backlog read never queues a publish, or another read, behind it. */
+    int READERS = 2;
+
     RedisScriptingAsyncCommands<String, String> scripting();
+
+    /**
+     * One of the {@link #READERS} read connections, in turn. Each catch-up has at most one read in flight and every
+     * read is bounded ({@link Engine#READ_BYTES}), so the reads of many users take turns on them.
+     */
+    RedisScriptingAsyncCommands<String, String> reads();
 
     /** {@code FUNCTION LOAD REPLACE} on every primary (functions replicate to replicas). */
     CompletionStage<Void> loadFunctions(String code);
@@ -49,9 +60,11 @@ interface RedisLink extends AutoCloseable {
     void close();
 
     /** Closes a link's connections, then its client and the resources it was given (RedisEngine.clientResources). */
-    static void close(StatefulConnection<?, ?> pubsub, StatefulConnection<?, ?> commands, AbstractRedisClient client) {
+    static void close(StatefulConnection<?, ?> pubsub, StatefulConnection<?, ?> commands,
+            List<? extends StatefulConnection<?, ?>> readers, AbstractRedisClient client) {
         pubsub.close();
         commands.close();
+        readers.forEach(StatefulConnection::close);
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
         client.getResources().shutdown(0, 2, TimeUnit.SECONDS);
     }

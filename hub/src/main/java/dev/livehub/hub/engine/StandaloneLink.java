@@ -1,6 +1,9 @@
 package dev.livehub.hub.engine;
 
+import java.util.List;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
 
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
@@ -19,9 +22,14 @@ final class StandaloneLink implements RedisLink {
 
     private final StatefulRedisPubSubConnection<String, String> pubsub;
 
+    private final List<StatefulRedisConnection<String, String>> readers;
+
+    private final AtomicInteger turn = new AtomicInteger();
+
     StandaloneLink(RedisClient client, Events events) {
         this.client = client;
         this.commands = client.connect();
+        this.readers = IntStream.range(0, READERS).mapToObj(n -> client.connect()).toList();
         this.pubsub = client.connectPubSub();
         pubsub.addListener(new RedisPubSubAdapter<>() {
             @Override
@@ -46,6 +54,11 @@ final class StandaloneLink implements RedisLink {
     }
 
     @Override
+    public RedisScriptingAsyncCommands<String, String> reads() {
+        return readers.get(Math.floorMod(turn.getAndIncrement(), readers.size())).async();
+    }
+
+    @Override
     public CompletionStage<Void> loadFunctions(String code) {
         return commands.async().functionLoad(code, true).thenAccept(name -> { });
     }
@@ -57,7 +70,7 @@ final class StandaloneLink implements RedisLink {
 
     @Override
     public void close() {
-        RedisLink.close(pubsub, commands, client);
+        RedisLink.close(pubsub, commands, readers, client);
     }
 
     @Override

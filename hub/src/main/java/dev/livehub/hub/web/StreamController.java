@@ -124,6 +124,12 @@ public class StreamController {
     public PollBody poll(HttpServletRequest request) {
         String user = subscriber(request).user();
         StreamSessionFilter.leaveSessionUntouched(request);
+        // A poll reads the stream like a stream's catch-up does: polls and opens share the user's budget.
+        long wait = rate.acquire(user);
+        if (wait > 0) {
+            throw new HubWebException(HttpStatus.TOO_MANY_REQUESTS, "too_many_polls",
+                    "this user polls (or opens streams) too often; retry in " + wait + " s", wait);
+        }
         Hub.Poll poll;
         try {
             poll = hub.poll(user, cursor(request), pollLimit);

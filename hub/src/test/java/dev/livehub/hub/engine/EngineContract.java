@@ -32,7 +32,7 @@ import static org.awaitility.Awaitility.await;
  * The one contract every engine passes, through the {@link Hub} that runs on it: ids, ordering, trimming, retention,
  * the resume rules, concurrent appends and live delivery. Each engine's test class only says how to make one.
  */
-public abstract class EngineContract implements CompactedCatchUpCutContract {
+public abstract class EngineContract implements CatchUpContract {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
 

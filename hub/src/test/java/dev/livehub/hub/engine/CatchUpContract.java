@@ -22,11 +22,12 @@ import dev.livehub.hub.testing.SseEvent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Issue 14.1, on every engine: a compacted catch-up cut after any of its events, then resumed as a browser resumes
- * (from the last id it received, else from where it started), leaves the client with every record's latest state and
- * every other event, as a full replay would.
+ * Catch-up on every engine: reads of large events are bounded by bytes and a catch-up still gets them all (14.7); a
+ * compacted catch-up cut after any of its events, then resumed as a browser resumes (from the last id it received,
+ * else from where it started), leaves the client with every record's latest state and every other event, as a full
+ * replay would (14.1).
  */
-interface CompactedCatchUpCutContract {
+interface CatchUpContract {
 
     Duration WAIT = Duration.ofSeconds(10);
 
@@ -34,6 +35,27 @@ interface CompactedCatchUpCutContract {
 
     /** A hub on a fresh engine that folds any backlog longer than {@code compactAbove}. */
     Hub compactingHub(int compactAbove);
+
+    @Test
+    default void aReadOfLargeEntriesStopsAtItsByteBoundAndACatchUpStillGetsThemAll() {
+        Hub hub = compactingHub(1000);
+        String large = "{\"blob\":\"" + "x".repeat(60_000) + "\"}";
+        EventId start = hub.publish(List.of("u1"), Publication.of("notif", "{}")).get("u1");
+        for (int n = 0; n < 40; n++) {
+            publish(hub, "notif", large);
+        }
+        EventId last = publish(hub, "notif", "{\"n\":\"last\"}");
+        Hub.Poll poll = hub.poll("u1", Cursor.after(start), 500);
+        assertThat(poll.events()).as("a 1 MiB bound holds about 17 entries of 60 KB").hasSizeBetween(1, 18);
+        assertThat(poll.events().stream().mapToLong(e -> e.data().length()).sum())
+            .isLessThan(Engine.READ_BYTES + 61_000L);
+
+        RecordingOutput out = new RecordingOutput();
+        hub.connect("u1", Cursor.after(start), out);
+        List<SseEvent> all = out.events().await(e -> last.toString().equals(e.id()), 1, WAIT);
+        assertThat(all).hasSize(41);
+        assertThat(all.getLast().data()).isEqualTo("{\"n\":\"last\"}");
+    }
 
     @Test
     default void aCompactedCatchUpCutAfterAnyEventResumesWithNothingLost() throws InterruptedException {
