@@ -60,12 +60,26 @@ public final class CrudBus {
      *         cannot be serialised or is over 64 KiB
      */
     public void publishToUsers(Collection<String> userIds, String event, Object payload) {
+        publishToUsers(userIds, event, payload, Publication.newPublishId());
+    }
+
+    /**
+     * Publishes as {@link #publishToUsers(Collection, String, Object)} does, under a publish id of the caller's (an
+     * outbox row's id, {@code "order-17-shipped"}): publishing again with the same id, from any node, appends to no
+     * user's stream twice, so a publication can be retried after a crash. The same id with another event or payload
+     * is refused ({@link PublishConflictException}, logged, as the publication runs after commit).
+     *
+     * @param publishId 1 to 64 characters, naming this publication
+     * @throws IllegalArgumentException as {@link #publishToUsers(Collection, String, Object)}, or for an invalid
+     *         publish id
+     */
+    public void publishToUsers(Collection<String> userIds, String event, Object payload, String publishId) {
         if (userIds == null || userIds.isEmpty()) {
             throw new IllegalArgumentException("name at least one user to publish '" + event + "' to");
         }
         List<String> users = List.copyOf(userIds);
         users.forEach(Publication::requireUserId);
-        Publication publication = Publication.of(event, serialise(event, payload));
+        Publication publication = new Publication(event, serialise(event, payload), publishId);
         afterCommit.run(() -> retries.publish(users, publication));
     }
 

@@ -5,7 +5,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
@@ -72,21 +71,38 @@ public final class Hub implements AutoCloseable {
     /**
      * Appends one entry to each user's stream; connected clients of those users, on any node, receive it.
      *
-     * @return the entry id per user
+     * <p>The publication's publish id makes a retry safe: publishing it again appends it only to the users whose
+     * stream does not hold it yet. Use {@code new Publication(event, data, publishId)} with an id of your own (an
+     * outbox row's id, an order number) to be able to retry after a crash; {@link Publication#of} makes a random one.
+     *
+     * @return the entry id per user (for a repeated publish id, the entry appended the first time)
      * @throws IllegalArgumentException when a user id is invalid or none is given
-     * @throws dev.livehub.hub.engine.EngineException when the store fails; retrying the same publication is safe
+     * @throws PublishConflictException when the publish id was used before with another event or data
+     * @throws dev.livehub.hub.engine.EngineException when the store failed or refused for some user; retrying the
+     *         same publication is safe
      */
     public Map<String, EventId> publish(Collection<String> users, Publication publication) {
         if (users == null || users.isEmpty()) {
             throw new IllegalArgumentException("name at least one user to publish to");
         }
-        LinkedHashSet<String> distinct = new LinkedHashSet<>();
-        for (String user : users) {
-            distinct.add(Publication.requireUserId(user));
+        return publishAll(List.of(publication.to(users))).getFirst().orThrow();
+    }
+
+    /**
+     * Appends many publications at once (a backend flushing its queue, a fan-out to many users), with as few calls to
+     * the store as it allows, and says per publication and per user what became of it. Store failures do not throw:
+     * they are refusals in the results ({@link Published.Reason}), and publishing the same publications again appends
+     * only what is missing.
+     *
+     * @return one result per publication, in the order given
+     */
+    public List<Published> publishAll(List<Addressed> publications) {
+        if (publications.isEmpty()) {
+            return List.of();
         }
-        Map<String, EventId> ids = engine.append(distinct, publication);
-        metrics.published.increment(ids.size());
-        return ids;
+        List<Published> results = engine.append(publications);
+        metrics.published.increment(results.stream().mapToInt(result -> result.ids().size()).sum());
+        return results;
     }
 
     /**

@@ -1,6 +1,8 @@
 package dev.livehub.hub;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Collection;
+import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -18,12 +20,25 @@ public record Publication(String event, String data, String publishId) {
     public static final int MAX_DATA_BYTES = 64 * 1024;
 
     /** Event names the hub sends on its own; a publisher cannot forge them. */
-    public static final Set<String> RESERVED_EVENTS = Set.of("ready", "reset", "auth-expired", "compacted");
+    public static final Set<String> HUB_EVENTS = Set.of("ready", "reset", "auth-expired", "compacted");
+
+    /**
+     * Event names no publisher may use: the hub's own ({@link #HUB_EVENTS}), those {@code EventSource} dispatches itself
+     * ({@code error}, {@code open}, {@code message}: a published one would reach a page's connection handlers), and the
+     * topics {@code app-stream.js} emits itself ({@code status}, {@code signed-out}).
+     */
+    public static final Set<String> RESERVED_EVENTS = Set.of("ready", "reset", "auth-expired", "compacted", "error",
+            "open", "message", "status", "signed-out");
 
     private static final Pattern EVENT_NAME = Pattern.compile("[a-z0-9._-]{1,64}");
 
     private static final Pattern USER_ID = Pattern.compile("[A-Za-z0-9._@+=:-]{1,128}");
 
+    /**
+     * @param publishId names this publication for retries: 1 to 64 characters. Publishing again with the same id
+     *        appends to no stream twice; with the same id but another event or data it is refused
+     *        ({@link PublishConflictException})
+     */
     public Publication {
         requireEventName(event);
         if (data == null) {
@@ -41,7 +56,17 @@ public record Publication(String event, String data, String publishId) {
 
     /** A publication with a fresh random publish id. */
     public static Publication of(String event, String data) {
-        return new Publication(event, data, UUID.randomUUID().toString());
+        return new Publication(event, data, newPublishId());
+    }
+
+    /** A fresh random publish id, as the hub makes one for a publication that came without. */
+    public static String newPublishId() {
+        return UUID.randomUUID().toString();
+    }
+
+    /** This publication addressed to {@code users}, for {@link Hub#publishAll}. */
+    public Addressed to(Collection<String> users) {
+        return new Addressed(users == null ? null : List.copyOf(users), this);
     }
 
     public static void requireEventName(String event) {
@@ -49,8 +74,12 @@ public record Publication(String event, String data, String publishId) {
             throw new IllegalArgumentException("an event name matches [a-z0-9._-]{1,64}, got "
                     + EventId.abbreviate(event));
         }
-        if (RESERVED_EVENTS.contains(event)) {
+        if (HUB_EVENTS.contains(event)) {
             throw new IllegalArgumentException("'" + event + "' is an event the hub sends itself; pick another name");
+        }
+        if (RESERVED_EVENTS.contains(event)) {
+            throw new IllegalArgumentException("'" + event + "' is reserved (EventSource and app-stream.js use it for "
+                    + "their own signals); pick another name");
         }
     }
 

@@ -73,6 +73,11 @@ public final class PublishRetries implements AutoCloseable {
         try {
             hub.publish(targets, publication);
         }
+        catch (PublishConflictException ex) {
+            // The earlier publication under this id stands; retrying cannot change that.
+            log.error("Publishing '{}' to {} users was refused: {}", publication.event(), targets.size(),
+                    ex.getMessage());
+        }
         catch (EngineException ex) {
             log.warn("Publishing '{}' to {} users failed ({}); retrying for up to {} s, later publications queue "
                     + "behind it", publication.event(), targets.size(), ex.getMessage(), retryFor.toSeconds());
@@ -182,6 +187,15 @@ public final class PublishRetries implements AutoCloseable {
                     }
                 }
                 backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
+            }
+            catch (PublishConflictException ex) {
+                log.error("Publishing '{}' to {} users was refused: {}", head.publication().event(),
+                        head.users().size(), ex.getMessage());
+                synchronized (this) {
+                    if (queue.peekFirst() == head) {
+                        queue.pollFirst();
+                    }
+                }
             }
             catch (RuntimeException ex) {
                 log.error("Retrying publications failed unexpectedly; {} still waiting", waiting(), ex);

@@ -171,8 +171,11 @@ public class HubProperties {
         /** Bearer token of {@code POST /hub/publish}; the endpoint answers 404 while it is unset. */
         private String token;
 
-        /** Most users one {@code POST /hub/publish} may address. */
+        /** Most users one publication of {@code POST /hub/publish} (or of a batch) may address. */
         private int maxUsers = 1000;
+
+        /** Most publications one {@code POST /hub/publish/batch} may carry. */
+        private int maxBatch = 1000;
 
         /**
          * How long {@code CrudBus} retries a publication the store refused; after that its users get a reset.
@@ -201,6 +204,14 @@ public class HubProperties {
 
         public void setMaxUsers(int maxUsers) {
             this.maxUsers = maxUsers;
+        }
+
+        public int getMaxBatch() {
+            return maxBatch;
+        }
+
+        public void setMaxBatch(int maxBatch) {
+            this.maxBatch = maxBatch;
         }
     }
 

@@ -4,7 +4,6 @@ import jakarta.servlet.DispatcherType;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -13,12 +12,13 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplicat
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseBodyEmitter;
 
 import dev.livehub.hub.Hub;
 import dev.livehub.hub.web.ConnectRate;
 import dev.livehub.hub.web.HubUserResolver;
-import dev.livehub.hub.web.PublishController;
+import dev.livehub.hub.web.PublishEndpoint;
 import dev.livehub.hub.web.SessionStreams;
 import dev.livehub.hub.web.StreamController;
 import dev.livehub.hub.web.StreamSessionFilter;
@@ -106,8 +106,21 @@ class HubWebConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    PublishController hubPublishController(Hub hub, ObjectProvider<JsonMapper> json, HubProperties properties) {
-        return new PublishController(hub, json.getIfAvailable(JsonMapper::new), properties.getPublish().getToken(),
-                properties.getPublish().getMaxUsers());
+    PublishEndpoint hubPublishEndpoint(Hub hub, HubProperties properties) {
+        return new PublishEndpoint(hub, properties.getPublish().getToken(), properties.getPublish().getMaxUsers(),
+                properties.getPublish().getMaxBatch());
+    }
+
+    /**
+     * {@code /hub/publish} ahead of every other filter (sessions, Spring Security): it checks its own bearer token,
+     * and what those filters do per request would cost more than the publish itself.
+     */
+    @Bean
+    FilterRegistrationBean<PublishEndpoint> hubPublishEndpointRegistration(PublishEndpoint endpoint) {
+        FilterRegistrationBean<PublishEndpoint> registration = new FilterRegistrationBean<>(endpoint);
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
+        registration.setDispatcherTypes(DispatcherType.REQUEST);
+        registration.addUrlPatterns(PublishEndpoint.PATH, PublishEndpoint.BATCH_PATH);
+        return registration;
     }
 }

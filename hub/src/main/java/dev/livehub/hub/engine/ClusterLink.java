@@ -10,6 +10,7 @@ import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
 import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.cluster.pubsub.RedisClusterPubSubAdapter;
@@ -63,6 +64,11 @@ final class ClusterLink implements RedisLink {
     @Override
     public RedisScriptingAsyncCommands<String, String> reads() {
         return readers.get(Math.floorMod(turn.getAndIncrement(), readers.size())).async();
+    }
+
+    @Override
+    public int group(String key) {
+        return SlotHash.getSlot(key);
     }
 
     @Override

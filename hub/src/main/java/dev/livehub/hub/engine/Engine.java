@@ -1,11 +1,14 @@
 package dev.livehub.hub.engine;
 
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
 
+import dev.livehub.hub.Addressed;
 import dev.livehub.hub.EventId;
 import dev.livehub.hub.Publication;
+import dev.livehub.hub.Published;
 
 /**
  * Stores per-user streams and rings a node's doorbell when one grows. Engines only store and fan out; resume rules,
@@ -21,14 +24,33 @@ public interface Engine extends AutoCloseable {
     void start(EngineListener listener);
 
     /**
-     * Appends one entry to the stream of each user, trimming and extending retention as configured. A publication
-     * whose publish id was already appended for a user (a retry) is not appended again: its first id is returned.
+     * Appends each publication to the stream of each of its users, trimming and extending retention as configured,
+     * with as few calls to the store as it allows (one per shard and a bounded number of entries). For each user, in
+     * order:
+     * <ul>
+     * <li>a publish id not seen within the dedupe window is appended;</li>
+     * <li>one seen with the same event and data (a retry) is not appended again: its first id is returned;</li>
+     * <li>one seen with another event or data is refused, {@link Published.Reason#PUBLISH_ID_CONFLICT}.</li>
+     * </ul>
+     * A user's entries of one call are appended in the order given. Store failures do not throw: the users they
+     * concern are reported refused ({@link Published.Reason#STORE_FULL}, {@link Published.Reason#STORE_UNAVAILABLE}),
+     * and a retry with the same publications appends only what is missing.
+     *
+     * @return one result per publication, in the order given
+     */
+    List<Published> append(List<Addressed> publications);
+
+    /**
+     * Appends one publication to each user's stream, as {@link #append(List)} does.
      *
      * @return the id of the entry per user, in the order given
-     * @throws EngineException when the store cannot be reached; some users may have been appended then, and a retry
-     *         with the same publication appends only the missing ones
+     * @throws EngineException when the store refused or could not be reached for some user; a retry with the same
+     *         publication appends only the missing ones
+     * @throws dev.livehub.hub.PublishConflictException when the publish id was used before for other content
      */
-    Map<String, EventId> append(Collection<String> users, Publication publication);
+    default Map<String, EventId> append(Collection<String> users, Publication publication) {
+        return append(List.of(publication.to(users))).getFirst().orThrow();
+    }
 
     /**
      * Appends the hub's own {@code reset} entry, {@code {"reason":"<reason>"}}, to a user's stream: every client of

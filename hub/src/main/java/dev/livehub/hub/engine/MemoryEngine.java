@@ -3,7 +3,6 @@ package dev.livehub.hub.engine;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,9 +15,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
+import dev.livehub.hub.Addressed;
 import dev.livehub.hub.EventId;
 import dev.livehub.hub.HubEvent;
 import dev.livehub.hub.Publication;
+import dev.livehub.hub.Published;
 
 /**
  * The embedded engine for one node: streams in this JVM's memory, with the ids, trimming and retention of the Redis
@@ -59,18 +60,36 @@ public final class MemoryEngine implements Engine {
     }
 
     @Override
-    public Map<String, EventId> append(Collection<String> users, Publication publication) {
-        Map<String, EventId> ids = new LinkedHashMap<>();
-        for (String user : users) {
-            ids.put(user, store.stream(user).append(user, publication.event(), publication.data(),
-                    publication.publishId()));
+    public List<Published> append(List<Addressed> publications) {
+        List<Published> results = new ArrayList<>(publications.size());
+        for (Addressed addressed : publications) {
+            Publication publication = addressed.publication();
+            Map<String, EventId> ids = new LinkedHashMap<>();
+            Map<String, Published.Refusal> refused = new LinkedHashMap<>();
+            for (String user : addressed.users()) {
+                HubEvent earlier = store.stream(user).append(user, publication.event(), publication.data(),
+                        publication.publishId());
+                if (earlier.event().equals(publication.event()) && earlier.data().equals(publication.data())) {
+                    ids.put(user, earlier.id());
+                }
+                else {
+                    refused.put(user, conflict(publication.publishId(), earlier.id()));
+                }
+            }
+            results.add(new Published(publication.publishId(), ids, refused));
         }
-        return ids;
+        return results;
+    }
+
+    /** The refusal of a publish id used again with other content; the words are the same for every engine. */
+    static Published.Refusal conflict(String publishId, EventId earlier) {
+        return new Published.Refusal(Published.Reason.PUBLISH_ID_CONFLICT, "publish id '" + publishId
+                + "' was used for another event or data (entry " + earlier + "); nothing was appended");
     }
 
     @Override
     public EventId appendReset(String user, String reason) {
-        return store.stream(user).append(user, "reset", resetData(reason), java.util.UUID.randomUUID().toString());
+        return store.stream(user).append(user, "reset", resetData(reason), Publication.newPublishId()).id();
     }
 
     static String resetData(String reason) {
@@ -161,7 +180,8 @@ public final class MemoryEngine implements Engine {
 
         private final ArrayDeque<HubEvent> entries = new ArrayDeque<>();
 
-        private final LinkedHashMap<String, EventId> recentPublishes = new LinkedHashMap<>();
+        /** Publish ids seen within the dedupe window, with the entry each appended. */
+        private final LinkedHashMap<String, HubEvent> recentPublishes = new LinkedHashMap<>();
 
         private EventId lastId = EventId.ZERO;
 
@@ -173,11 +193,16 @@ public final class MemoryEngine implements Engine {
             this.store = store;
         }
 
-        synchronized EventId append(String user, String event, String data, String publishId) {
+        /**
+         * Appends the entry unless its publish id was seen within the dedupe window.
+         *
+         * @return the entry appended now, or the one appended earlier with the same publish id (which may differ)
+         */
+        synchronized HubEvent append(String user, String event, String data, String publishId) {
             StreamSettings settings = store.settings;
             long now = store.clock.millis();
-            recentPublishes.values().removeIf(id -> id.ms() < now - settings.dedupeWindow().toMillis());
-            EventId earlier = recentPublishes.get(publishId);
+            recentPublishes.values().removeIf(seen -> seen.id().ms() < now - settings.dedupeWindow().toMillis());
+            HubEvent earlier = recentPublishes.get(publishId);
             if (earlier != null) {
                 return earlier;
             }
@@ -190,12 +215,12 @@ public final class MemoryEngine implements Engine {
             }
             lastId = id;
             lastAppendMs = now;
-            recentPublishes.put(publishId, id);
+            recentPublishes.put(publishId, entry);
             // Delivered under the lock, so a user's entries reach every node in id order.
             for (MemoryEngine node : store.nodes) {
                 node.deliver(user, entry);
             }
-            return id;
+            return entry;
         }
 
         synchronized StreamSlice read(EventId from, int limit) {

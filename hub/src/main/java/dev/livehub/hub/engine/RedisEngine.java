@@ -2,8 +2,6 @@ package dev.livehub.hub.engine;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -28,9 +26,10 @@ import io.lettuce.core.cluster.RedisClusterClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.livehub.hub.Addressed;
 import dev.livehub.hub.EventId;
 import dev.livehub.hub.HubEvent;
-import dev.livehub.hub.Publication;
+import dev.livehub.hub.Published;
 
 /**
  * The engine for many nodes: one Redis stream per user, appended by {@code append.lua}, and a sharded pub/sub
@@ -152,27 +151,16 @@ public final class RedisEngine implements Engine {
     }
 
     @Override
-    public Map<String, EventId> append(Collection<String> users, Publication publication) {
-        Map<String, CompletionStage<String>> pending = new LinkedHashMap<>();
-        String maxEntries = Integer.toString(settings.maxEntries());
-        String retention = Long.toString(settings.retention().toMillis());
-        String window = Long.toString(settings.dedupeWindow().toMillis());
-        for (String user : users) {
-            String[] scriptKeys = { keys.stream(user), keys.publishId(user, publication.publishId()), keys.bell(user) };
-            pending.put(user, appendScript.run(link.scripting(), ScriptOutputType.VALUE, scriptKeys,
-                    publication.event(), publication.data(), maxEntries, retention, window));
-        }
-        Map<String, EventId> ids = new LinkedHashMap<>();
-        pending.forEach((user, id) -> ids.put(user, EventId.parse(await(id, "append to the stream of " + user))));
-        return ids;
+    public List<Published> append(List<Addressed> publications) {
+        return RedisAppends.append(appendScript, link, keys, settings, link::group, publications,
+                timeout.toMillis());
     }
 
     @Override
     public EventId appendReset(String user, String reason) {
-        String[] scriptKeys = { keys.stream(user), keys.stream(user), keys.bell(user) };
-        return EventId.parse(await(appendScript.run(link.scripting(), ScriptOutputType.VALUE, scriptKeys, "reset",
-                MemoryEngine.resetData(reason), Integer.toString(settings.maxEntries()),
-                Long.toString(settings.retention().toMillis()), "0"), "append a reset to the stream of " + user));
+        List<Object> reply = await(RedisAppends.appendReset(appendScript, link, keys, settings, user,
+                MemoryEngine.resetData(reason)), "append a reset to the stream of " + user);
+        return EventId.parse((String) reply.get(1));
     }
 
     @Override

@@ -37,6 +37,14 @@ interface RedisLink extends AutoCloseable {
      */
     RedisScriptingAsyncCommands<String, String> reads();
 
+    /**
+     * Which keys one script call may take together: every key on one server ({@code 0}); on a cluster, the keys of
+     * one hash slot (the slot).
+     */
+    default int group(String key) {
+        return 0;
+    }
+
     /** {@code FUNCTION LOAD REPLACE} on every primary (functions replicate to replicas). */
     CompletionStage<Void> loadFunctions(String code);
 

@@ -30,6 +30,14 @@ final class HubWebException extends RuntimeException {
         this.retryAfterSeconds = retryAfterSeconds;
     }
 
+    HttpStatus status() {
+        return status;
+    }
+
+    String code() {
+        return code;
+    }
+
     ResponseEntity<byte[]> toResponse() {
         String body = RefusalBody.of(code, getMessage());
         ResponseEntity.BodyBuilder response = ResponseEntity.status(status).contentType(MediaType.APPLICATION_JSON);

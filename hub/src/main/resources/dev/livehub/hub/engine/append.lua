@@ -1,19 +1,44 @@
--- Appends one entry to a user's stream and rings the user's bell, atomically.
--- KEYS[1] stream key, KEYS[2] publish-id key, KEYS[3] bell channel (same hash tag, so one Cluster slot)
--- ARGV[1] event, ARGV[2] data (JSON), ARGV[3] max entries, ARGV[4] retention ms, ARGV[5] dedupe window ms
--- Returns the entry id. A publish id seen within the window returns its first id and appends nothing: Lettuce
--- replays unacknowledged commands after a reconnect, and publishers retry. A window of 0 keeps no publish id.
-local dedupe = ARGV[5] ~= '0'
-if dedupe then
-  local earlier = redis.call('GET', KEYS[2])
+-- Appends entries to users' streams and rings each user's bell, atomically: one call serves many users (a fan-out)
+-- and many publications (a batch).
+-- KEYS, three per entry j: the stream KEYS[3j-2], the publish-id key KEYS[3j-1] (the stream key again: keep no
+--   publish id), the bell channel KEYS[3j] (one hash tag per entry, so on a Redis Cluster a call holds one slot's
+--   entries)
+-- ARGV[1] max entries, ARGV[2] retention ms, ARGV[3] dedupe window ms (0: keep no publish id), ARGV[4] the number P
+--   of publications, then each publication's event and data (ARGV[5], ARGV[6], ...), then per entry j the index
+--   (1 to P) of its publication.
+-- Returns two values per entry: 'new' (appended now), 'repeat' (its publish id was appended before with the same
+-- event and data: nothing appended) or 'conflict' (appended before with other content: nothing appended), then the
+-- entry id (for 'repeat' and 'conflict', the earlier entry's). A publish-id key holds '<id> <sha1 of event\ndata>'.
+-- Lettuce replays unacknowledged commands after a reconnect, and publishers retry: publish ids make that harmless.
+local maxEntries, retention, window = ARGV[1], ARGV[2], ARGV[3]
+local publications = tonumber(ARGV[4])
+local sums = {}
+local function sum(p)
+  if not sums[p] then
+    sums[p] = redis.sha1hex(ARGV[3 + 2 * p] .. '\n' .. ARGV[4 + 2 * p])
+  end
+  return sums[p]
+end
+local out = {}
+for j = 1, #KEYS / 3 do
+  local stream, publishKey, bell = KEYS[3 * j - 2], KEYS[3 * j - 1], KEYS[3 * j]
+  local p = tonumber(ARGV[4 + 2 * publications + j])
+  local event, data = ARGV[3 + 2 * p], ARGV[4 + 2 * p]
+  local dedupe = window ~= '0' and publishKey ~= stream
+  local earlier = dedupe and redis.call('GET', publishKey)
   if earlier then
-    return earlier
+    local id, earlierSum = string.match(earlier, '^(%S+) ?(%x*)$')
+    out[#out + 1] = (earlierSum == '' or earlierSum == sum(p)) and 'repeat' or 'conflict'
+    out[#out + 1] = id
+  else
+    local id = redis.call('XADD', stream, 'MAXLEN', '~', maxEntries, '*', 'event', event, 'data', data)
+    redis.call('PEXPIRE', stream, retention)
+    if dedupe then
+      redis.call('SET', publishKey, id .. ' ' .. sum(p), 'PX', window)
+    end
+    redis.call('SPUBLISH', bell, id .. '\n' .. event .. '\n' .. data)
+    out[#out + 1] = 'new'
+    out[#out + 1] = id
   end
 end
-local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[3], '*', 'event', ARGV[1], 'data', ARGV[2])
-redis.call('PEXPIRE', KEYS[1], ARGV[4])
-if dedupe then
-  redis.call('SET', KEYS[2], id, 'PX', ARGV[5])
-end
-redis.call('SPUBLISH', KEYS[3], id .. '\n' .. ARGV[1] .. '\n' .. ARGV[2])
-return id
+return out

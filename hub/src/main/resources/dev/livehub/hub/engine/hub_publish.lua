@@ -1,12 +1,18 @@
 #!lua name=livehub
 -- The library the hub loads (FUNCTION LOAD REPLACE) so a publisher in any language makes one call:
 --   FCALL hub_publish 1 <prefix>:{<user>}:events <event> <json> [<publish id>]
+--   FCALL hub_publish N <key 1> ... <key N> <event> <json> [<publish id>]     one event to N users in one call
+--     (on a Redis Cluster, users whose keys share a slot; group them by CLUSTER KEYSLOT)
 -- It validates like the hub does, then runs the hub's own append script (inlined below as append()) with the
--- settings of the node that loaded it. Returns the entry id; errors start with "ERR hub_publish:".
+-- settings of the node that loaded it. Returns the entry id (with N keys, an array of N ids); errors start with
+-- "ERR hub_publish:". A publish id is appended once per user; reused with another event or data it is refused
+-- (with N keys, that user's element of the array is the error, the others are appended).
 local MAX_ENTRIES = '${maxEntries}'
 local RETENTION_MS = '${retentionMillis}'
 local DEDUPE_MS = '${dedupeMillis}'
 local RESERVED = { ready = true, reset = true, ['auth-expired'] = true, compacted = true }
+-- EventSource dispatches these itself, and app-stream.js emits these to its subscribers.
+local CLIENT_RESERVED = { error = true, open = true, message = true, status = true, ['signed-out'] = true }
 
 local function append(KEYS, ARGV)
 ${append}
@@ -17,16 +23,8 @@ local function refuse(message)
 end
 
 redis.register_function('hub_publish', function(keys, args)
-  local key = keys[1]
-  if #keys ~= 1 or not key then
-    return refuse('give one key, the stream: FCALL hub_publish 1 hub:{<user>}:events <event> <json>')
-  end
-  local base, user = string.match(key, '^(.+:{([^{}]*)}):events$')
-  if not base then
-    return refuse("the key '" .. key .. "' is not a stream key <prefix>:{<user>}:events")
-  end
-  if #user == 0 or #user > 128 or not string.match(user, '^[%w._@+=:%-]+$') then
-    return refuse("the user id '" .. user .. "' is not 1 to 128 of A-Z a-z 0-9 . _ @ + = : -")
+  if #keys < 1 then
+    return refuse('give the stream key: FCALL hub_publish 1 hub:{<user>}:events <event> <json>')
   end
   local event, data, publishId = args[1], args[2], args[3]
   if not event or not data then
@@ -38,15 +36,49 @@ redis.register_function('hub_publish', function(keys, args)
   if RESERVED[event] then
     return refuse("'" .. event .. "' is the hub's own event name")
   end
+  if CLIENT_RESERVED[event] then
+    return refuse("'" .. event .. "' is reserved (EventSource and app-stream.js use it for their own signals)")
+  end
   if #data > 65536 then
     return refuse('the data has ' .. #data .. ' bytes; at most 65536')
   end
   if not pcall(cjson.decode, data) then
     return refuse('the data is not valid JSON')
   end
-  if publishId and publishId ~= '' then
-    return append({ key, base .. ':pub:' .. publishId, base .. ':bell' },
-      { event, data, MAX_ENTRIES, RETENTION_MS, DEDUPE_MS })
+  local dedupe = publishId and publishId ~= ''
+  if dedupe and #publishId > 64 then
+    return refuse('a publish id has 1 to 64 characters')
   end
-  return append({ key, key, base .. ':bell' }, { event, data, MAX_ENTRIES, RETENTION_MS, '0' })
+  local entries, users = {}, {}
+  for i, key in ipairs(keys) do
+    local base, user = string.match(key, '^(.+:{([^{}]*)}):events$')
+    if not base then
+      return refuse("the key '" .. key .. "' is not a stream key <prefix>:{<user>}:events")
+    end
+    if #user == 0 or #user > 128 or not string.match(user, '^[%w._@+=:%-]+$') then
+      return refuse("the user id '" .. user .. "' is not 1 to 128 of A-Z a-z 0-9 . _ @ + = : -")
+    end
+    entries[#entries + 1] = key
+    entries[#entries + 1] = dedupe and (base .. ':pub:' .. publishId) or key
+    entries[#entries + 1] = base .. ':bell'
+    users[i] = user
+  end
+  local argv = { MAX_ENTRIES, RETENTION_MS, dedupe and DEDUPE_MS or '0', '1', event, data }
+  for _ = 1, #keys do
+    argv[#argv + 1] = '1'
+  end
+  local results = append(entries, argv)
+  local ids = {}
+  for i = 1, #keys do
+    if results[2 * i - 1] == 'conflict' then
+      ids[i] = refuse("publish id '" .. publishId .. "' was used for another event or data for user '" .. users[i]
+        .. "' (entry " .. results[2 * i] .. '); nothing was appended')
+    else
+      ids[i] = results[2 * i]
+    end
+  end
+  if #keys == 1 then
+    return ids[1]
+  end
+  return ids
 end)

@@ -15,7 +15,7 @@ import dev.livehub.hub.engine.MemoryEngine;
 import dev.livehub.hub.engine.RedisEngine;
 import dev.livehub.hub.testing.RedisServerExtension;
 import dev.livehub.hub.web.HubUserResolver;
-import dev.livehub.hub.web.PublishController;
+import dev.livehub.hub.web.PublishEndpoint;
 import dev.livehub.hub.web.StreamController;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -57,7 +57,7 @@ class HubAutoConfigurationTests {
     void aServletWebApplicationGetsTheEndpoints() {
         new WebApplicationContextRunner().withConfiguration(AutoConfigurations.of(HubAutoConfiguration.class))
             .run(context -> assertThat(context).hasSingleBean(StreamController.class)
-                .hasSingleBean(PublishController.class)
+                .hasSingleBean(PublishEndpoint.class)
                 .hasSingleBean(HubUserResolver.class));
     }
 

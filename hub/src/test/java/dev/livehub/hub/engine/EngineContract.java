@@ -32,7 +32,7 @@ import static org.awaitility.Awaitility.await;
  * The one contract every engine passes, through the {@link Hub} that runs on it: ids, ordering, trimming, retention,
  * the resume rules, concurrent appends and live delivery. Each engine's test class only says how to make one.
  */
-public abstract class EngineContract implements CatchUpContract {
+public abstract class EngineContract implements CatchUpContract, PublishContract {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
 
@@ -59,6 +59,11 @@ public abstract class EngineContract implements CatchUpContract {
         HubSettings defaults = HubSettings.defaults();
         return hub(StreamSettings.defaults(), new HubSettings(defaults.maxConnectionsPerUser(), defaults.outboxSize(),
                 defaults.heartbeat(), defaults.retry(), defaults.streamLifetime(), defaults.catchUpPage(), compactAbove));
+    }
+
+    @Override
+    public Hub publishingHub() {
+        return hub(StreamSettings.defaults());
     }
 
     @AfterEach

@@ -14,11 +14,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import dev.livehub.hub.Cursor;
 import dev.livehub.hub.Hub;
 import dev.livehub.hub.Publication;
+import dev.livehub.hub.Published;
 import dev.livehub.hub.testing.RecordingOutput;
 import dev.livehub.hub.testing.RedisServerExtension;
 import dev.livehub.hub.testing.SseEvent;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The engine contract on a real redis-server; each test has a key prefix of its own.
@@ -61,6 +63,61 @@ class RedisEngineIntegrationTests extends EngineContract {
         assertThat(data).containsExactlyElementsOf(expected);
         hub.publish(List.of("u1"), Publication.of("crud.update", "{\"n\":32}"));
         assertThat(out.events().awaitPublished(32, Duration.ofSeconds(10))).hasSize(32);
+    }
+
+    @Test
+    void oneEventToAThousandUsersIsFourScriptCalls() {
+        Hub hub = hub(StreamSettings.defaults());
+        List<String> users = new ArrayList<>();
+        for (int n = 0; n < 1000; n++) {
+            users.add("many" + n);
+        }
+        hub.publish(List.of("warm-up"), Publication.of("notif", "{}"));
+        long before = scriptCalls();
+
+        hub.publishAll(List.of(Publication.of("notif", "{\"unread\":1}").to(users)));
+
+        // 250 entries per call (RedisAppends.ENTRIES_PER_CALL), so Redis is never blocked long by one call.
+        assertThat(scriptCalls() - before).isEqualTo(4);
+        assertThat(redis.commands().xlen(prefix + ":{many999}:events")).isEqualTo(1);
+    }
+
+    @Test
+    void whenRedisIsFullEachUserIsReportedRefusedBecauseTheStoreIsFull() {
+        Hub hub = hub(StreamSettings.defaults());
+        hub.publish(List.of("full-a"), Publication.of("notif", "{}"));
+        var commands = redis.commands();
+        commands.configSet("maxmemory-policy", "noeviction");
+        commands.configSet("maxmemory", "1");
+        try {
+            Published result = hub.publishAll(List.of(Publication.of("notif", "{\"n\":1}")
+                .to(List.of("full-a", "full-b")))).getFirst();
+
+            assertThat(result.ids()).isEmpty();
+            assertThat(result.refused()).containsOnlyKeys("full-a", "full-b");
+            assertThat(result.refused().values()).allSatisfy(refusal -> {
+                assertThat(refusal.reason()).isEqualTo(Published.Reason.STORE_FULL);
+                assertThat(refusal.message()).contains("the store is full", "noeviction");
+            });
+            assertThatThrownBy(() -> hub.publish(List.of("full-b"), Publication.of("notif", "{}")))
+                .isInstanceOf(EngineException.class)
+                .hasMessageContaining("the store is full");
+        }
+        finally {
+            commands.configSet("maxmemory", "0");
+        }
+        assertThat(commands.xlen(prefix + ":{full-a}:events")).isEqualTo(1);
+        assertThat(hub.publish(List.of("full-b"), Publication.of("notif", "{}"))).containsOnlyKeys("full-b");
+    }
+
+    private static long scriptCalls() {
+        long calls = 0;
+        for (String line : redis.commands().info("commandstats").split("\r?\n")) {
+            if (line.startsWith("cmdstat_evalsha:") || line.startsWith("cmdstat_eval:")) {
+                calls += Long.parseLong(line.replaceAll("^[^:]+:calls=(\\d+),.*", "$1"));
+            }
+        }
+        return calls;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.livehub.hub.engine;
 
 import java.time.Duration;
+import java.util.List;
 
 import io.lettuce.core.KillArgs;
 import io.lettuce.core.RedisClient;
@@ -86,11 +87,40 @@ class RedisFunctionIntegrationTests {
     }
 
     @Test
+    void aPublishIdUsedAgainWithOtherDataIsRefusedAndAppendsNothing() {
+        String first = fcall("fn:{8}:events", "notif", "{\"unread\":1}", "order-18");
+
+        assertRefused(() -> fcall("fn:{8}:events", "notif", "{\"unread\":2}", "order-18"),
+                "publish id 'order-18' was used for another event or data for user '8' (entry " + first + ")");
+        assertThat(redisCli.xlen("fn:{8}:events")).isEqualTo(1);
+    }
+
+    @Test
+    void oneCallWithManyKeysAppendsToEachUserAndAnswersAnIdPerKey() {
+        RecordingOutput browser = new RecordingOutput();
+        hub.connect("m2", Cursor.none(), browser);
+        browser.events().awaitFirst("ready", Duration.ofSeconds(10));
+        fcall("fn:{m3}:events", "notif", "{\"unread\":0}", "fan-1-other");
+        fcall("fn:{m1}:events", "notif", "{\"unread\":1}", "fan-1");
+
+        List<Object> ids = redisCli.fcall("hub_publish", ScriptOutputType.MULTI,
+                new String[] { "fn:{m1}:events", "fn:{m2}:events" }, "notif", "{\"unread\":1}", "fan-1");
+
+        assertThat(ids).hasSize(2);
+        assertThat(browser.events().awaitPublished(1, Duration.ofSeconds(10)).getFirst().id()).isEqualTo(ids.get(1));
+        assertThat(redisCli.xlen("fn:{m1}:events")).isEqualTo(1);
+        assertThat(redisCli.xlen("fn:{m2}:events")).isEqualTo(1);
+    }
+
+    @Test
     void whatTheHubWouldRefuseIsRefusedWithAMessage() {
         assertRefused(() -> fcall("fn:42:events", "crud.update", "{}"), "is not a stream key");
         assertRefused(() -> fcall("fn:{a b}:events", "crud.update", "{}"), "the user id 'a b'");
         assertRefused(() -> fcall("fn:{42}:events", "Crud Update", "{}"), "the event name 'Crud Update'");
         assertRefused(() -> fcall("fn:{42}:events", "reset", "{}"), "the hub's own event name");
+        for (String reserved : List.of("error", "open", "message", "status", "signed-out")) {
+            assertRefused(() -> fcall("fn:{42}:events", reserved, "{}"), "'" + reserved + "' is reserved");
+        }
         assertRefused(() -> fcall("fn:{42}:events", "crud.update", "{not json"), "not valid JSON");
         assertRefused(() -> fcall("fn:{42}:events", "crud.update", "\"" + "x".repeat(70_000) + "\""),
                 "at most 65536");

@@ -1,0 +1,225 @@
+package dev.livehub.hub.web;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.core.ObjectReadContext;
+import tools.jackson.core.StreamReadFeature;
+import tools.jackson.core.json.JsonFactory;
+
+import dev.livehub.hub.Addressed;
+import dev.livehub.hub.Publication;
+
+/**
+ * One publication of an HTTP publish body, {@code {"users":["42"],"event":"crud.update","data":{...},
+ * "publish_id":"optional"}}, read with a streaming parser: no tree, and {@code data} is kept as the caller's bytes,
+ * never written again by a JSON library (so {@code 1e400}, {@code {}} and {@code "\ud800"} arrive as they were sent).
+ * What a browser could not read the same way is refused: a body that is not UTF-8 (a lone surrogate encoded raw), and
+ * an object with a key twice (JavaScript would keep one of them).
+ *
+ * @param publishId the caller's publish id, or one made here (so an answer can always name it)
+ * @param addressed the publication and its users, or {@code null} when it was refused
+ * @param refusal why it was refused (a 400), or {@code null}
+ */
+record PublishRequest(String publishId, Addressed addressed, String refusal) {
+
+    private static final JsonFactory JSON = JsonFactory.builder()
+        .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+        .build();
+
+    static final String EXAMPLE = "{\"users\":[\"42\"],\"event\":\"crud.update\",\"data\":{}}";
+
+    /** A body that cannot be read at all: not UTF-8, not JSON, or not of the expected shape. */
+    static final class BadBody extends RuntimeException {
+
+        BadBody(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /** Reads a single publication, {@code POST /hub/publish}. */
+    static PublishRequest one(byte[] body, int maxUsers) {
+        requireUtf8(body);
+        try (JsonParser parser = JSON.createParser(ObjectReadContext.empty(), body)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                throw new BadBody("the body is a JSON object: " + EXAMPLE);
+            }
+            PublishRequest request = read(parser, body, maxUsers);
+            if (parser.nextToken() != null) {
+                throw new BadBody("the body is one JSON object; something follows it");
+            }
+            return request;
+        }
+        catch (JacksonException ex) {
+            throw new BadBody(notJson(ex));
+        }
+    }
+
+    /** Reads a batch, {@code POST /hub/publish/batch}: {@code {"publications":[...]}}. */
+    static List<PublishRequest> batch(byte[] body, int maxUsers, int maxPublications) {
+        requireUtf8(body);
+        try (JsonParser parser = JSON.createParser(ObjectReadContext.empty(), body)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT || !"publications".equals(parser.nextName())
+                    || parser.nextToken() != JsonToken.START_ARRAY) {
+                throw new BadBody("the body is {\"publications\":[" + EXAMPLE + ", ...]}");
+            }
+            List<PublishRequest> requests = new ArrayList<>();
+            for (JsonToken token = parser.nextToken(); token != JsonToken.END_ARRAY; token = parser.nextToken()) {
+                if (requests.size() == maxPublications) {
+                    throw new BadBody("a batch holds at most " + maxPublications + " publications");
+                }
+                if (token != JsonToken.START_OBJECT) {
+                    throw new BadBody("'publications' holds objects like " + EXAMPLE);
+                }
+                requests.add(read(parser, body, maxUsers));
+            }
+            if (parser.nextToken() != JsonToken.END_OBJECT || parser.nextToken() != null) {
+                throw new BadBody("the body is {\"publications\":[...]} and nothing else");
+            }
+            if (requests.isEmpty()) {
+                throw new BadBody("'publications' is empty");
+            }
+            return requests;
+        }
+        catch (JacksonException ex) {
+            throw new BadBody(notJson(ex));
+        }
+    }
+
+    /** Reads one publication object; the parser is on its {@code START_OBJECT} and is left on its {@code END_OBJECT}. */
+    private static PublishRequest read(JsonParser parser, byte[] body, int maxUsers) {
+        List<String> users = null;
+        String event = null;
+        String data = null;
+        String publishId = null;
+        String refusal = null;
+        for (String field = parser.nextName(); field != null; field = parser.nextName()) {
+            JsonToken token = parser.nextToken();
+            switch (field) {
+                case "users" -> {
+                    if (token != JsonToken.START_ARRAY) {
+                        refusal = first(refusal, "'users' is a non-empty array of user ids");
+                        parser.skipChildren();
+                        break;
+                    }
+                    users = new ArrayList<>();
+                    for (JsonToken user = parser.nextToken(); user != JsonToken.END_ARRAY; user = parser.nextToken()) {
+                        if (user != JsonToken.VALUE_STRING) {
+                            refusal = first(refusal, "'users' holds strings, got " + kind(user));
+                            parser.skipChildren();
+                        }
+                        else {
+                            users.add(parser.getString());
+                        }
+                    }
+                }
+                case "event" -> {
+                    if (token == JsonToken.VALUE_STRING) {
+                        event = parser.getString();
+                    }
+                    else {
+                        refusal = first(refusal, "an event name matches [a-z0-9._-]{1,64}, got " + kind(token));
+                        parser.skipChildren();
+                    }
+                }
+                case "publish_id" -> {
+                    if (token == JsonToken.VALUE_STRING) {
+                        publishId = parser.getString();
+                    }
+                    else {
+                        refusal = first(refusal, "'publish_id' is a string");
+                        parser.skipChildren();
+                    }
+                }
+                case "data" -> {
+                    int start = (int) parser.currentTokenLocation().getByteOffset();
+                    parser.skipChildren();
+                    // Past the value's last token: a string's or number's end, or the closing bracket.
+                    parser.finishToken();
+                    int end = (int) parser.currentLocation().getByteOffset();
+                    data = new String(body, start, end - start, StandardCharsets.UTF_8);
+                }
+                default -> {
+                    refusal = first(refusal, "unknown field '" + field + "'; the fields are users, event, data, "
+                            + "publish_id");
+                    parser.skipChildren();
+                }
+            }
+        }
+        if (refusal == null) {
+            refusal = check(users, event, data, publishId, maxUsers);
+        }
+        String id = publishId != null ? publishId : Publication.newPublishId();
+        if (refusal != null) {
+            return new PublishRequest(id, null, refusal);
+        }
+        try {
+            return new PublishRequest(id, new Publication(event, data, id).to(users), null);
+        }
+        catch (IllegalArgumentException ex) {
+            return new PublishRequest(id, null, ex.getMessage());
+        }
+    }
+
+    private static String check(List<String> users, String event, String data, String publishId, int maxUsers) {
+        if (users == null || users.isEmpty()) {
+            return "'users' is a non-empty array of user ids";
+        }
+        if (users.size() > maxUsers) {
+            return "'users' names " + users.size() + " users; at most " + maxUsers + " per publication "
+                    + "(hub.publish.max-users)";
+        }
+        if (data == null) {
+            return "'data' is required: the JSON sent to the users";
+        }
+        if (publishId != null && (publishId.isEmpty() || publishId.length() > 64)) {
+            return "a publish id has 1 to 64 characters";
+        }
+        return null;
+    }
+
+    private static String kind(JsonToken token) {
+        return switch (token) {
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "a number";
+            case START_OBJECT -> "an object";
+            case START_ARRAY -> "an array";
+            case VALUE_TRUE, VALUE_FALSE -> "a boolean";
+            default -> "null";
+        };
+    }
+
+    private static String first(String refusal, String another) {
+        return refusal != null ? refusal : another;
+    }
+
+    /**
+     * Refuses bytes that are not UTF-8, which a JSON parser may let through inside strings: a surrogate encoded on its
+     * own (CESU-8) would reach browsers as a replacement character.
+     */
+    private static void requireUtf8(byte[] body) {
+        try {
+            StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT)
+                .decode(ByteBuffer.wrap(body));
+        }
+        catch (CharacterCodingException ex) {
+            throw new BadBody("the body is not valid UTF-8 (a lone surrogate, or bytes of another encoding)");
+        }
+    }
+
+    private static String notJson(JacksonException ex) {
+        String message = ex.getOriginalMessage();
+        if (message != null && message.startsWith("Duplicate Object property")) {
+            return "the body has an object with a key twice (" + message + "); a browser would keep only one";
+        }
+        return "the body is not valid JSON: " + message;
+    }
+}

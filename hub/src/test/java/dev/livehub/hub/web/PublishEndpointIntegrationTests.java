@@ -1,0 +1,237 @@
+package dev.livehub.hub.web;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import dev.livehub.hub.starter.StarterApplication;
+import dev.livehub.hub.testing.RedisServerExtension;
+import dev.livehub.hub.testing.SseClient;
+import dev.livehub.hub.testing.SseEvent;
+import dev.livehub.hub.testing.TestTokens;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code POST /hub/publish} and {@code /hub/publish/batch} over real HTTP, on a real Redis: every answer names the
+ * publication's publish id (a 503 too), a retry is appended once, a publish id reused with other content is a 409,
+ * the answer says per user what was appended and what not and why (the store is full), the caller's JSON reaches the
+ * browser byte for byte, and names that EventSource or app-stream.js use themselves are refused.
+ */
+@SpringBootTest(classes = StarterApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = { "hub.token.secret=" + PublishEndpointIntegrationTests.SECRET, "hub.publish.token=publish-secret",
+                "hub.redis.prefix=pubhttp" })
+class PublishEndpointIntegrationTests {
+
+    static final String SECRET = "publish-tests-secret-of-32-bytes!!";
+
+    @RegisterExtension
+    static final RedisServerExtension redis = new RedisServerExtension();
+
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private static final JsonMapper JSON = new JsonMapper();
+
+    @LocalServerPort
+    int port;
+
+    @DynamicPropertySource
+    static void redis(DynamicPropertyRegistry registry) {
+        redis.useForTheHub(registry);
+    }
+
+    private HttpResponse<String> post(String path, byte[] body) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+            .header("Authorization", "Bearer publish-secret")
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+            .build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> publish(String body) throws Exception {
+        return post("/hub/publish", body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private HttpResponse<String> batch(String body) throws Exception {
+        return post("/hub/publish/batch", body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private SseClient stream(String user) throws Exception {
+        SseClient client = SseClient.open("http://localhost:" + port + "/stream/app?token="
+                + TestTokens.hs256(SECRET, user, Duration.ofMinutes(5)), Map.of());
+        client.events().awaitFirst("ready", Duration.ofSeconds(10));
+        return client;
+    }
+
+    @Test
+    void everyPublicationHasAPublishIdAndARetryWithItIsAppendedOnce() throws Exception {
+        HttpResponse<String> first = publish("{\"users\":[\"r1\"],\"event\":\"notif\",\"data\":{\"unread\":1}}");
+        assertThat(first.statusCode()).isEqualTo(202);
+        JsonNode answer = JSON.readTree(first.body());
+        String publishId = answer.path("publish_id").asString();
+        assertThat(publishId).isNotBlank();
+
+        HttpResponse<String> retry = publish("{\"users\":[\"r1\",\"r2\"],\"event\":\"notif\",\"data\":{\"unread\":1},"
+                + "\"publish_id\":\"" + publishId + "\"}");
+
+        JsonNode again = JSON.readTree(retry.body());
+        assertThat(retry.statusCode()).isEqualTo(202);
+        assertThat(again.path("ids").path("r1").asString()).isEqualTo(answer.path("ids").path("r1").asString());
+        assertThat(again.path("ids").has("r2")).isTrue();
+        assertThat(redis.commands().xlen("pubhttp:{r1}:events")).isEqualTo(1);
+    }
+
+    @Test
+    void aPublishIdReusedWithOtherContentIsA409ThatSaysForWhom() throws Exception {
+        publish("{\"users\":[\"c1\"],\"event\":\"notif\",\"data\":{\"unread\":1},\"publish_id\":\"order-9\"}");
+
+        HttpResponse<String> reused = publish("{\"users\":[\"c1\",\"c2\"],\"event\":\"notif\",\"data\":{\"unread\":2},"
+                + "\"publish_id\":\"order-9\"}");
+
+        assertThat(reused.statusCode()).isEqualTo(409);
+        JsonNode answer = JSON.readTree(reused.body());
+        assertThat(answer.path("error").asString()).isEqualTo("publish_id_conflict");
+        assertThat(answer.path("publish_id").asString()).isEqualTo("order-9");
+        assertThat(answer.path("refused").path("c1").path("error").asString()).isEqualTo("publish_id_conflict");
+        assertThat(answer.path("ids").has("c2")).isTrue();
+        assertThat(redis.commands().xrange("pubhttp:{c1}:events", io.lettuce.core.Range.create("-", "+")))
+            .singleElement().satisfies(entry -> assertThat(entry.getBody().get("data")).isEqualTo("{\"unread\":1}"));
+    }
+
+    @Test
+    void whenTheStoreIsFullTheAnswerIsA503PerUserWithThePublishId() throws Exception {
+        var commands = redis.commands();
+        commands.configSet("maxmemory-policy", "noeviction");
+        commands.configSet("maxmemory", "1");
+        HttpResponse<String> refused;
+        try {
+            refused = publish("{\"users\":[\"f1\",\"f2\"],\"event\":\"notif\",\"data\":{}}");
+        }
+        finally {
+            commands.configSet("maxmemory", "0");
+        }
+        assertThat(refused.statusCode()).isEqualTo(503);
+        assertThat(refused.headers().firstValue("Retry-After")).isPresent();
+        JsonNode answer = JSON.readTree(refused.body());
+        assertThat(answer.path("error").asString()).isEqualTo("store_full");
+        assertThat(answer.path("message").asString()).contains("the store is full", "no user");
+        assertThat(answer.path("publish_id").asString()).isNotBlank();
+        assertThat(answer.path("refused").path("f1").path("error").asString()).isEqualTo("store_full");
+        assertThat(answer.path("refused").path("f2").path("error").asString()).isEqualTo("store_full");
+
+        HttpResponse<String> retried = publish("{\"users\":[\"f1\",\"f2\"],\"event\":\"notif\",\"data\":{},"
+                + "\"publish_id\":\"" + answer.path("publish_id").asString() + "\"}");
+        assertThat(retried.statusCode()).isEqualTo(202);
+        assertThat(commands.xlen("pubhttp:{f1}:events")).isEqualTo(1);
+    }
+
+    @Test
+    void theCallersJsonReachesTheBrowserByteForByte() throws Exception {
+        String data = "{\"empty\":{},\"list\":[],\"nested\":{\"a\":{}},\"big\":1e400,\"exact\":1.50,"
+                + "\"lone\":\"\\ud800\",\"text\":\"caf\u00e9 \\u00e9\"}";
+        try (SseClient browser = stream("b1")) {
+            HttpResponse<String> published = publish("{\"users\":[\"b1\"],\"event\":\"notif\",\"data\":" + data + "}");
+            assertThat(published.statusCode()).isEqualTo(202);
+            assertThat(publish("{\"users\":[\"b1\"],\"event\":\"notif\",\"data\": \"text\" }").statusCode())
+                .isEqualTo(202);
+            assertThat(publish("{\"data\":-0.0e-0,\"users\":[\"b1\"],\"event\":\"notif\"}").statusCode())
+                .isEqualTo(202);
+
+            List<SseEvent> events = browser.events().awaitPublished(3, Duration.ofSeconds(10));
+            assertThat(events).extracting(SseEvent::data).containsExactly(data, "\"text\"", "-0.0e-0");
+        }
+    }
+
+    @Test
+    void jsonABrowserWouldReadDifferentlyIsRefusedWithA400() throws Exception {
+        HttpResponse<String> twice = publish("{\"users\":[\"d1\"],\"event\":\"notif\",\"data\":{\"a\":1,\"a\":2}}");
+        assertThat(twice.statusCode()).isEqualTo(400);
+        assertThat(twice.body()).contains("bad_request", "key twice");
+
+        byte[] head = "{\"users\":[\"d1\"],\"event\":\"notif\",\"data\":\"".getBytes(StandardCharsets.UTF_8);
+        byte[] surrogate = { (byte) 0xED, (byte) 0xA0, (byte) 0x80 };
+        byte[] tail = "\"}".getBytes(StandardCharsets.UTF_8);
+        byte[] body = new byte[head.length + surrogate.length + tail.length];
+        System.arraycopy(head, 0, body, 0, head.length);
+        System.arraycopy(surrogate, 0, body, head.length, surrogate.length);
+        System.arraycopy(tail, 0, body, head.length + surrogate.length, tail.length);
+        HttpResponse<String> lone = post("/hub/publish", body);
+        assertThat(lone.statusCode()).isEqualTo(400);
+        assertThat(lone.body()).contains("not valid UTF-8");
+        assertThat(redis.commands().exists("pubhttp:{d1}:events")).isZero();
+    }
+
+    @Test
+    void namesThatEventSourceOrTheClientUseThemselvesAreRefused() throws Exception {
+        for (String name : List.of("error", "open", "message", "status", "signed-out", "ready", "reset",
+                "compacted", "auth-expired")) {
+            HttpResponse<String> refused = publish("{\"users\":[\"n1\"],\"event\":\"" + name + "\",\"data\":{}}");
+            assertThat(refused.statusCode()).as(name).isEqualTo(400);
+            assertThat(refused.body()).as(name).contains("'" + name + "'");
+        }
+        assertThat(redis.commands().exists("pubhttp:{n1}:events")).isZero();
+    }
+
+    @Test
+    void aBatchIsAnsweredPerPublicationInOrder() throws Exception {
+        try (SseClient one = stream("batch-1"); SseClient two = stream("batch-2")) {
+            HttpResponse<String> response = batch("{\"publications\":["
+                    + "{\"users\":[\"batch-1\"],\"event\":\"crud.create\",\"data\":{\"id\":1},\"publish_id\":\"bp-1\"},"
+                    + "{\"users\":[\"batch-2\"],\"event\":\"error\",\"data\":{}},"
+                    + "{\"users\":[\"batch-2\",\"batch-1\"],\"event\":\"notif\",\"data\":{\"unread\":2}}]}");
+
+            assertThat(response.statusCode()).isEqualTo(200);
+            JsonNode answer = JSON.readTree(response.body());
+            assertThat(answer.path("complete").asBoolean()).isFalse();
+            JsonNode results = answer.path("results");
+            assertThat(results.size()).isEqualTo(3);
+            assertThat(results.get(0).path("status").asInt()).isEqualTo(202);
+            assertThat(results.get(0).path("publish_id").asString()).isEqualTo("bp-1");
+            assertThat(results.get(1).path("status").asInt()).isEqualTo(400);
+            assertThat(results.get(1).path("message").asString()).contains("'error' is reserved");
+            assertThat(results.get(2).path("status").asInt()).isEqualTo(202);
+            assertThat(results.get(2).path("publish_id").asString()).isNotBlank();
+
+            assertThat(one.events().awaitPublished(2, Duration.ofSeconds(10))).extracting(SseEvent::id)
+                .containsExactly(results.get(0).path("ids").path("batch-1").asString(),
+                        results.get(2).path("ids").path("batch-1").asString());
+            assertThat(two.events().awaitPublished(1, Duration.ofSeconds(10))).extracting(SseEvent::data)
+                .containsExactly("{\"unread\":2}");
+        }
+    }
+
+    @Test
+    void aBodyThatIsNoPublicationIsA400ThatSaysWhy() throws Exception {
+        Map<String, String> bad = Map.of(
+                "not json", "not valid JSON",
+                "[]", "JSON object",
+                "{\"users\":[],\"event\":\"x\",\"data\":{}}", "non-empty array",
+                "{\"users\":[1],\"event\":\"x\",\"data\":{}}", "holds strings, got a number",
+                "{\"users\":[\"1\"],\"event\":\"x\"}", "'data' is required",
+                "{\"users\":[\"1\"],\"event\":\"x\",\"data\":{},\"extra\":1}", "unknown field 'extra'",
+                "{\"users\":[\"1\"],\"event\":\"x\",\"data\":{}} {}", "something follows");
+        for (Map.Entry<String, String> body : bad.entrySet()) {
+            HttpResponse<String> response = publish(body.getKey());
+            assertThat(response.statusCode()).as(body.getKey()).isEqualTo(400);
+            assertThat(response.body()).as(body.getKey()).contains(body.getValue());
+        }
+        HttpResponse<String> batch = batch("{\"publications\":{}}");
+        assertThat(batch.statusCode()).isEqualTo(400);
+        assertThat(batch.body()).contains("{\\\"publications\\\":[");
+    }
+}
