@@ -186,6 +186,19 @@ public final class Hub implements AutoCloseable {
     public record Poll(List<HubEvent> events, EventId lastId, boolean reset) {
     }
 
+    /**
+     * Whether live delivery works: false from the moment the engine lost its live connection until every local user
+     * is subscribed again (streams get nothing new meanwhile, then catch up).
+     */
+    public boolean isLive() {
+        return !liveDown;
+    }
+
+    /** Whether this node refuses new streams: it drains (SIGTERM) or is shut down. */
+    public boolean isDraining() {
+        return closed;
+    }
+
     /** Open streams on this node. */
     public int connectionCount() {
         return connections.get();

@@ -72,6 +72,11 @@ final class ClusterLink implements RedisLink {
     }
 
     @Override
+    public CompletionStage<String> ping() {
+        return commands.async().ping();
+    }
+
+    @Override
     public CompletionStage<Void> loadFunctions(String code) {
         // A failed master stays in the topology, flagged, until the cluster forgets it: it needs no function.
         CompletableFuture<?>[] loads = commands.getPartitions().stream()

@@ -84,6 +84,15 @@ public interface Engine extends AutoCloseable {
     /** The node no longer needs the user's live entries. */
     void unsubscribe(String user);
 
+    /**
+     * The engine's connections to its store, each with whether it works now (a command answered within a second, a
+     * subscription connection open); empty for an engine that needs none. For health checks: it may block up to a
+     * second.
+     */
+    default Map<String, Boolean> links() {
+        return Map.of();
+    }
+
     /** Stops live delivery and releases connections. */
     @Override
     void close();

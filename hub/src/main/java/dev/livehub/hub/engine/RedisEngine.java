@@ -192,6 +192,30 @@ public final class RedisEngine implements Engine {
         link.sunsubscribe(keys.bell(user));
     }
 
+    /** {@code commands}: a {@code PING} answered within a second; {@code pubsub}: the pub/sub connection is open. */
+    @Override
+    public Map<String, Boolean> links() {
+        RedisLink current = closed ? null : link;
+        Map<String, Boolean> links = new LinkedHashMap<>();
+        links.put("commands", current != null && pings(current));
+        links.put("pubsub", current != null && current.pubsub().isOpen());
+        return links;
+    }
+
+    private boolean pings(RedisLink current) {
+        try {
+            return "PONG".equals(current.ping().toCompletableFuture()
+                .get(Math.min(1000, timeout.toMillis()), TimeUnit.MILLISECONDS));
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+        catch (ExecutionException | TimeoutException | RuntimeException ex) {
+            return false;
+        }
+    }
+
     @Override
     public synchronized void close() {
         synchronized (restoreLock) {
@@ -287,8 +311,11 @@ public final class RedisEngine implements Engine {
             lossesBefore = losses;
         }
         List<String> channels = subscribed.stream().map(keys::bell).toList();
-        CompletableFuture<?>[] acks = channels.stream()
-            .map(channel -> link.ssubscribe(channel).toCompletableFuture())
+        // A PING on the pub/sub connection too: with no bell to subscribe, live delivery is back only once that
+        // connection answers, not at once while Redis is still away.
+        CompletableFuture<?>[] acks = java.util.stream.Stream.concat(
+                java.util.stream.Stream.of(link.pubsub().async().ping().toCompletableFuture()),
+                channels.stream().map(channel -> link.ssubscribe(channel).toCompletableFuture()))
             .toArray(CompletableFuture[]::new);
         CompletableFuture.allOf(acks).orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
             .whenComplete((ok, error) -> {

@@ -45,6 +45,9 @@ interface RedisLink extends AutoCloseable {
         return 0;
     }
 
+    /** {@code PING} on the command connection (a cluster's default node): whether commands get through now. */
+    CompletionStage<String> ping();
+
     /** {@code FUNCTION LOAD REPLACE} on every primary (functions replicate to replicas). */
     CompletionStage<Void> loadFunctions(String code);
 

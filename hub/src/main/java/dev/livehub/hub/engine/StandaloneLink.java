@@ -59,6 +59,11 @@ final class StandaloneLink implements RedisLink {
     }
 
     @Override
+    public CompletionStage<String> ping() {
+        return commands.async().ping();
+    }
+
+    @Override
     public CompletionStage<Void> loadFunctions(String code) {
         return commands.async().functionLoad(code, true).thenAccept(name -> { });
     }

@@ -1,0 +1,133 @@
+package dev.livehub.server;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import dev.livehub.hub.testing.RedisServerExtension;
+import dev.livehub.hub.testing.SseClient;
+import dev.livehub.hub.testing.TestTokens;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Health as a load balancer and an operator see it, on a hub server on the Redis engine: Redis stopped under a running
+ * node makes {@code /actuator/health} DOWN within 5 s (and UP again when it is back), and a node that drains (SIGTERM:
+ * its context closes) answers readiness OUT_OF_SERVICE while its streams are still open, so no new stream is sent
+ * its way.
+ */
+class HealthIntegrationTests {
+
+    private static final String SECRET = "health-test-secret-of-32-bytes-or-more";
+
+    private static final String OPERATOR = "operator:health-test";
+
+    @RegisterExtension
+    static final RedisServerExtension redis = new RedisServerExtension();
+
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    private ConfigurableApplicationContext node;
+
+    private int port;
+
+    @AfterEach
+    void stop() throws Exception {
+        if (node != null) {
+            node.close();
+        }
+        if (!accepts(redis.port())) {
+            redis.startAgain();
+        }
+    }
+
+    @Test
+    void redisStoppedUnderARunningNodeIsDownWithinFiveSeconds() throws Exception {
+        start("5s");
+        assertThat(get("/actuator/health", OPERATOR).body()).contains("\"status\":\"UP\"", "\"redis\":{",
+                "\"links\":{\"commands\":true,\"pubsub\":true}");
+
+        redis.stopKeepingData();
+        long stopped = System.nanoTime();
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100))
+            .until(() -> get("/actuator/health", null).statusCode() == 503);
+        long tookMs = (System.nanoTime() - stopped) / 1_000_000;
+        HttpResponse<String> down = get("/actuator/health", OPERATOR);
+        assertThat(down.body()).contains("\"status\":\"DOWN\"", "\"live\":\"down\"");
+        assertThat(tookMs).isLessThan(5000);
+
+        redis.startAgain();
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+            .until(() -> get("/actuator/health", null).statusCode() == 200);
+        assertThat(get("/actuator/health", OPERATOR).body()).contains("\"live\":\"up\"");
+    }
+
+    @Test
+    void aDrainingNodeIsOutOfServiceBeforeItsStreamsEnd() throws Exception {
+        start("4s");
+        List<SseClient> streams = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            streams.add(SseClient.open("http://127.0.0.1:" + port + "/stream/app?token="
+                    + TestTokens.hs256(SECRET, "drain-" + i, Duration.ofMinutes(5)), Map.of()));
+        }
+        assertThat(streams).allSatisfy(stream -> assertThat(stream.status()).isEqualTo(200));
+        assertThat(get("/actuator/health/readiness", null).statusCode()).isEqualTo(200);
+
+        CompletableFuture<Void> sigterm = CompletableFuture.runAsync(node::close);
+        await().atMost(Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(50))
+            .until(() -> get("/actuator/health/readiness", null).statusCode() == 503);
+        assertThat(get("/actuator/health/readiness", null).body()).contains("\"status\":\"OUT_OF_SERVICE\"");
+        assertThat(streams).as("streams still open when readiness went OUT_OF_SERVICE")
+            .anySatisfy(stream -> assertThat(stream.ended()).isFalse());
+
+        sigterm.get();
+        node = null;
+        assertThat(streams).allSatisfy(stream -> assertThat(stream.ended()).isTrue());
+        streams.forEach(SseClient::close);
+    }
+
+    private void start(String drainWindow) {
+        node = new SpringApplicationBuilder(HubServer.class).run("--server.port=0", "--hub.engine=redis",
+                "--spring.data.redis.host=" + redis.host(), "--spring.data.redis.port=" + redis.port(),
+                "--hub.token.secret=" + SECRET, "--hub.drain-window=" + drainWindow,
+                "--spring.security.user.password=" + OPERATOR.substring(OPERATOR.indexOf(':') + 1));
+        port = ((WebServerApplicationContext) node).getWebServer().getPort();
+    }
+
+    private HttpResponse<String> get(String path, String credentials) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .timeout(Duration.ofSeconds(10));
+        if (credentials != null) {
+            request.header("Authorization", "Basic "
+                    + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8)));
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static boolean accepts(int port) {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+            return true;
+        }
+        catch (IOException ex) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package dev.livehub.server;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * What the hub server shows, and to whom: health to anyone (a load balancer), with its readiness and liveness groups;
+ * metrics and the Prometheus scrape only to the operator account, over HTTP Basic.
+ */
+@SpringBootTest(classes = HubServer.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = "spring.security.user.password=" + ManagementEndpointsTests.PASSWORD)
+class ManagementEndpointsTests {
+
+    static final String PASSWORD = "operator-test-password";
+
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @LocalServerPort
+    int port;
+
+    @Test
+    void healthIsOpenAndSaysNoMoreThanItsStatusToStrangers() throws Exception {
+        HttpResponse<String> health = get("/actuator/health", null);
+        assertThat(health.statusCode()).isEqualTo(200);
+        assertThat(health.body()).contains("\"status\":\"UP\"").doesNotContain("components");
+        assertThat(get("/actuator/health/readiness", null).body()).contains("\"status\":\"UP\"");
+        assertThat(get("/actuator/health/liveness", null).body()).contains("\"status\":\"UP\"");
+        assertThat(get("/actuator/health", "operator:" + PASSWORD).body())
+            .contains("\"hub\":{", "\"engine\":\"MemoryEngine\"", "\"owedResets\":0");
+    }
+
+    @Test
+    void metricsAndPrometheusNeedTheOperator() throws Exception {
+        for (String path : new String[] { "/actuator/metrics", "/actuator/metrics/hub.connections",
+                "/actuator/prometheus", "/actuator" + "/env" }) {
+            HttpResponse<String> anonymous = get(path, null);
+            assertThat(anonymous.statusCode()).as(path).isEqualTo(401);
+            assertThat(anonymous.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(
+                    value -> assertThat(value).startsWith("Basic"));
+            assertThat(anonymous.body()).doesNotContain("\"names\"", "measurements", "# TYPE");
+            assertThat(get(path, "operator:wrong").statusCode()).as(path).isEqualTo(401);
+        }
+        assertThat(get("/actuator/metrics", "operator:" + PASSWORD).body()).contains("hub.connections");
+        HttpResponse<String> scrape = get("/actuator/prometheus", "operator:" + PASSWORD);
+        assertThat(scrape.statusCode()).isEqualTo(200);
+        assertThat(scrape.body()).contains("hub_connections ");
+    }
+
+    private HttpResponse<String> get(String path, String credentials) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path));
+        if (credentials != null) {
+            request.header("Authorization", "Basic "
+                    + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8)));
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
