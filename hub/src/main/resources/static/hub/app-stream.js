@@ -6,11 +6,12 @@
  *   AppStream.start({ user: '42', compact: true });  // after a long absence, the latest state of each record
  *   AppStream.start({ user: '42', lastId: '1732400000000-0' });  // the stream's position the page was rendered at
  *   const off = AppStream.on('crud.update', fn);     // fn(data, { id, topic }); off() unsubscribes
- *   AppStream.liveIndex({ model: 'Task', table: '#crud-table', row: id => '#row-' + id, cells: { state: '.cell-state' } });
+ *   AppStream.liveIndex({ model: 'Task', table: '#crud-table', row: id => '#row-' + id, cells: { state: '.cell-state' },
+ *                         format: { state: v => labels[v] } });   // data-sort / data-filter in the table: see liveIndex
  *
  * Topics: the server's events (crud.create, crud.update, crud.delete, notif, any other name), 'ready' and 'reset'
  * (reload what you show), 'compacted' ({entries, events}: a long backlog came folded), and the client's own 'status'
- * ({state: connecting|live|polling|signed-out}) and 'signed-out'.
+ * ({state: connecting|live|polling|offline|signed-out}, with retryAt in epoch ms when offline) and 'signed-out'.
  *
  * With { lastId }, the stream's last id read by the server before it read the page's data, the page misses nothing
  * published while it loaded: a tab with its own connection resumes from that id; a tab that follows another tab's
@@ -163,12 +164,14 @@
     emit(topic, data, id);
   }
 
-  function setStatus(state) {
-    if (s.status === state) { return; }
+  // 'offline' carries retryAt (epoch ms of the next attempt), so a page can say "offline, retrying in N s".
+  function setStatus(state, retryAt) {
+    if (s.status === state && s.retryAt === retryAt) { return; }
     note('status ' + state);
     s.status = state;
-    if (s.role === 'leader') { post({ t: 'status', state: state, lastId: s.lastId }); }
-    emit('status', { state: state });
+    s.retryAt = retryAt;
+    if (s.role === 'leader') { post({ t: 'status', state: state, lastId: s.lastId, retryAt: retryAt }); }
+    emit('status', retryAt ? { state: state, retryAt: retryAt } : { state: state });
   }
 
   // ---- tabs: leader election and relay
@@ -189,7 +192,7 @@
       accept(m.topic, m.id, m.text);
     } else if (m.t === 'status' && s.role === 'follower') {
       behindTheLeader(m.lastId);
-      setStatus(m.state);
+      setStatus(m.state, m.retryAt);
     } else if (m.t === 'signed-out' && s.role === 'follower' && !s.tokenSource) {
       signedOut();
     } else if (m.t === 'topics' && s.role === 'leader') {
@@ -386,8 +389,11 @@
     poll().then(function (ok) {
       if (ok) { s.failures++; later(connect, backoff()); }
     }, function () {
+      // The server did not answer at all: offline until the next attempt.
       s.failures++;
-      later(connect, backoff());
+      var wait = backoff();
+      setStatus('offline', Date.now() + wait);
+      later(connect, wait);
     });
   }
 
@@ -482,39 +488,82 @@
     var tableSelector = options.table || '#crud-table';
     var rowSelector = options.row || function (id) { return '#row-' + id; };
     var cells = options.cells || {};
+    var format = options.format || {};
     var inFlight = false, trailing = false, whenVisible = false, whenIdle = false;
+    var touched = {};   // ids of rows changed or created since the last refresh: highlighted once it lands
 
     function mine(event) {
       return event && event.model === model && !(event.origin && event.origin === origin);
     }
 
+    function container() {
+      return global.document.querySelector(tableSelector);
+    }
+
     function editing() {
-      var table = global.document.querySelector(tableSelector);
+      var table = container();
       var active = global.document.activeElement;
       return !!(table && active && table.contains(active) && /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName));
     }
 
-    function updateRow(row, fields) {
-      Object.keys(fields).forEach(function (name) {
-        var cell = cells[name] && row.querySelector(cells[name]);
-        if (cell) { cell.textContent = fields[name] == null ? '' : String(fields[name]); }
-      });
+    // The fields the table is sorted or filtered by (data-sort, data-filter on an element inside it): a change to
+    // one of them may move the row, to another place or another page, so the table is refreshed, not patched.
+    function ordering() {
+      var table = container();
+      var marked = table && table.querySelector('[data-sort], [data-filter]');
+      if (!marked) { return []; }
+      return ((marked.getAttribute('data-sort') || '') + ',' + (marked.getAttribute('data-filter') || ''))
+        .split(',').map(function (name) { return name.trim(); }).filter(Boolean);
+    }
+
+    function highlight(row) {
       row.classList.remove('flash-row');
       void row.offsetWidth;   // restarts the highlight animation
       row.classList.add('flash-row');
     }
 
+    // A cell shows a field's text (format[name] turns the value into it) in its '.value' element, or in itself; its
+    // data-value attribute and a <time>'s datetime keep the raw value, for styles and for the page's own scripts.
+    function updateRow(row, fields) {
+      Object.keys(fields).forEach(function (name) {
+        var cell = cells[name] && row.querySelector(cells[name]);
+        if (!cell) { return; }
+        var value = fields[name] == null ? '' : String(fields[name]);
+        var target = cell.querySelector('.value') || cell;
+        cell.setAttribute('data-value', value);
+        if (target.tagName === 'TIME') { target.setAttribute('datetime', value); }
+        target.textContent = format[name] ? format[name](value) : value;
+      });
+      highlight(row);
+    }
+
+    // What had focus in the table, to find it again in the fresh one: its id, else its link target.
+    function focusKey(table) {
+      var active = global.document.activeElement;
+      if (!active || !table.contains(active)) { return null; }
+      if (active.id) { return '#' + global.CSS.escape(active.id); }
+      var href = active.getAttribute('href');
+      return href ? '[href="' + global.CSS.escape(href) + '"]' : null;
+    }
+
     function swap(html) {
-      var table = global.document.querySelector(tableSelector);
+      var table = container();
       if (!table) { return; }
       var fresh = new global.DOMParser().parseFromString(html, 'text/html').querySelector(tableSelector);
       if (!fresh) { return; }
       var x = global.scrollX, y = global.scrollY;
-      var active = global.document.activeElement;
-      var focusId = active && table.contains(active) ? active.id : null;
+      var focus = focusKey(table);
+      var before = {};
+      table.querySelectorAll('tr[id]').forEach(function (row) { before[row.id] = true; });
       table.innerHTML = fresh.innerHTML;
       global.scrollTo(x, y);
-      if (focusId && global.document.getElementById(focusId)) { global.document.getElementById(focusId).focus(); }
+      var again = focus && table.querySelector(focus);
+      if (again) { again.focus(); }
+      var changed = touched;
+      touched = {};
+      table.querySelectorAll('tr[id]').forEach(function (row) {
+        if (!before[row.id] || changed[row.id]) { highlight(row); }
+      });
       table.dispatchEvent(new global.CustomEvent('appstream:refreshed', { bubbles: true }));
     }
 
@@ -544,10 +593,26 @@
     on('crud.update', function (event) {
       if (!mine(event)) { return; }
       var row = global.document.querySelector(rowSelector(event.id));
-      if (event.fields && row) { updateRow(row, event.fields); } else { refresh(); }
+      var moves = event.fields && ordering().some(function (name) { return name in event.fields; });
+      if (event.fields && row && !moves) {
+        updateRow(row, event.fields);
+      } else {
+        if (row) { touched[row.id] = true; }
+        refresh();
+      }
     });
     on('crud.create', function (event) { if (mine(event)) { refresh(); } });
-    on('crud.delete', function (event) { if (mine(event)) { refresh(); } });
+    on('crud.delete', function (event) {
+      if (!mine(event)) { return; }
+      var row = global.document.querySelector(rowSelector(event.id));
+      if (!row) { refresh(); return; }
+      // The row fades out (the page's 'removing' style), then the table refreshes (the next row moves up).
+      var done = false;
+      function then() { if (!done) { done = true; refresh(); } }
+      row.classList.add('removing');
+      row.addEventListener('animationend', then);
+      setTimeout(then, 600);
+    });
     on('reset', refresh);
     global.document.addEventListener('visibilitychange', function () {
       if (!global.document.hidden && whenVisible) { whenVisible = false; refresh(); }

@@ -75,6 +75,30 @@ public final class AppClient {
         }
     }
 
+    /**
+     * Posts a form as the page at {@code formPage} would (with that page's CSRF token), without following redirects.
+     */
+    public HttpResponse<String> post(String formPage, String path, Map<String, String> fields)
+            throws IOException, InterruptedException {
+        Matcher csrf = CSRF.matcher(get(formPage).body());
+        if (!csrf.find()) {
+            throw new AssertionError("no CSRF token on " + formPage);
+        }
+        Map<String, String> all = new HashMap<>(fields);
+        all.put("_csrf", csrf.group(1));
+        return http.send(HttpRequest.newBuilder(URI.create(base + path))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .POST(HttpRequest.BodyPublishers.ofString(form(all)))
+            .build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** GET with extra request headers (Accept, X-Requested-With). */
+    public HttpResponse<String> get(String path, Map<String, String> headers) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).GET();
+        headers.forEach(request::header);
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     /** The Cookie header this client sends, to use it from another client or node. */
     public String cookieHeader() {
         return cookies.getCookieStore().getCookies().stream().map(c -> c.getName() + "=" + c.getValue())

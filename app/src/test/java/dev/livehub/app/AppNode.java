@@ -29,12 +29,17 @@ public final class AppNode implements AutoCloseable {
         start();
     }
 
-    /** A node with the embedded default: memory engine, in-memory sessions, its own H2. */
+    /**
+     * A node with the embedded default: memory engine, its own H2 file (under target/test-data, kept across
+     * {@link #restart()}), sessions in it.
+     */
     public static AppNode embedded(Map<String, String> extra) {
+        int port = freePort();
         Map<String, String> properties = new LinkedHashMap<>(Map.of("app.demo-users", "true",
-                "hub.publish.token", "test-token"));
+                "hub.publish.token", "test-token", "app.data-dir", "./target/test-data/node-" + port + "-"
+                        + System.nanoTime()));
         properties.putAll(extra);
-        return new AppNode(properties, freePort());
+        return new AppNode(properties, port);
     }
 
     /** A node with the Redis engine (and sessions in Redis) on the given Redis, plus any extra properties. */

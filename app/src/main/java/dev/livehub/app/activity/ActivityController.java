@@ -29,7 +29,18 @@ class ActivityController {
         model.addAttribute("running", simulator.isRunning());
         model.addAttribute("done", simulator.done());
         model.addAttribute("planned", simulator.planned());
+        // A refused start comes back with the values the admin typed (flash attributes); otherwise the last run's.
+        if (!model.containsAttribute("rate")) {
+            model.addAttribute("rate", simulator.rate());
+            model.addAttribute("seconds", simulator.seconds());
+        }
         return "admin/activity";
+    }
+
+    @PostMapping("/admin/activity/stop")
+    String stop(RedirectAttributes flash) {
+        flash.addFlashAttribute("message", simulator.stop() ? "Stopped." : "No run is going.");
+        return "redirect:/admin/activity";
     }
 
     @PostMapping("/admin/activity")
@@ -43,6 +54,8 @@ class ActivityController {
         }
         catch (IllegalArgumentException ex) {
             flash.addFlashAttribute("error", ex.getMessage());
+            flash.addFlashAttribute("rate", rate);
+            flash.addFlashAttribute("seconds", seconds);
         }
         return "redirect:/admin/activity";
     }

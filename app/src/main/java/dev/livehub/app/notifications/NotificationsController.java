@@ -24,6 +24,13 @@ class NotificationsController {
         return "notifications/index";
     }
 
+    /** Opening a notification marks it read, then goes where it points (a page of this app only). */
+    @GetMapping("/notifications/{id}")
+    String open(@AuthenticationPrincipal AppUserDetails me, @PathVariable long id) {
+        String link = notifications.open(me.id(), id);
+        return "redirect:" + (link != null && link.startsWith("/") && !link.startsWith("//") ? link : "/notifications");
+    }
+
     @PostMapping("/notifications/{id}/read")
     String read(@AuthenticationPrincipal AppUserDetails me, @PathVariable long id) {
         notifications.markRead(me.id(), id);

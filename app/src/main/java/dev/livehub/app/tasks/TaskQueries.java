@@ -34,7 +34,9 @@ class TaskQueries {
         };
         long total = jdbc.sql("SELECT COUNT(*) FROM tasks t " + where).param("viewer", viewer.id())
             .query(Long.class).single();
-        int safePage = Math.max(0, page);
+        // A page past the last one (rows deleted meanwhile, a hand-edited URL) is the last one; below 0 the first.
+        int last = (int) Math.max(0, (total - 1) / size);
+        int safePage = Math.clamp(page, 0, last);
         var rows = jdbc.sql("""
                 SELECT t.id, t.title, t.learner_id, l.username AS learner, r.username AS trainer, t.state, t.updated_at
                 FROM tasks t JOIN users l ON l.id = t.learner_id JOIN users r ON r.id = t.trainer_id

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import org.springframework.dao.OptimisticLockingFailureException;
 import org.springframework.security.access.AccessDeniedException;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -66,24 +67,50 @@ public class TaskService {
             throw new AccessDeniedException(learner.username() + " is not your learner");
         }
         long trainerId = learner.trainerId() != null ? learner.trainerId() : actor.id();
-        Task task = tasks.save(new Task(null, requireTitle(title), learnerId, trainerId, "todo", now()));
-        publish("crud.create", task, Map.of());
+        Task task = tasks.save(Task.create(requireTitle(title), learnerId, trainerId, actor.id(), now()));
+        publish("crud.create", task, actor, Map.of());
         notifications.notify(learnerId, "New task", actor.username() + " gave you \"" + task.title() + "\"",
                 "/tasks/" + task.id() + "/edit");
         return task;
     }
 
+    /**
+     * Changes a task's title and state, as {@code actor}, from the version of it the actor's form was based on.
+     * A change that changes nothing saves, publishes and notifies nothing.
+     *
+     * @throws TaskConflictException when the task changed since {@code baseVersion}
+     * @throws TaskRuleException when the rules do not let {@code actor} make this change (a state transition that is
+     *         not theirs, a learner renaming a task)
+     */
     @Transactional
-    public Task update(User actor, long id, String title, String state) {
+    public Task update(User actor, long id, String title, String state, long baseVersion) {
         Task task = get(actor, id);
-        if (!Task.STATES.contains(state)) {
+        String newTitle = requireTitle(title);
+        if (task.title().equals(newTitle) && task.state().equals(state)) {
+            return task;
+        }
+        if (task.version() != baseVersion) {
+            throw new TaskConflictException(task);
+        }
+        if (actor.is(User.LEARNER) && !task.title().equals(newTitle)) {
+            throw new TaskRuleException("Only a trainer renames a task.");
+        }
+        if (!TaskStates.ALL.contains(state)) {
             throw new IllegalArgumentException("unknown state " + state);
         }
-        boolean learner = actor.is(User.LEARNER);
-        if (learner && (!Task.LEARNER_STATES.contains(state) || !task.title().equals(title))) {
-            throw new AccessDeniedException("learners move their tasks up to submitted, and keep the title");
+        if (!TaskStates.allowed(actor, task.state(), state)) {
+            throw new TaskRuleException("You cannot move this task from " + TaskStates.label(task.state()) + " to "
+                    + TaskStates.label(state) + (task.state().equals("validated")
+                            ? ": it was validated by the trainer." : "."));
         }
-        Task changed = tasks.save(task.with(requireTitle(title), state, now()));
+        Task changed;
+        try {
+            // Saved with WHERE version = the one read: a change committed in between is refused, not overwritten.
+            changed = tasks.save(task.with(newTitle, state, actor.id(), now()));
+        }
+        catch (OptimisticLockingFailureException ex) {
+            throw new TaskConflictException(tasks.findById(id).orElseThrow(() -> new TaskNotFoundException(id)));
+        }
         Map<String, Object> fields = new LinkedHashMap<>();
         if (!task.title().equals(changed.title())) {
             fields.put("title", changed.title());
@@ -91,11 +118,11 @@ public class TaskService {
         if (!task.state().equals(changed.state())) {
             fields.put("state", changed.state());
         }
-        fields.put("updated", TaskFormat.time(changed.updatedAt()));
-        publish("crud.update", changed, fields);
-        long other = learner ? task.trainerId() : task.learnerId();
+        fields.put("updated", changed.updatedAt().toString());
+        publish("crud.update", changed, actor, fields);
+        long other = actor.is(User.LEARNER) ? task.trainerId() : task.learnerId();
         if (other != actor.id()) {
-            notifications.notify(other, "Task " + changed.state().replace('_', ' '),
+            notifications.notify(other, "Task " + TaskStates.label(changed.state()).toLowerCase(),
                     actor.username() + " updated \"" + changed.title() + "\"", "/tasks/" + id + "/edit");
         }
         return changed;
@@ -105,10 +132,10 @@ public class TaskService {
     public void delete(User actor, long id) {
         Task task = get(actor, id);
         if (actor.is(User.LEARNER)) {
-            throw new AccessDeniedException("learners do not delete tasks");
+            throw new AccessDeniedException("Only a trainer or an admin deletes a task.");
         }
         tasks.delete(task);
-        publish("crud.delete", task, Map.of());
+        publish("crud.delete", task, actor, Map.of());
         notifications.notify(task.learnerId(), "Task removed",
                 actor.username() + " removed \"" + task.title() + "\"", "/tasks");
     }
@@ -122,10 +149,20 @@ public class TaskService {
         return audience;
     }
 
-    private void publish(String event, Task task, Map<String, Object> fields) {
+    /** Who last changed the task, by name, or null when nobody did. */
+    @Transactional(readOnly = true)
+    public String updatedBy(Task task) {
+        return task.updatedBy() == null ? null : users.findById(task.updatedBy()).map(User::username).orElse(null);
+    }
+
+    // The payload names who made the change and the task's new version, so an open edit page can say who changed what
+    // and whether its form is now out of date.
+    private void publish(String event, Task task, User actor, Map<String, Object> fields) {
         Map<String, Object> payload = new LinkedHashMap<>();
         payload.put("model", MODEL);
         payload.put("id", task.id());
+        payload.put("version", task.version());
+        payload.put("by", actor.username());
         if (!fields.isEmpty()) {
             payload.put("fields", fields);
         }

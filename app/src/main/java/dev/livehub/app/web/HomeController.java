@@ -10,4 +10,10 @@ class HomeController {
     String home() {
         return "redirect:/tasks";
     }
+
+    /** The sign-in form; Spring Security handles its POST. */
+    @GetMapping("/login")
+    String login() {
+        return "login";
+    }
 }

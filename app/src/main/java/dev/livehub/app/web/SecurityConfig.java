@@ -39,10 +39,12 @@ class SecurityConfig {
             .requestMatchers(withDefaults().matcher("/stream/**"), withDefaults().matcher("/hub/publish")).permitAll()
             .requestMatchers(withDefaults().matcher("/login"), withDefaults().matcher("/error"),
                     withDefaults().matcher("/actuator/health"), withDefaults().matcher("/hub/app-stream.js"),
-                    withDefaults().matcher("/css/**")).permitAll()
+                    withDefaults().matcher("/css/**"), withDefaults().matcher("/js/**"),
+                    withDefaults().matcher("/favicon.svg")).permitAll()
             .requestMatchers(withDefaults().matcher("/admin/**")).hasRole("ADMIN")
             .anyRequest().authenticated())
-            .formLogin(form -> form.defaultSuccessUrl("/", false))
+            // The sign-in page is the app's own (templates/login.html, LoginController).
+            .formLogin(form -> form.loginPage("/login").defaultSuccessUrl("/", false))
             // Signing out ends the session's open streams here at once (auth-expired); other nodes find the session
             // gone at their next check (hub.session-check-interval).
             .logout(logout -> logout.logoutSuccessUrl("/login?logout").addLogoutHandler((request, response, auth) -> {

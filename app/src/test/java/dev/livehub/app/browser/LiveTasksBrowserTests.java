@@ -113,7 +113,7 @@ class LiveTasksBrowserTests {
         page.evaluate("window.__notReloaded = true");
         TaskPages.setState(bob.newPage(), node.url(), title, "validated");
 
-        assertThat(TaskPages.rowOf(page, title).locator(".cell-state")).hasText("validated");
+        assertThat(TaskPages.rowOf(page, title).locator(".cell-state")).hasText("Validated");
         assertThat(page.locator("#bell-count")).hasText(String.valueOf(Integer.parseInt(unreadBefore) + 1));
         assertThat(page.locator(".toast").first()).containsText("Task validated");
         // Updated in place: the same document, no reload, and the row was not re-fetched.
@@ -244,7 +244,7 @@ class LiveTasksBrowserTests {
         page.navigate(node.url() + "/tasks");
         assertThat(page.locator("#stream-state")).hasText("polling");
         TaskPages.setState(bob.newPage(), node.url(), "Project proposal (alice)", "rejected");
-        assertThat(TaskPages.rowOf(page, "Project proposal (alice)").locator(".cell-state")).hasText("rejected");
+        assertThat(TaskPages.rowOf(page, "Project proposal (alice)").locator(".cell-state")).hasText("Rejected");
     }
 
     /**
@@ -299,8 +299,8 @@ class LiveTasksBrowserTests {
                 second.evaluate("AppStream.role()"))).containsExactlyInAnyOrder("leader", "follower");
 
         TaskPages.setState(bob.newPage(), node.url(), "Read chapter 1 (alice)", "rejected");
-        assertThat(TaskPages.rowOf(first, "Read chapter 1 (alice)").locator(".cell-state")).hasText("rejected");
-        assertThat(TaskPages.rowOf(second, "Read chapter 1 (alice)").locator(".cell-state")).hasText("rejected");
+        assertThat(TaskPages.rowOf(first, "Read chapter 1 (alice)").locator(".cell-state")).hasText("Rejected");
+        assertThat(TaskPages.rowOf(second, "Read chapter 1 (alice)").locator(".cell-state")).hasText("Rejected");
         org.assertj.core.api.Assertions.assertThat(hub.connectionCount(aliceId)).isEqualTo(1);
 
         // The leader goes away: the other tab takes over the stream and stays live.
@@ -309,7 +309,7 @@ class LiveTasksBrowserTests {
         leader.close();
         until(follower, () -> "leader".equals(follower.evaluate("AppStream.role()")));
         TaskPages.setState(bob.newPage(), node.url(), "Read chapter 1 (alice)", "todo");
-        assertThat(TaskPages.rowOf(follower, "Read chapter 1 (alice)").locator(".cell-state")).hasText("todo");
+        assertThat(TaskPages.rowOf(follower, "Read chapter 1 (alice)").locator(".cell-state")).hasText("To do");
     }
 
     @Test
@@ -327,7 +327,7 @@ class LiveTasksBrowserTests {
 
         node.restart();
         try {
-            assertThat(TaskPages.rowOf(page, title).locator(".cell-state")).hasText("submitted",
+            assertThat(TaskPages.rowOf(page, title).locator(".cell-state")).hasText("Submitted",
                     new com.microsoft.playwright.assertions.LocatorAssertions.HasTextOptions().setTimeout(30_000));
         }
         catch (AssertionError ex) {
@@ -338,7 +338,7 @@ class LiveTasksBrowserTests {
         org.assertj.core.api.Assertions.assertThat(page.evaluate("AppStream.lastId()")).isEqualTo(id);
 
         TaskPages.setState(bob.newPage(), node.url(), title, "in_progress");
-        assertThat(TaskPages.rowOf(page, title).locator(".cell-state")).hasText("in_progress");
+        assertThat(TaskPages.rowOf(page, title).locator(".cell-state")).hasText("In progress");
     }
 
     @Test
@@ -372,6 +372,6 @@ class LiveTasksBrowserTests {
         node.restart();
         assertThat(page.locator("#signed-out")).isVisible(
                 new com.microsoft.playwright.assertions.LocatorAssertions.IsVisibleOptions().setTimeout(30_000));
-        assertThat(page.locator("#stream-state")).hasText("signed-out");
+        assertThat(page.locator("#stream-state")).hasText("signed out");
     }
 }

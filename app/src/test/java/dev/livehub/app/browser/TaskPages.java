@@ -18,7 +18,7 @@ final class TaskPages {
 
     static void setState(Page page, String baseUrl, String title, String state) {
         page.navigate(baseUrl + "/tasks");
-        rowOf(page, title).locator("a:text('edit')").click();
+        rowOf(page, title).locator(".cell-title a").click();
         page.selectOption("select[name=state]", state);
         page.click("#edit-form button[type=submit]");
         page.waitForURL("**/tasks");
@@ -34,7 +34,9 @@ final class TaskPages {
 
     static void delete(Page page, String baseUrl, String title) {
         page.navigate(baseUrl + "/tasks");
-        rowOf(page, title).locator("a:text('edit')").click();
+        rowOf(page, title).locator(".cell-title a").click();
+        // The page asks before deleting.
+        page.onceDialog(dialog -> dialog.accept());
         page.click("#delete");
         page.waitForURL("**/tasks");
     }

@@ -62,7 +62,7 @@ class TwoNodesBrowserIntegrationTests {
         Page bobPage = bob.newPage();
         TaskPages.setState(bobPage, node2.url(), "Exercise set A (alice)", "validated");
 
-        assertThat(TaskPages.rowOf(page, "Exercise set A (alice)").locator(".cell-state")).hasText("validated");
+        assertThat(TaskPages.rowOf(page, "Exercise set A (alice)").locator(".cell-state")).hasText("Validated");
         assertThat(page.locator("#bell-count")).hasText(String.valueOf(Integer.parseInt(unread) + 1));
 
         String title = "Pair review " + System.nanoTime();

@@ -2,12 +2,12 @@ package dev.livehub.app.security;
 
 import org.springframework.test.context.TestPropertySource;
 
-/** The container's (Tomcat's) sessions: the embedded default. */
+/** Spring Session's sessions in the app's own database: the embedded default. */
 @TestPropertySource(properties = "hub.engine=memory")
-class MemorySessionSecurityTests extends SessionSecurityContract {
+class JdbcSessionSecurityTests extends SessionSecurityContract {
 
     @Override
     String sessionCookie() {
-        return "JSESSIONID";
+        return "SESSION";
     }
 }
