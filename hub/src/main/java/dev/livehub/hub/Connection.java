@@ -75,8 +75,12 @@ public final class Connection {
     /** Set when the stream ends because its authentication did: the browser is told with {@code auth-expired}. */
     private volatile String authEnded;
 
-    Connection(Hub hub, String user, Cursor cursor, SseOutput output, Instant authExpiry) {
+    /** The tab that opened the stream, or {@code null}. */
+    private final String tab;
+
+    Connection(Hub hub, String user, Cursor cursor, SseOutput output, Instant authExpiry, String tab) {
         this.hub = hub;
+        this.tab = tab;
         this.user = user;
         this.output = output;
         this.authExpiry = authExpiry;
@@ -87,6 +91,10 @@ public final class Connection {
 
     public String user() {
         return user;
+    }
+
+    String tab() {
+        return tab;
     }
 
     public boolean isClosed() {
@@ -384,18 +392,30 @@ public final class Connection {
     // ---- writer: virtual thread
 
     void pump() {
+        try {
+            write();
+        }
+        finally {
+            output.close();
+            hub.remove(this);
+        }
+    }
+
+    private void write() {
         HubSettings settings = hub.settings();
         ThreadLocalRandom random = ThreadLocalRandom.current();
         long retry = settings.retry().toMillis() + random.nextLong(settings.retry().toMillis() / 5 + 1);
-        long lifetime = settings.streamLifetime().toNanos();
-        long deadline = System.nanoTime() + lifetime - random.nextLong(lifetime / 10 + 1);
-        long authDeadline = authExpiry == null ? Long.MAX_VALUE
-                : System.nanoTime() + Math.max(0, Duration.between(Instant.now(), authExpiry).toNanos());
-        if (authDeadline - deadline < 0) {
-            deadline = authDeadline;
-        }
         StringBuilder frames = new StringBuilder(256);
         try {
+            long lifetime = settings.streamLifetime().toNanos();
+            long untilEnd = lifetime - random.nextLong(lifetime / 10 + 1);
+            // Compared as durations: a token valid for centuries must not overflow nanoseconds.
+            Duration untilExpiry = authExpiry == null ? null : Duration.between(Instant.now(), authExpiry);
+            boolean authEndsFirst = untilExpiry != null && untilExpiry.compareTo(Duration.ofNanos(untilEnd)) < 0;
+            if (authEndsFirst) {
+                untilEnd = Math.max(0, untilExpiry.toNanos());
+            }
+            long deadline = System.nanoTime() + untilEnd;
             output.send(SseFrames.preamble(retry));
             long heartbeat = settings.heartbeat().toNanos();
             long nextPing = System.nanoTime() + heartbeat;
@@ -427,7 +447,7 @@ public final class Connection {
                     nextPing = System.nanoTime() + heartbeat;
                 }
                 if (System.nanoTime() - deadline >= 0) {
-                    if (deadline == authDeadline) {
+                    if (authEndsFirst) {
                         endAuthentication("expired");
                     }
                     else {
@@ -461,10 +481,6 @@ public final class Connection {
         catch (RuntimeException ex) {
             log.warn("Stream of user {} failed", user, ex);
             close();
-        }
-        finally {
-            output.close();
-            hub.remove(this);
         }
     }
 

@@ -51,6 +51,9 @@ public final class Hub implements AutoCloseable {
 
     private final AtomicInteger connections = new AtomicInteger();
 
+    /** This node's streams by the tab that opened them ({@code ?tab=}): a tab's new stream replaces its old one. */
+    private final Map<String, Connection> tabs = new ConcurrentHashMap<>();
+
     private volatile boolean liveDown;
 
     private volatile long liveEpoch;
@@ -120,22 +123,58 @@ public final class Hub implements AutoCloseable {
      * its usual lifetime if that comes first; {@code null} for no such bound.
      */
     public Connection connect(String user, Cursor cursor, SseOutput output, Instant authExpiry) {
+        return connect(user, cursor, output, authExpiry, null);
+    }
+
+    /**
+     * Opens a stream for one tab: a stream this tab opened before on this node (of this user or the one it was
+     * signed in as before) ends first, so its slot is free for this one. A page that navigates thus never counts
+     * against the per-user cap twice, whether or not the old page's close has been noticed yet.
+     *
+     * @param tab the tab's random id, or {@code null}
+     */
+    public Connection connect(String user, Cursor cursor, SseOutput output, Instant authExpiry, String tab) {
         Publication.requireUserId(user);
         if (closed) {
             throw new IllegalStateException("the hub is shut down");
         }
-        Connection connection = new Connection(this, user, cursor, output, authExpiry);
-        Local entry = local.compute(user, (key, existing) -> {
-            Local found = existing != null ? existing : new Local(engine.subscribe(key));
-            if (found.connections.size() >= settings.maxConnectionsPerUser()) {
-                throw new TooManyConnectionsException(key, settings.maxConnectionsPerUser());
+        Connection connection = new Connection(this, user, cursor, output, authExpiry, tab);
+        if (tab != null) {
+            Connection previous = tabs.put(tab, connection);
+            if (previous != null) {
+                log.debug("Stream of user {} replaced by a new stream of its tab", previous.user());
+                previous.close();
+                remove(previous);
             }
-            found.connections.add(connection);
-            return found;
-        });
+        }
+        Local entry;
+        try {
+            entry = local.compute(user, (key, existing) -> {
+                Local found = existing != null ? existing : new Local(engine.subscribe(key));
+                if (found.connections.size() >= settings.maxConnectionsPerUser()) {
+                    throw new TooManyConnectionsException(key, settings.maxConnectionsPerUser());
+                }
+                found.connections.add(connection);
+                return found;
+            });
+        }
+        catch (RuntimeException ex) {
+            if (tab != null) {
+                tabs.remove(tab, connection);
+            }
+            throw ex;
+        }
         connections.incrementAndGet();
         log.debug("Stream of user {} opened ({}); {} on this node", user, cursor, connections.get());
-        threads.execute(connection::pump);
+        try {
+            threads.execute(connection::pump);
+        }
+        catch (RuntimeException ex) {
+            // Shut down meanwhile: the slot goes back at once, with no writer to give it back.
+            connection.close();
+            remove(connection);
+            throw new IllegalStateException("the hub is shut down", ex);
+        }
         entry.subscribed.whenComplete((ok, error) -> {
             if (error == null) {
                 connection.requestCatchUp();
@@ -289,6 +328,9 @@ public final class Hub implements AutoCloseable {
     }
 
     void remove(Connection connection) {
+        if (connection.tab() != null) {
+            tabs.remove(connection.tab(), connection);
+        }
         local.computeIfPresent(connection.user(), (user, entry) -> {
             if (entry.connections.remove(connection)) {
                 connections.decrementAndGet();
@@ -305,7 +347,8 @@ public final class Hub implements AutoCloseable {
         return engine;
     }
 
-    HubSettings settings() {
+    /** How this hub treats connections. */
+    public HubSettings settings() {
         return settings;
     }
 

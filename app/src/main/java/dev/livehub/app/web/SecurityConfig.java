@@ -14,8 +14,8 @@ import org.springframework.security.web.authentication.HttpStatusEntryPoint;
 import org.springframework.security.web.util.matcher.RequestMatcher;
 
 import dev.livehub.app.users.AppUserDetails;
-import dev.livehub.hub.web.HubUserResolver;
-import dev.livehub.hub.web.SessionStreams;
+import dev.livehub.hub.admission.HubUserResolver;
+import dev.livehub.hub.admission.SessionStreams;
 
 import static org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher.withDefaults;
 
@@ -65,10 +65,10 @@ class SecurityConfig {
         return PasswordEncoderFactories.createDelegatingPasswordEncoder();
     }
 
-    /** The hub user of a request is the signed-in user's id. */
+    /** The hub user of a signed-in principal (on either stream transport) is the signed-in user's id. */
     @Bean
     HubUserResolver hubUserResolver() {
-        return request -> request.getUserPrincipal() instanceof Authentication authentication
+        return principal -> principal instanceof Authentication authentication
                 && authentication.getPrincipal() instanceof AppUserDetails user ? user.hubId() : null;
     }
 }

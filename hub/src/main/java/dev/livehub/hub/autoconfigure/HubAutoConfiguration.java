@@ -2,16 +2,22 @@ package dev.livehub.hub.autoconfigure;
 
 import java.lang.management.ManagementFactory;
 
+import java.time.Duration;
+
+import com.sun.management.UnixOperatingSystemMXBean;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.TimeoutOptions;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -20,6 +26,9 @@ import org.springframework.boot.data.redis.autoconfigure.DataRedisConnectionDeta
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
+import org.springframework.core.env.Environment;
+import org.springframework.session.Session;
+import org.springframework.session.SessionRepository;
 
 import dev.livehub.hub.AfterCommit;
 import dev.livehub.hub.CrudBus;
@@ -32,8 +41,12 @@ import dev.livehub.hub.engine.RedisEngine;
 import dev.livehub.hub.engine.RedisKeys;
 import dev.livehub.hub.engine.StreamSettings;
 import dev.livehub.hub.netty.NettyStreamServer;
-import dev.livehub.hub.web.ConnectRate;
-import dev.livehub.hub.web.SubscriberTokens;
+import dev.livehub.hub.admission.ConnectRate;
+import dev.livehub.hub.admission.HubUserResolver;
+import dev.livehub.hub.admission.SessionStreams;
+import dev.livehub.hub.admission.SessionUsers;
+import dev.livehub.hub.admission.StreamAdmission;
+import dev.livehub.hub.admission.SubscriberTokens;
 
 /**
  * The hub in a Spring Boot application: an {@link Engine} chosen by {@code hub.engine}, the {@link Hub}, the
@@ -46,6 +59,8 @@ import dev.livehub.hub.web.SubscriberTokens;
 @EnableConfigurationProperties(HubProperties.class)
 @Import(HubWebConfiguration.class)
 public class HubAutoConfiguration {
+
+    private static final Logger log = LoggerFactory.getLogger(HubAutoConfiguration.class);
 
     @Bean
     @ConditionalOnMissingBean
@@ -98,25 +113,114 @@ public class HubAutoConfiguration {
         }
     }
 
-    /** {@code hub.stream-port}: streams (subscriber tokens) also served by Netty, at a fraction of the memory. */
+    /** The hub user of a signed-in principal: its name, unless the application says otherwise. */
+    @Bean
+    @ConditionalOnMissingBean
+    HubUserResolver hubUserResolver() {
+        return HubUserResolver.principalName();
+    }
+
+    /**
+     * Ends a session's streams when the session ends: the container tells (see {@link HubWebConfiguration}), and
+     * with Spring Session every node checks the sessions of its open streams every {@code hub.session-check-interval}.
+     */
+    @Bean
+    @ConditionalOnMissingBean
+    SessionStreams hubSessionStreams(ObjectProvider<SessionStreams.SessionCheck> check, HubProperties properties) {
+        return new SessionStreams(check.getIfAvailable(), properties.getSessionCheckInterval());
+    }
+
+    /** Whether a request opens a stream, for every transport. */
+    @Bean
+    @ConditionalOnMissingBean
+    StreamAdmission hubStreamAdmission(Hub hub, SessionStreams sessions, HubProperties properties) {
+        return new StreamAdmission(hub, subscriberTokens(properties.getToken()), sessions,
+                new ConnectRate(properties.getConnectRate().getBurst(), properties.getConnectRate().getPerSecond()));
+    }
+
+    /** {@code null} (tokens off) unless {@code hub.token.secret} or {@code hub.token.public-key} is set. */
+    static SubscriberTokens subscriberTokens(HubProperties.Token token) {
+        if (!token.isEnabled()) {
+            return null;
+        }
+        SubscriberTokens.Settings settings = new SubscriberTokens.Settings(token.getCookie(), token.getParameter(),
+                token.getUserClaim(), token.getIssuer(), token.getAudience(), token.getClockSkew());
+        boolean secret = token.hasSecret();
+        if (secret && token.hasPublicKey()) {
+            throw new IllegalStateException("set hub.token.secret (HS256) or hub.token.public-key (RS256/ES256), "
+                    + "not both");
+        }
+        SubscriberTokens tokens = secret ? SubscriberTokens.withSecret(token.getSecret(), settings)
+                : SubscriberTokens.withPublicKey(token.getPublicKey(), settings);
+        log.info("Subscriber tokens on: /stream/app accepts a JWT ({}) in ?{}= or the {} cookie",
+                secret ? "HS256/384/512" : "signed with hub.token.public-key", token.getParameter(),
+                token.getCookie());
+        return tokens;
+    }
+
+    /** Sessions in Spring Session's store: checked for the streams they opened, and readable by the stream port. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "org.springframework.session.SessionRepository")
+    static class SpringSessions {
+
+        @Bean
+        @ConditionalOnMissingBean
+        @ConditionalOnBean(type = "org.springframework.session.SessionRepository")
+        SessionStreams.SessionCheck hubSessionCheck(SessionRepository<?> sessions) {
+            return id -> sessions.findById(id) != null;
+        }
+
+        /** The signed-in users of the Netty stream port: the session cookie, read in the store, never extended. */
+        @Bean
+        @ConditionalOnMissingBean
+        @ConditionalOnBean(type = "org.springframework.session.SessionRepository")
+        @ConditionalOnClass(name = "org.springframework.security.core.context.SecurityContext")
+        SessionUsers hubSessionUsers(SessionRepository<? extends Session> sessions, HubUserResolver users,
+                Environment environment) {
+            return new SpringSessionUsers(sessions, users,
+                    environment.getProperty("server.servlet.session.cookie.name", "SESSION"));
+        }
+    }
+
+    /**
+     * {@code hub.stream-port}: streams also served by Netty, at a fraction of the memory, to subscriber tokens and
+     * (with Spring Session) to signed-in users.
+     */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(name = "io.netty.handler.codec.http.HttpServerCodec")
     @ConditionalOnProperty("hub.stream-port")
     static class NettyStreamsConfiguration {
 
+        /** What a process needs besides the stream port's connections: the server's port, Redis, database, files. */
+        private static final int RESERVED_FILES = 2_000;
+
         @Bean
         @ConditionalOnMissingBean
-        NettyStreamServer hubNettyStreamServer(Hub hub, HubProperties properties) {
-            SubscriberTokens tokens = HubWebConfiguration.subscriberTokens(properties.getToken());
-            ConnectRate rate = new ConnectRate(properties.getConnectRate().getBurst(),
-                    properties.getConnectRate().getPerSecond());
-            // A write may wait two heartbeats for a client that reads nothing; then its stream is closed.
-            return new NettyStreamServer(hub, tokens, rate, properties.getHeartbeat().multipliedBy(2));
+        NettyStreamServer hubNettyStreamServer(StreamAdmission admission, ObjectProvider<SessionUsers> sessions,
+                HubProperties properties) {
+            Duration heartbeat = properties.getHeartbeat();
+            // A write may wait two heartbeats for a client that reads nothing, and a peer that acknowledges nothing
+            // is dropped after two: a dead peer's slot is free within three heartbeats of its last acknowledgement.
+            NettyStreamServer.Settings settings = new NettyStreamServer.Settings(heartbeat.multipliedBy(2),
+                    properties.getStreamHeadTimeout(), maxConnections(properties), heartbeat.multipliedBy(2));
+            return new NettyStreamServer(admission, sessions.getIfAvailable(() -> SessionUsers.NONE), settings);
         }
 
         @Bean
-        NettyStreamsLifecycle hubNettyStreams(NettyStreamServer server, HubProperties properties) {
-            return new NettyStreamsLifecycle(server, properties.getStreamAddress(), properties.getStreamPort());
+        NettyStreamsLifecycle hubNettyStreams(NettyStreamServer server, HubProperties properties,
+                Environment environment) {
+            String address = properties.getStreamAddress() != null ? properties.getStreamAddress()
+                    : environment.getProperty("server.address", "0.0.0.0");
+            return new NettyStreamsLifecycle(server, address, properties.getStreamPort());
+        }
+
+        private static int maxConnections(HubProperties properties) {
+            if (properties.getStreamMaxConnections() != null) {
+                return properties.getStreamMaxConnections();
+            }
+            long files = ManagementFactory.getOperatingSystemMXBean() instanceof UnixOperatingSystemMXBean unix
+                    ? unix.getMaxFileDescriptorCount() : 65_536;
+            return (int) Math.max(1, Math.min(Integer.MAX_VALUE, files - RESERVED_FILES));
         }
     }
 

@@ -36,13 +36,22 @@ public class HubProperties {
 
     /**
      * A second port for {@code GET /stream/app}, served by Netty (needs {@code io.netty:netty-codec-http}) at a
-     * fraction of a servlet request's memory; subscriber tokens only. Unset: streams are served on the server's port
-     * only; 0: any free port.
+     * fraction of a servlet request's memory, to subscriber tokens and to users signed in with a shared session
+     * store (Spring Session). Unset: streams are served on the server's port only; 0: any free port.
      */
     private Integer streamPort;
 
-    /** The address {@code hub.stream-port} binds. */
-    private String streamAddress = "0.0.0.0";
+    /** The address {@code hub.stream-port} binds; unset: the server's ({@code server.address}), else every address. */
+    private String streamAddress;
+
+    /**
+     * Connections {@code hub.stream-port} holds at once; more are closed as they come. Unset: the process's file
+     * limit less 2,000 (for the server's own port, Redis, the database, logs and jars).
+     */
+    private Integer streamMaxConnections;
+
+    /** How long a connection to {@code hub.stream-port} may take to send its request head before it is closed. */
+    private Duration streamHeadTimeout = Duration.ofSeconds(10);
 
     /** Most events one poll of {@code /stream/app/poll} returns. */
     private int pollLimit = 500;
@@ -388,6 +397,22 @@ public class HubProperties {
 
     public void setStreamPort(Integer streamPort) {
         this.streamPort = streamPort;
+    }
+
+    public Integer getStreamMaxConnections() {
+        return streamMaxConnections;
+    }
+
+    public void setStreamMaxConnections(Integer streamMaxConnections) {
+        this.streamMaxConnections = streamMaxConnections;
+    }
+
+    public Duration getStreamHeadTimeout() {
+        return streamHeadTimeout;
+    }
+
+    public void setStreamHeadTimeout(Duration streamHeadTimeout) {
+        this.streamHeadTimeout = streamHeadTimeout;
     }
 
     public String getStreamAddress() {

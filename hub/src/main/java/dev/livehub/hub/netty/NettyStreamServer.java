@@ -2,6 +2,8 @@ package dev.livehub.hub.netty;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -10,25 +12,30 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.livehub.hub.Hub;
-import dev.livehub.hub.web.ConnectRate;
-import dev.livehub.hub.web.SubscriberTokens;
+import dev.livehub.hub.admission.SessionUsers;
+import dev.livehub.hub.admission.StreamAdmission;
 
 /**
  * A listener of its own for {@code GET /stream/app}, on Netty rather than the servlet container. A stream then costs
  * what the hub keeps for it (its connection, outbox and writer) and a Netty channel, instead of a servlet request that
  * holds about 90 KB of buffers for as long as the stream is open. Put it behind the same proxy as the node
- * ({@code location /stream/app} to this port).
+ * ({@code location = /stream/app} to this port).
  *
- * <p>The same protocol as the servlet endpoint (cursor from {@code Last-Event-ID} or {@code last_id},
- * {@code ?compact=1}, the same JSON refusals), but subscriber tokens only ({@code ?token=} or the token cookie):
- * sessions belong to the servlet container. The polling fallback stays on the node's own port.
+ * <p>The same protocol and the same decisions as the servlet endpoint ({@link StreamAdmission}): subscriber tokens,
+ * and signed-in users through {@link SessionUsers} (the session store read by the session cookie). The polling
+ * fallback stays on the node's own port.
+ *
+ * <p>Guards: a request head must arrive within {@link Settings#headTimeout()}; at most
+ * {@link Settings#maxConnections()} connections are open at once (more are closed as they come, so the process keeps
+ * file descriptors for the rest of its work); on Linux (native epoll transport) a peer that acknowledges nothing for
+ * {@link Settings#userTimeout()} is dropped by the kernel ({@code TCP_USER_TIMEOUT}), so a client gone without FIN or
+ * RST frees its slot within that bound although heartbeats keep "succeeding" into the socket's buffer.
  *
  * <p>{@link #close()} stops accepting; the open streams end with the hub ({@link Hub#drain}, {@link Hub#close}).
  */
@@ -36,45 +43,78 @@ public final class NettyStreamServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(NettyStreamServer.class);
 
-    private final Hub hub;
+    /**
+     * @param writeTimeout how long one write may wait for a client that does not read before its stream is closed
+     * @param headTimeout how long a connection may take to send its request head
+     * @param maxConnections connections open at once, streams and requests alike
+     * @param userTimeout how long sent data may stay unacknowledged before the kernel drops the connection (Linux)
+     */
+    public record Settings(Duration writeTimeout, Duration headTimeout, int maxConnections, Duration userTimeout) {
 
-    private final SubscriberTokens tokens;
+        public Settings {
+            if (maxConnections < 1) {
+                throw new IllegalArgumentException("hub.stream-max-connections must be positive");
+            }
+        }
+    }
 
-    private final ConnectRate rate;
+    private final StreamAdmission admission;
 
-    private final Duration writeTimeout;
+    private final SessionUsers sessions;
+
+    private final Settings settings;
+
+    private final AtomicInteger open = new AtomicInteger();
 
     private EventLoopGroup group;
 
     private Channel server;
 
     /**
-     * @param writeTimeout how long one write may wait for a client that does not read before its stream is closed
+     * @param sessions the signed-in users of requests' sessions, or {@link SessionUsers#NONE} for tokens only
      */
-    public NettyStreamServer(Hub hub, SubscriberTokens tokens, ConnectRate rate, Duration writeTimeout) {
-        if (tokens == null) {
-            throw new IllegalStateException("hub.stream-port serves streams to subscriber tokens only: set "
-                    + "hub.token.secret or hub.token.public-key too");
+    public NettyStreamServer(StreamAdmission admission, SessionUsers sessions, Settings settings) {
+        if (!admission.acceptsTokens() && sessions == SessionUsers.NONE) {
+            throw new IllegalStateException("hub.stream-port has nobody to serve: it takes subscriber tokens "
+                    + "(hub.token.secret or hub.token.public-key) or sessions from a shared session store "
+                    + "(Spring Session)");
         }
-        this.hub = hub;
-        this.tokens = tokens;
-        this.rate = rate;
-        this.writeTimeout = writeTimeout;
+        this.admission = admission;
+        this.sessions = sessions;
+        this.settings = settings;
     }
 
     /** Binds {@code host:port} (port 0: any free port) and serves until {@link #close()}. */
     public synchronized void start(String host, int port) {
-        group = new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(), NioIoHandler.newFactory());
+        boolean epoll = NativeTransport.isAvailable();
+        group = new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(),
+                epoll ? NativeTransport.ioHandlerFactory() : NioIoHandler.newFactory());
         ServerBootstrap bootstrap = new ServerBootstrap().group(group)
-            .channel(NioServerSocketChannel.class)
             .option(ChannelOption.SO_BACKLOG, 4096)
-            .childHandler(new ChannelInitializer<SocketChannel>() {
+            .childOption(ChannelOption.SO_KEEPALIVE, true)
+            .childHandler(new ChannelInitializer<>() {
                 @Override
-                protected void initChannel(SocketChannel channel) {
-                    channel.pipeline().addLast(new HttpServerCodec(),
-                            new StreamRequestHandler(hub, tokens, rate, writeTimeout));
+                protected void initChannel(Channel channel) {
+                    if (open.incrementAndGet() > settings.maxConnections()) {
+                        open.decrementAndGet();
+                        log.warn("hub.stream-port has {} connections open, its limit: closing a new one",
+                                settings.maxConnections());
+                        channel.close();
+                        return;
+                    }
+                    channel.closeFuture().addListener(closed -> open.decrementAndGet());
+                    channel.pipeline().addLast(new RequestHeadTimeout(settings.headTimeout()), new HttpServerCodec(),
+                            new StreamRequestHandler(admission, sessions, settings.writeTimeout()));
                 }
             });
+        if (epoll) {
+            NativeTransport.configure(bootstrap, settings.userTimeout());
+        }
+        else {
+            bootstrap.channel(NioServerSocketChannel.class);
+            log.warn("hub.stream-port without Netty's native epoll transport (Linux, netty-transport-native-epoll): "
+                    + "a client gone without FIN or RST is noticed only when a write fails");
+        }
         try {
             server = bootstrap.bind(host, port).sync().channel();
         }
@@ -86,7 +126,8 @@ public final class NettyStreamServer implements AutoCloseable {
             group.shutdownGracefully();
             throw new IllegalStateException("hub.stream-port " + port + " cannot be bound: " + ex.getMessage(), ex);
         }
-        log.info("Streams (GET /stream/app, subscriber tokens) also served on {}:{} (Netty)", host, port());
+        log.info("Streams (GET /stream/app{}) also served on {}:{} (Netty, {})",
+                sessions == SessionUsers.NONE ? ", subscriber tokens" : "", host, port(), epoll ? "epoll" : "NIO");
     }
 
     /** The bound port. */
@@ -96,6 +137,11 @@ public final class NettyStreamServer implements AutoCloseable {
 
     public synchronized boolean isRunning() {
         return server != null && server.isOpen();
+    }
+
+    /** Connections open on this listener now. */
+    public int openConnections() {
+        return open.get();
     }
 
     /** Stops accepting streams; the open ones end with the hub. */
@@ -110,7 +156,7 @@ public final class NettyStreamServer implements AutoCloseable {
     public synchronized void close() {
         stopAccepting();
         if (group != null) {
-            group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
             group = null;
         }
     }

@@ -3,6 +3,8 @@ package dev.livehub.hub.web;
 import java.nio.charset.StandardCharsets;
 
 import org.springframework.http.HttpStatus;
+
+import dev.livehub.hub.admission.RefusalBody;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 

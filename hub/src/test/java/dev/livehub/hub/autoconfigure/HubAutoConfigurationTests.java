@@ -14,7 +14,7 @@ import dev.livehub.hub.engine.Engine;
 import dev.livehub.hub.engine.MemoryEngine;
 import dev.livehub.hub.engine.RedisEngine;
 import dev.livehub.hub.testing.RedisServerExtension;
-import dev.livehub.hub.web.HubUserResolver;
+import dev.livehub.hub.admission.HubUserResolver;
 import dev.livehub.hub.web.PublishEndpoint;
 import dev.livehub.hub.web.StreamController;
 
@@ -82,14 +82,14 @@ class HubAutoConfigurationTests {
     }
 
     @Test
-    void aStreamPortStartsTheNettyListenerWhichNeedsTokensAndNettysHttpCodec() {
+    void aStreamPortStartsTheNettyListenerWhichNeedsTokensOrSessionsAndNettysHttpCodec() {
         runner.withPropertyValues("hub.stream-port=0", "hub.stream-address=127.0.0.1",
                 "hub.token.secret=" + "s".repeat(32))
             .run(context -> assertThat(context.getBean(dev.livehub.hub.netty.NettyStreamServer.class).port())
                 .isPositive());
         runner.withPropertyValues("hub.stream-port=0")
             .run(context -> assertThat(context).getFailure().rootCause()
-                .hasMessageContaining("subscriber tokens only: set hub.token.secret"));
+                .hasMessageContaining("hub.stream-port has nobody to serve"));
         runner.withClassLoader(new org.springframework.boot.test.context.FilteredClassLoader(
                 "io.netty.handler.codec.http"))
             .withPropertyValues("hub.stream-port=0", "hub.token.secret=" + "s".repeat(32))

@@ -30,7 +30,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @SpringBootTest(classes = StarterApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = { "hub.token.secret=" + StarterExperienceTests.SECRET, "hub.publish.token=publish-secret",
-                "hub.heartbeat=1s" })
+                "hub.heartbeat=1s", "hub.token.clock-skew=1s" })
 class StarterExperienceTests {
 
     static final String SECRET = "starter-secret-of-at-least-32-bytes!";

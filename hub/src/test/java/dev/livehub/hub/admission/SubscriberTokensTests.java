@@ -1,4 +1,4 @@
-package dev.livehub.hub.web;
+package dev.livehub.hub.admission;
 
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;

@@ -1,4 +1,4 @@
-package dev.livehub.hub.web;
+package dev.livehub.hub.admission;
 
 import java.util.concurrent.ConcurrentHashMap;
 

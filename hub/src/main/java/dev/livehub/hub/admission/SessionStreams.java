@@ -1,4 +1,4 @@
-package dev.livehub.hub.web;
+package dev.livehub.hub.admission;
 
 import java.time.Duration;
 import java.util.List;
@@ -8,9 +8,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-
-import jakarta.servlet.http.HttpSessionEvent;
-import jakarta.servlet.http.HttpSessionListener;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,12 +19,13 @@ import dev.livehub.hub.Connection;
  * touch its session again (it is saved when the first dispatch ends), so without this a stream would outlive a logout
  * or an expiry by up to its lifetime.
  *
- * <p>Two ways to learn that a session ended: the servlet container's {@link HttpSessionListener} (sessions held by the
- * container: at once on logout, at the container's expiry sweep otherwise), and, for sessions in a shared store such
+ * <p>Two ways to learn that a session ended: the servlet container's session events (sessions held by the
+ * container: at once on logout, at the container's expiry sweep otherwise; the auto-configuration relays them to
+ * {@link #endSession}), and, for sessions in a shared store such
  * as Spring Session's Redis, a periodic {@link SessionCheck} of every session with open streams on this node. The
  * check is what reaches every node: a logout on one node ends the user's streams on all of them within one interval.
  */
-public final class SessionStreams implements HttpSessionListener, AutoCloseable {
+public final class SessionStreams implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(SessionStreams.class);
 
@@ -103,11 +101,6 @@ public final class SessionStreams implements HttpSessionListener, AutoCloseable 
                 endSession(sessionId, "session-ended");
             }
         }
-    }
-
-    @Override
-    public void sessionDestroyed(HttpSessionEvent event) {
-        endSession(event.getSession().getId(), "session-ended");
     }
 
     @Override

@@ -1,4 +1,4 @@
-package dev.livehub.hub.web;
+package dev.livehub.hub.admission;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,9 +17,6 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.HashSet;
 import java.util.Set;
-
-import jakarta.servlet.http.Cookie;
-import jakarta.servlet.http.HttpServletRequest;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
@@ -47,7 +44,7 @@ import dev.livehub.hub.Publication;
  */
 public final class SubscriberTokens {
 
-    /** A verified token: whose stream it opens, and until when. */
+    /** A verified token: whose stream it opens, and until when (its expiry plus the allowed clock skew). */
     public record Subscriber(String user, Instant expiresAt) {
     }
 
@@ -63,12 +60,16 @@ public final class SubscriberTokens {
 
     private final String parameter;
 
+    /** Added to a token's expiry: the stream is served until then (the claims check accepts it until then too). */
+    private final Duration clockSkew;
+
     private SubscriberTokens(JWSVerifier verifier, Set<JWSAlgorithm> algorithms, Settings settings) {
         this.verifier = verifier;
         this.algorithms = algorithms;
         this.userClaim = settings.userClaim();
         this.cookie = settings.cookie();
         this.parameter = settings.parameter();
+        this.clockSkew = settings.clockSkew();
         JWTClaimsSet.Builder exact = new JWTClaimsSet.Builder();
         if (settings.issuer() != null) {
             exact.issuer(settings.issuer());
@@ -76,6 +77,24 @@ public final class SubscriberTokens {
         Set<String> required = new HashSet<>(Set.of("exp", settings.userClaim()));
         this.claims = new DefaultJWTClaimsVerifier<>(settings.audience(), exact.build(), required);
         this.claims.setMaxClockSkew((int) settings.clockSkew().toSeconds());
+        warmUp();
+    }
+
+    /**
+     * Runs one signature check at start, so the JDK's crypto providers are loaded now: loaded at the first token
+     * instead, while the process has no file descriptor free (a flood of connections), their set-up fails and every
+     * later check with it, until a restart.
+     */
+    private void warmUp() {
+        JWSAlgorithm algorithm = algorithms.stream().min(java.util.Comparator.comparing(JWSAlgorithm::getName))
+            .orElseThrow();
+        try {
+            verifier.verify(new com.nimbusds.jose.JWSHeader(algorithm), "e30.e30".getBytes(StandardCharsets.US_ASCII),
+                    com.nimbusds.jose.util.Base64URL.encode(new byte[64]));
+        }
+        catch (JOSEException ex) {
+            // A made-up signature may be refused as malformed: the providers are loaded either way.
+        }
     }
 
     /**
@@ -131,23 +150,6 @@ public final class SubscriberTokens {
         return cookie;
     }
 
-    /** The token a request carries ({@code ?token=} first, then the cookie), or {@code null}. */
-    public String find(HttpServletRequest request) {
-        String given = request.getParameter(parameter);
-        if (given != null) {
-            return given;
-        }
-        Cookie[] cookies = request.getCookies();
-        if (cookies != null) {
-            for (Cookie each : cookies) {
-                if (cookie.equals(each.getName())) {
-                    return each.getValue();
-                }
-            }
-        }
-        return null;
-    }
-
     /**
      * Checks a token's signature, algorithm and claims.
      *
@@ -201,7 +203,9 @@ public final class SubscriberTokens {
         catch (IllegalArgumentException ex) {
             throw new InvalidTokenException("the token's '" + userClaim + "' claim: " + ex.getMessage());
         }
-        return new Subscriber(id, set.getExpirationTime().toInstant());
+        // One rule for a token within the skew: served until its expiry plus the skew, never accepted and then ended
+        // at once with auth-expired (which a plain EventSource would repeat until the skew ran out).
+        return new Subscriber(id, set.getExpirationTime().toInstant().plus(clockSkew));
     }
 
     private static String describe(String message) {

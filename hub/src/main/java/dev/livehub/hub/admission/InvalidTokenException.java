@@ -1,4 +1,4 @@
-package dev.livehub.hub.web;
+package dev.livehub.hub.admission;
 
 /**
  * A subscriber token that cannot open a stream; the message says why and never repeats the token.

@@ -1,4 +1,4 @@
-package dev.livehub.hub.web;
+package dev.livehub.hub.admission;
 
 /**
  * The body of every refusal of the stream endpoints, whichever server sends it:

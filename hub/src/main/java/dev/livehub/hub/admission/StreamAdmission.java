@@ -1,0 +1,182 @@
+package dev.livehub.hub.admission;
+
+import java.util.List;
+import java.util.regex.Pattern;
+
+import dev.livehub.hub.Connection;
+import dev.livehub.hub.Cursor;
+import dev.livehub.hub.Hub;
+import dev.livehub.hub.SseOutput;
+import dev.livehub.hub.TooManyConnectionsException;
+
+/**
+ * Whether a request may open a stream (or poll), decided once for every transport: who the user is, the cursor,
+ * {@code compact}, the tab, the connect rate, the per-user cap and draining. A transport adapts its request
+ * ({@link StreamRequest}), writes the {@link StreamRefusal} it gets as its JSON answer, or streams to the opened
+ * connection.
+ *
+ * <p>Who the user is: a valid subscriber token ({@code ?token=}, else the token cookie) is the token's user; a request
+ * without a valid token is its session's user, so a bad or empty token never signs a session out of its stream; no
+ * session either: 401 ({@code bad_token} when a token was sent, else {@code unauthenticated}).
+ *
+ * <p>A request that names its tab ({@code ?tab=}, a random id the page keeps for the life of the tab) replaces the
+ * tab's previous stream on this node: a page that navigates opens a new stream before the old one's close is noticed,
+ * and must never be refused for the streams it left behind.
+ *
+ * <p>Thread-safe.
+ */
+public final class StreamAdmission {
+
+    /** {@code ?tab=}: random, so that nobody can guess another tab's id and end its stream. */
+    private static final Pattern TAB = Pattern.compile("[A-Za-z0-9_-]{16,64}");
+
+    private final Hub hub;
+
+    private final SubscriberTokens tokens;
+
+    private final SessionStreams sessions;
+
+    private final ConnectRate rate;
+
+    /**
+     * @param tokens subscriber tokens, or {@code null} when they are off
+     * @param sessions where streams opened with a session are tracked, so they end when the session does
+     * @param rate how often one user may open a stream on this node
+     */
+    public StreamAdmission(Hub hub, SubscriberTokens tokens, SessionStreams sessions, ConnectRate rate) {
+        this.hub = hub;
+        this.tokens = tokens;
+        this.sessions = sessions;
+        this.rate = rate;
+    }
+
+    /** Whether subscriber tokens are on. */
+    public boolean acceptsTokens() {
+        return tokens != null;
+    }
+
+    /**
+     * Opens a stream to {@code output}: the hub's writer starts at once.
+     *
+     * @param users the signed-in user of the request's session, on this transport
+     * @throws StreamRefusal when the stream is not opened; nothing is held then
+     */
+    public OpenStream open(StreamRequest request, SessionUsers users, SseOutput output) {
+        if (!request.method().equals("GET")) {
+            throw new StreamRefusal(405, "method_not_allowed", "open a stream with GET", 0);
+        }
+        StreamUser user = identify(request, users);
+        Cursor cursor = cursor(request);
+        if (compact(request)) {
+            cursor = cursor.compacting();
+        }
+        String tab = tab(request);
+        long wait = rate.acquire(user.user());
+        if (wait > 0) {
+            throw new StreamRefusal(429, "too_many_connects",
+                    "this user opens streams too often; retry in " + wait + " s", wait);
+        }
+        Connection connection;
+        try {
+            connection = hub.connect(user.user(), cursor, output, user.expiresAt(), tab);
+        }
+        catch (TooManyConnectionsException ex) {
+            throw new StreamRefusal(429, "too_many_connections", ex.getMessage(), 5);
+        }
+        catch (IllegalStateException ex) {
+            throw new StreamRefusal(503, "shutting_down", "this node is shutting down; reconnect to another", 5);
+        }
+        // Only a stream opened with a session ends with it; a token's stream ends at the token's expiry.
+        if (user.sessionId() != null) {
+            sessions.track(user.sessionId(), connection);
+        }
+        return new OpenStream(connection, user, sessions);
+    }
+
+    /**
+     * Whether a poll ({@code /stream/app/poll}) is served: who it is for, and the connect rate. A poll reads the stream
+     * like a stream's catch-up does, so polls and opens share the user's budget.
+     *
+     * @throws StreamRefusal 401 without a user, 429 past the rate
+     */
+    public StreamUser poll(StreamRequest request, SessionUsers users) {
+        StreamUser user = identify(request, users);
+        long wait = rate.acquire(user.user());
+        if (wait > 0) {
+            throw new StreamRefusal(429, "too_many_polls",
+                    "this user polls (or opens streams) too often; retry in " + wait + " s", wait);
+        }
+        return user;
+    }
+
+    /**
+     * Who the request is for: a valid token's user, else the session's.
+     *
+     * @throws StreamRefusal 401 when neither says
+     */
+    public StreamUser identify(StreamRequest request, SessionUsers users) {
+        String token = tokens == null ? null : token(request);
+        InvalidTokenException invalid = null;
+        if (token != null) {
+            try {
+                SubscriberTokens.Subscriber subscriber = tokens.verify(token);
+                return new StreamUser(subscriber.user(), null, subscriber.expiresAt());
+            }
+            catch (InvalidTokenException ex) {
+                invalid = ex;
+            }
+        }
+        SessionUsers.SessionUser session = users.find(request);
+        if (session != null) {
+            return new StreamUser(session.user(), session.sessionId(), null);
+        }
+        if (invalid != null) {
+            throw StreamRefusal.of(401, "bad_token", invalid.getMessage());
+        }
+        throw StreamRefusal.of(401, "unauthenticated", tokens == null
+                ? "sign in first: streams are opened for the signed-in user"
+                : "sign in first, or send a subscriber token (?" + tokens.parameter() + "= or the " + tokens.cookie()
+                        + " cookie)");
+    }
+
+    /**
+     * The cursor: {@code Last-Event-ID}, else {@code ?last_id=}, else none.
+     *
+     * @throws StreamRefusal 400 when it is malformed or given twice
+     */
+    public Cursor cursor(StreamRequest request) {
+        try {
+            return Cursor.fromRequest(request.headers("Last-Event-ID"), request.parameters("last_id"));
+        }
+        catch (IllegalArgumentException ex) {
+            throw StreamRefusal.of(400, "bad_cursor", ex.getMessage());
+        }
+    }
+
+    /** {@code ?compact=1}: a long backlog comes folded to the latest state of each record. */
+    private static boolean compact(StreamRequest request) {
+        try {
+            return Cursor.compactParameter(request.parameter("compact"));
+        }
+        catch (IllegalArgumentException ex) {
+            throw StreamRefusal.of(400, "bad_compact", ex.getMessage());
+        }
+    }
+
+    private static String tab(StreamRequest request) {
+        List<String> tabs = request.parameters("tab");
+        if (tabs.isEmpty()) {
+            return null;
+        }
+        if (tabs.size() > 1 || !TAB.matcher(tabs.getFirst()).matches()) {
+            throw StreamRefusal.of(400, "bad_tab", "tab is one random id of 16 to 64 letters, digits, '-' or '_'");
+        }
+        return tabs.getFirst();
+    }
+
+    /** The token a request carries: {@code ?token=} first, then the cookie; {@code null} when neither. */
+    private String token(StreamRequest request) {
+        String given = request.parameter(tokens.parameter());
+        return given != null ? given : request.cookie(tokens.cookie());
+    }
+}

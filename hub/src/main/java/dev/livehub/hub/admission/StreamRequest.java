@@ -1,0 +1,28 @@
+package dev.livehub.hub.admission;
+
+import java.util.List;
+
+/**
+ * What a transport tells {@link StreamAdmission} about a request to open a stream, in plain Java: each HTTP server
+ * (the servlet container, Netty) adapts its own request to this.
+ */
+public interface StreamRequest {
+
+    /** The HTTP method, upper case. */
+    String method();
+
+    /** Every value of a request header (case-insensitive name), in order; empty when absent. */
+    List<String> headers(String name);
+
+    /** Every value of a query parameter, in order; empty when absent. */
+    List<String> parameters(String name);
+
+    /** The value of the first cookie of that name, or {@code null}. */
+    String cookie(String name);
+
+    /** The first value of a query parameter, or {@code null}. */
+    default String parameter(String name) {
+        List<String> values = parameters(name);
+        return values.isEmpty() ? null : values.getFirst();
+    }
+}

@@ -1,0 +1,67 @@
+package dev.livehub.hub.autoconfigure;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+
+import org.springframework.security.authentication.AnonymousAuthenticationToken;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.context.SecurityContext;
+import org.springframework.session.Session;
+import org.springframework.session.SessionRepository;
+
+import dev.livehub.hub.admission.HubUserResolver;
+import dev.livehub.hub.admission.SessionUsers;
+import dev.livehub.hub.admission.StreamRequest;
+
+/**
+ * The signed-in user of a request that is not a servlet request (the Netty stream port): its session cookie, looked
+ * up in Spring Session's store, and the Spring Security context saved in that session. The session is only read,
+ * never saved, so opening a stream does not extend it.
+ */
+final class SpringSessionUsers implements SessionUsers {
+
+    /** Where Spring Security's {@code HttpSessionSecurityContextRepository} keeps the context in the session. */
+    static final String SECURITY_CONTEXT = "SPRING_SECURITY_CONTEXT";
+
+    private final SessionRepository<? extends Session> sessions;
+
+    private final HubUserResolver users;
+
+    private final String cookie;
+
+    /**
+     * @param cookie the session cookie's name; its value is the session id in Base64, Spring Session's default
+     */
+    SpringSessionUsers(SessionRepository<? extends Session> sessions, HubUserResolver users, String cookie) {
+        this.sessions = sessions;
+        this.users = users;
+        this.cookie = cookie;
+    }
+
+    @Override
+    public SessionUser find(StreamRequest request) {
+        String value = request.cookie(cookie);
+        if (value == null || value.isEmpty()) {
+            return null;
+        }
+        String id;
+        try {
+            id = new String(Base64.getDecoder().decode(value), StandardCharsets.UTF_8);
+        }
+        catch (IllegalArgumentException ex) {
+            return null;
+        }
+        Session session = sessions.findById(id);
+        if (session == null || session.isExpired()
+                || !(session.getAttribute(SECURITY_CONTEXT) instanceof SecurityContext context)) {
+            return null;
+        }
+        Authentication authentication = context.getAuthentication();
+        if (authentication == null || !authentication.isAuthenticated()
+                || authentication instanceof AnonymousAuthenticationToken) {
+            return null;
+        }
+        String user = users.resolve(authentication);
+        return user == null ? null : new SessionUser(user, session.getId());
+    }
+}

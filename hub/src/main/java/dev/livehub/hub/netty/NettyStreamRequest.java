@@ -1,0 +1,51 @@
+package dev.livehub.hub.netty;
+
+import java.util.List;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.cookie.Cookie;
+import io.netty.handler.codec.http.cookie.ServerCookieDecoder;
+
+import dev.livehub.hub.admission.StreamRequest;
+
+/** A Netty request head as the admission sees it. */
+final class NettyStreamRequest implements StreamRequest {
+
+    private final HttpRequest request;
+
+    private final QueryStringDecoder query;
+
+    NettyStreamRequest(HttpRequest request, QueryStringDecoder query) {
+        this.request = request;
+        this.query = query;
+    }
+
+    @Override
+    public String method() {
+        return request.method().name();
+    }
+
+    @Override
+    public List<String> headers(String name) {
+        return request.headers().getAll(name);
+    }
+
+    @Override
+    public List<String> parameters(String name) {
+        return query.parameters().getOrDefault(name, List.of());
+    }
+
+    @Override
+    public String cookie(String name) {
+        for (String header : request.headers().getAll(HttpHeaderNames.COOKIE)) {
+            for (Cookie cookie : ServerCookieDecoder.LAX.decode(header)) {
+                if (cookie.name().equals(name)) {
+                    return cookie.value();
+                }
+            }
+        }
+        return null;
+    }
+}
