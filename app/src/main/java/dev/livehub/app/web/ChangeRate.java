@@ -4,7 +4,7 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 import dev.livehub.app.users.User;
-import dev.livehub.hub.web.ConnectRate;
+import dev.livehub.hub.admission.ConnectRate;
 
 /**
  * How many changes one user may make through the app's pages: a token bucket per user ({@code app.change-rate.burst}
