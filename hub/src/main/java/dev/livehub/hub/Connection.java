@@ -60,6 +60,9 @@ public final class Connection {
 
     private boolean catchUpRunning;
 
+    /** Whether this stream's lag on connect went to the catch-up meters; only the catch-up thread touches it. */
+    private boolean lagRecorded;
+
     private boolean catchUpAgain;
 
     private long closeRetryMillis = -1;
@@ -260,9 +263,18 @@ public final class Connection {
             else {
                 // Compacting needs the whole backlog first (a stream holds at most hub.stream.max-entries).
                 List<HubEvent> backlog = compact ? new ArrayList<>() : null;
+                EventId cursor = from;
+                int behind = 0;
                 while (true) {
                     StreamSlice slice = hub.engine().read(user, from, page + 1);
                     Resume resume = Resume.check(from, slice);
+                    behind += resume.isReset() ? 0 : resume.entries().size();
+                    if (!lagRecorded && (resume.isReset() || resume.entries().isEmpty()
+                            || resume.entries().getLast().id().equals(slice.lastId()))) {
+                        // The first catch-up of this stream, at its end: how far behind the cursor was on connect.
+                        lagRecorded = true;
+                        hub.metrics().recordCatchUp(behind, cursor, slice.lastId());
+                    }
                     if (resume.isReset()) {
                         hub.metrics().resets.increment();
                         log.info("Stream of user {} resumed from {} gets reset ({}); stream is at {}", user, from,
@@ -429,6 +441,9 @@ public final class Connection {
                 int events = 0;
                 if (next == null && System.nanoTime() - nextPing >= 0) {
                     SseFrames.appendComment(frames, "ping");
+                }
+                if (next != null) {
+                    hub.metrics().outboxDepth.record(outbox.size() + 1);
                 }
                 // Write what is already queued in one flush, up to a bound so one write stays small.
                 while (next != null) {

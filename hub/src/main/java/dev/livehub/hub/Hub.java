@@ -67,7 +67,7 @@ public final class Hub implements AutoCloseable {
     public Hub(Engine engine, HubSettings settings, MeterRegistry registry) {
         this.engine = engine;
         this.settings = settings;
-        this.metrics = new HubMetrics(registry, connections::get);
+        this.metrics = new HubMetrics(registry, this);
         engine.start(new Listener());
     }
 
@@ -236,6 +236,22 @@ public final class Hub implements AutoCloseable {
     /** Whether this node refuses new streams: it drains (SIGTERM) or is shut down. */
     public boolean isDraining() {
         return closed;
+    }
+
+    /**
+     * Counts a stream or poll this node refused ({@code hub.streams.refused}, tagged with {@code reason}): every
+     * transport calls it once per refusal, with the {@code error} code of the refusal's JSON body.
+     */
+    public void refused(String reason) {
+        metrics.refused(reason);
+    }
+
+    /**
+     * Counts a stream closed because its peer was gone without closing it ({@code hub.streams.dead.peers}): a write
+     * not acknowledged in time, a socket found dead. Transports call it when they close such a stream.
+     */
+    public void deadPeerClosed() {
+        metrics.deadPeers.increment();
     }
 
     /** Open streams on this node. */

@@ -56,6 +56,7 @@ public final class PublishRetries implements AutoCloseable {
     public PublishRetries(Hub hub, Duration retryFor) {
         this.hub = hub;
         this.retryFor = retryFor;
+        hub.metrics().bind(this);
     }
 
     /**

@@ -55,7 +55,11 @@ class ManagementEndpointsTests {
         assertThat(get("/actuator/metrics", "operator:" + PASSWORD).body()).contains("hub.connections");
         HttpResponse<String> scrape = get("/actuator/prometheus", "operator:" + PASSWORD);
         assertThat(scrape.statusCode()).isEqualTo(200);
-        assertThat(scrape.body()).contains("hub_connections ");
+        // Histograms, not per-node percentiles: a dashboard computes one p99 over every node from these buckets.
+        assertThat(scrape.body()).contains("hub_connections ", "hub_publish_latency_seconds_bucket{",
+                "hub_outbox_depth_events_bucket{", "hub_catchup_behind_seconds_bucket{",
+                "hub_catchup_entries_bucket{", "hub_live ", "hub_draining ", "hub_resets_owed ",
+                "hub_publish_waiting ", "hub_publish_given_up_total ", "hub_streams_dead_peers_total ");
     }
 
     private HttpResponse<String> get(String path, String credentials) throws IOException, InterruptedException {

@@ -59,9 +59,20 @@ public final class StreamAdmission {
      * Opens a stream to {@code output}: the hub's writer starts at once.
      *
      * @param users the signed-in user of the request's session, on this transport
-     * @throws StreamRefusal when the stream is not opened; nothing is held then
+     * @throws StreamRefusal when the stream is not opened; nothing is held then; counted by reason
+     *         ({@link Hub#refused})
      */
     public OpenStream open(StreamRequest request, SessionUsers users, SseOutput output) {
+        try {
+            return admit(request, users, output);
+        }
+        catch (StreamRefusal refusal) {
+            hub.refused(refusal.code());
+            throw refusal;
+        }
+    }
+
+    private OpenStream admit(StreamRequest request, SessionUsers users, SseOutput output) {
         if (!request.method().equals("GET")) {
             throw new StreamRefusal(405, "method_not_allowed", "open a stream with GET", 0);
         }
@@ -97,16 +108,22 @@ public final class StreamAdmission {
      * Whether a poll ({@code /stream/app/poll}) is served: who it is for, and the connect rate. A poll reads the stream
      * like a stream's catch-up does, so polls and opens share the user's budget.
      *
-     * @throws StreamRefusal 401 without a user, 429 past the rate
+     * @throws StreamRefusal 401 without a user, 429 past the rate; counted by reason ({@link Hub#refused})
      */
     public StreamUser poll(StreamRequest request, SessionUsers users) {
-        StreamUser user = identify(request, users);
-        long wait = rate.acquire(user.user());
-        if (wait > 0) {
-            throw new StreamRefusal(429, "too_many_polls",
-                    "this user polls (or opens streams) too often; retry in " + wait + " s", wait);
+        try {
+            StreamUser user = identify(request, users);
+            long wait = rate.acquire(user.user());
+            if (wait > 0) {
+                throw new StreamRefusal(429, "too_many_polls",
+                        "this user polls (or opens streams) too often; retry in " + wait + " s", wait);
+            }
+            return user;
         }
-        return user;
+        catch (StreamRefusal refusal) {
+            hub.refused(refusal.code());
+            throw refusal;
+        }
     }
 
     /**
