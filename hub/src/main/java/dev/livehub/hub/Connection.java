@@ -486,6 +486,9 @@ public final class Connection {
             }
         }
         catch (IOException ex) {
+            if (ex instanceof SseOutput.DeadPeer) {
+                hub.metrics().deadPeers.increment();
+            }
             log.debug("Stream of user {} ended by the client: {}", user, ex.getMessage());
             close();
         }

@@ -246,14 +246,6 @@ public final class Hub implements AutoCloseable {
         metrics.refused(reason);
     }
 
-    /**
-     * Counts a stream closed because its peer was gone without closing it ({@code hub.streams.dead.peers}): a write
-     * not acknowledged in time, a socket found dead. Transports call it when they close such a stream.
-     */
-    public void deadPeerClosed() {
-        metrics.deadPeers.increment();
-    }
-
     /** Open streams on this node. */
     public int connectionCount() {
         return connections.get();

@@ -59,7 +59,7 @@ final class HubMetrics {
         compactedEntries = Counter.builder("hub.catchup.compacted")
             .description("Backlog entries folded away by catch-up compaction").register(registry);
         deadPeers = Counter.builder("hub.streams.dead.peers")
-            .description("Streams closed because their peer was gone without closing (no acknowledgement in time)")
+            .description("Streams closed because their peer was gone without closing (SseOutput.DeadPeer)")
             .register(registry);
         latency = Timer.builder("hub.publish.latency").description("From append to write on the stream, live events")
             .publishPercentileHistogram()

@@ -1,5 +1,6 @@
 package dev.livehub.hub;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 
@@ -46,7 +47,20 @@ class HubMetricsTests {
             Timer latency = registry.get("hub.publish.latency").timer();
             await().atMost(Duration.ofSeconds(5)).until(() -> latency.count() == 1);
             assertThat(registry.get("hub.outbox.depth").summary().count()).isGreaterThanOrEqualTo(2);
-        }
+
+            // A peer gone without closing: the transport's write fails with DeadPeer.
+            hub.connect("8", Cursor.none(), new SseOutput() {
+                @Override
+                public void send(byte[] bytes) throws IOException {
+                    throw new SseOutput.DeadPeer("no acknowledgement");
+                }
+
+                @Override
+                public void close() {
+                }
+            });
+            await().atMost(Duration.ofSeconds(5))
+                .until(() -> registry.get("hub.streams.dead.peers").counter().count() == 1);        }
     }
 
     @Test
@@ -56,11 +70,9 @@ class HubMetricsTests {
         hub.refused("too_many_connections");
         hub.refused("too_many_connections");
         hub.refused("bad_token");
-        hub.deadPeerClosed();
         assertThat(registry.get("hub.streams.refused").tags("reason", "too_many_connections").counter().count())
             .isEqualTo(2);
         assertThat(registry.get("hub.streams.refused").tags("reason", "bad_token").counter().count()).isEqualTo(1);
-        assertThat(registry.get("hub.streams.dead.peers").counter().count()).isEqualTo(1);
         assertThat(registry.get("hub.live").gauge().value()).isEqualTo(1);
         assertThat(registry.get("hub.draining").gauge().value()).isEqualTo(0);
         assertThat(registry.get("hub.publish.waiting").gauge().value()).isEqualTo(0);

@@ -44,7 +44,7 @@ final class ChannelOutput implements SseOutput {
         try {
             if (!written.await(writeTimeoutMillis)) {
                 channel.close();
-                throw new IOException("the client read nothing for " + writeTimeoutMillis + " ms");
+                throw new SseOutput.DeadPeer("the client read nothing for " + writeTimeoutMillis + " ms");
             }
         }
         catch (InterruptedException ex) {
