@@ -18,7 +18,8 @@ import dev.livehub.hub.testing.SseClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A node's Redis connections do not grow with its browsers: one for commands, one for pub/sub, one for sessions.
+ * A node's Redis connections do not grow with its browsers: one for commands, two for catch-up reads (so a long
+ * backlog never queues a publish), one for pub/sub, one for sessions.
  */
 class RedisConnectionsIntegrationTests {
 
@@ -26,7 +27,7 @@ class RedisConnectionsIntegrationTests {
     static final RedisServerExtension redis = new RedisServerExtension();
 
     @Test
-    void twoHundredStreamsHoldAtMostThreeRedisConnections() throws Exception {
+    void twoHundredStreamsHoldAtMostFiveRedisConnections() throws Exception {
         try (AppNode node = AppNode.onRedis(redis.port(), Map.of("hub.max-connections-per-user", "100", "hub.connect-rate.burst", "1000"))) {
             List<AppClient> users = List.of(AppClient.signedIn(node.url(), "alice"),
                     AppClient.signedIn(node.url(), "bob"), AppClient.signedIn(node.url(), "admin"));
@@ -45,7 +46,7 @@ class RedisConnectionsIntegrationTests {
                 // Every client but the one this test lists with belongs to the node.
                 long nodeConnections = Arrays.stream(clients.split("\n"))
                     .filter(line -> !line.isBlank() && !line.contains("cmd=client|list")).count();
-                assertThat(nodeConnections).as(clients).isBetween(2L, 3L);
+                assertThat(nodeConnections).as(clients).isBetween(2L, 5L);
                 assertThat(clients).contains("name=hub-node:");
             }
             finally {
