@@ -124,7 +124,11 @@ class TasksController {
             }
             model.addAttribute("changes", changes);
             model.addAttribute("conflictBy", tasks.updatedBy(now));
-            editPage(model, user, now, title, TaskStates.allowed(user, now.state(), state) ? state : now.state());
+            // The user's edit is what they changed from the form's base; the rest is the task as it is now.
+            String myTitle = title.equals(baseTitle) ? now.title() : title;
+            String myState = state.equals(baseState) || !TaskStates.allowed(user, now.state(), state) ? now.state()
+                    : state;
+            editPage(model, user, now, myTitle, myState);
             response.setStatus(HttpServletResponse.SC_CONFLICT);
             return "tasks/edit";
         }

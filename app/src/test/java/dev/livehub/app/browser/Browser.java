@@ -16,7 +16,26 @@ final class Browser implements AutoCloseable {
 
     /** A new browser profile (its own cookies and storage), signed in as {@code username} on {@code baseUrl}. */
     BrowserContext signedIn(String baseUrl, String username) {
-        BrowserContext context = chromium.newContext();
+        return signedIn(baseUrl, username, new com.microsoft.playwright.Browser.NewContextOptions());
+    }
+
+    /** The same, with a viewport {@code width} px wide (390: a phone) and the viewer in another time zone. */
+    BrowserContext signedIn(String baseUrl, String username, int width) {
+        return signedIn(baseUrl, username, new com.microsoft.playwright.Browser.NewContextOptions()
+            .setViewportSize(width, width < 600 ? 844 : 800).setTimezoneId("America/New_York"));
+    }
+
+    /** A new browser profile, signed out, {@code width} px wide. */
+    BrowserContext newContext(int width) {
+        BrowserContext context = chromium.newContext(new com.microsoft.playwright.Browser.NewContextOptions()
+            .setViewportSize(width, width < 600 ? 844 : 800));
+        context.setDefaultTimeout(15_000);
+        return context;
+    }
+
+    private BrowserContext signedIn(String baseUrl, String username,
+            com.microsoft.playwright.Browser.NewContextOptions options) {
+        BrowserContext context = chromium.newContext(options);
         context.setDefaultTimeout(15_000);
         Page page = context.newPage();
         page.navigate(baseUrl + "/login");
