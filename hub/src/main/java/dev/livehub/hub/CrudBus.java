@@ -15,8 +15,10 @@ import tools.jackson.databind.node.ObjectNode;
  * Map.of("model", "Task", "id", 12, "fields", Map.of("state", "done")))}.
  *
  * <p>Inside a transaction the event is published after commit, so no client refreshes before the change is visible;
- * a rolled-back transaction publishes nothing. Arguments are checked and the payload serialised at the call, so a
- * mistake fails where it was made, not after commit.
+ * a rolled-back transaction publishes nothing. With an {@link Outbox} (a JDBC application with
+ * {@code hub.outbox.enabled}), the publication is written in the same transaction and survives the node: a node that
+ * dies between the commit and the append leaves it to another. Arguments are checked and the payload serialised at
+ * the call, so a mistake fails where it was made, not after commit.
  *
  * <p>When the change comes from a browser tab that sent its origin id (see {@code app-stream.js}), an object payload
  * carries it as {@code "origin"}, so that tab can skip its own echo.
@@ -33,6 +35,8 @@ public final class CrudBus {
 
     private final PublishRetries retries;
 
+    private final Outbox outbox;
+
     public CrudBus(Hub hub, JsonMapper json, AfterCommit afterCommit) {
         this(hub, json, afterCommit, () -> null, new PublishRetries(hub, Duration.ofSeconds(30)));
     }
@@ -43,10 +47,19 @@ public final class CrudBus {
      */
     public CrudBus(Hub hub, JsonMapper json, AfterCommit afterCommit, Supplier<String> origin,
             PublishRetries retries) {
+        this(json, afterCommit, origin, retries, Outbox.NONE);
+    }
+
+    /**
+     * @param outbox where publications made inside a transaction are written, durably; {@link Outbox#NONE} for none
+     */
+    public CrudBus(JsonMapper json, AfterCommit afterCommit, Supplier<String> origin, PublishRetries retries,
+            Outbox outbox) {
         this.json = json;
         this.afterCommit = afterCommit;
         this.origin = origin;
         this.retries = retries;
+        this.outbox = outbox;
     }
 
     /**
@@ -80,7 +93,9 @@ public final class CrudBus {
         List<String> users = List.copyOf(userIds);
         users.forEach(Publication::requireUserId);
         Publication publication = new Publication(event, serialise(event, payload), publishId);
-        afterCommit.run(() -> retries.publish(users, publication));
+        if (!outbox.offer(users, publication)) {
+            afterCommit.run(() -> retries.publish(users, publication));
+        }
     }
 
     private String serialise(String event, Object payload) {

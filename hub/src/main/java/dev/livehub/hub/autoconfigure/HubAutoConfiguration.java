@@ -32,6 +32,7 @@ import org.springframework.session.SessionRepository;
 
 import dev.livehub.hub.AfterCommit;
 import dev.livehub.hub.CrudBus;
+import dev.livehub.hub.Outbox;
 import dev.livehub.hub.Hub;
 import dev.livehub.hub.HubSettings;
 import dev.livehub.hub.PublishRetries;
@@ -57,7 +58,7 @@ import dev.livehub.hub.admission.SubscriberTokens;
         "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration",
         "org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration" })
 @EnableConfigurationProperties(HubProperties.class)
-@Import(HubWebConfiguration.class)
+@Import({ HubWebConfiguration.class, OutboxConfiguration.class })
 public class HubAutoConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(HubAutoConfiguration.class);
@@ -78,11 +79,13 @@ public class HubAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    CrudBus crudBus(Hub hub, ObjectProvider<JsonMapper> json, AfterCommit afterCommit, PublishRetries retries) {
+    CrudBus crudBus(ObjectProvider<JsonMapper> json, AfterCommit afterCommit, PublishRetries retries,
+            ObjectProvider<Outbox> outbox) {
         boolean web = isPresent("org.springframework.web.context.request.RequestContextHolder")
                 && isPresent("jakarta.servlet.http.HttpServletRequest");
-        return new CrudBus(hub, json.getIfAvailable(JsonMapper::new), afterCommit,
-                web ? new dev.livehub.hub.web.RequestOrigin() : () -> null, retries);
+        return new CrudBus(json.getIfAvailable(JsonMapper::new), afterCommit,
+                web ? new dev.livehub.hub.web.RequestOrigin() : () -> null, retries,
+                outbox.getIfAvailable(() -> Outbox.NONE));
     }
 
     @Bean

@@ -76,6 +76,8 @@ public class HubProperties {
 
     private final Publish publish = new Publish();
 
+    private final Outbox outbox = new Outbox();
+
     private final Token token = new Token();
 
     public enum EngineType {
@@ -221,6 +223,46 @@ public class HubProperties {
 
         public void setMaxBatch(int maxBatch) {
             this.maxBatch = maxBatch;
+        }
+    }
+
+    /**
+     * The transactional outbox: {@code CrudBus} writes publications made inside a transaction to the table
+     * {@code hub_outbox} of the application's database, in that transaction, and every node relays what is left there.
+     */
+    public static class Outbox {
+
+        /** Write publications made inside a transaction to the table hub_outbox (create it first: see the README). */
+        private boolean enabled;
+
+        /** How long a publication may wait in the outbox before any node's sweep appends it. */
+        private Duration relayAfter = Duration.ofSeconds(10);
+
+        /** How often each node sweeps the outbox for publications left behind. */
+        private Duration sweepInterval = Duration.ofSeconds(2);
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public Duration getRelayAfter() {
+            return relayAfter;
+        }
+
+        public void setRelayAfter(Duration relayAfter) {
+            this.relayAfter = relayAfter;
+        }
+
+        public Duration getSweepInterval() {
+            return sweepInterval;
+        }
+
+        public void setSweepInterval(Duration sweepInterval) {
+            this.sweepInterval = sweepInterval;
         }
     }
 
@@ -469,6 +511,10 @@ public class HubProperties {
 
     public Publish getPublish() {
         return publish;
+    }
+
+    public Outbox getOutbox() {
+        return outbox;
     }
 
     public Token getToken() {
