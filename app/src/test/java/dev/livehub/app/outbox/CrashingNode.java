@@ -39,7 +39,8 @@ public final class CrashingNode {
         for (int n = 1; n <= count; n++) {
             int round = n;
             transaction.executeWithoutResult(status -> {
-                Task task = tasks.update(bob, taskId, "outbox-" + round, "todo");
+                Task current = tasks.get(bob, taskId);
+                Task task = tasks.update(bob, taskId, "outbox-" + round, current.state(), current.version());
                 if (round == count) {
                     TransactionSynchronizationManager.registerSynchronization(new Freeze(round, task.id()));
                 }

@@ -11,6 +11,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import dev.livehub.app.tasks.Task;
 import dev.livehub.app.tasks.TaskService;
 import dev.livehub.app.users.User;
 import dev.livehub.app.users.UserRepository;
@@ -73,7 +74,8 @@ class OutboxTests {
     @Test
     void aChangeIsAppendedAtCommitAndLeavesNothingInTheOutbox() {
         new TransactionTemplate(transactions).executeWithoutResult(status -> {
-            tasks.update(bob, task, "committed", "todo");
+            Task current = tasks.get(bob, task);
+            tasks.update(bob, task, "committed", current.state(), current.version());
             assertThat(rowsInOutbox()).as("written in the transaction").isPositive();
             assertThat(eventsSinceStart()).as("not before commit").isEmpty();
         });
@@ -84,7 +86,8 @@ class OutboxTests {
     @Test
     void aRolledBackChangeWritesAndPublishesNothing() {
         new TransactionTemplate(transactions).executeWithoutResult(status -> {
-            tasks.update(bob, task, "rolled back", "todo");
+            Task current = tasks.get(bob, task);
+            tasks.update(bob, task, "rolled back", current.state(), current.version());
             status.setRollbackOnly();
         });
         assertThat(rowsInOutbox()).isZero();
