@@ -493,7 +493,8 @@
     var touched = {};   // ids of rows changed or created since the last refresh: highlighted once it lands
 
     function mine(event) {
-      return event && event.model === model && !(event.origin && event.origin === origin);
+      // The hub stamps the publishing user on the origin: another user re-sending this tab's id does not match.
+      return event && event.model === model && !(event.origin && event.origin === s.user + '/' + origin);
     }
 
     function container() {

@@ -21,7 +21,8 @@ import tools.jackson.databind.node.ObjectNode;
  * the call, so a mistake fails where it was made, not after commit.
  *
  * <p>When the change comes from a browser tab that sent its origin id (see {@code app-stream.js}), an object payload
- * carries it as {@code "origin"}, so that tab can skip its own echo.
+ * carries {@code "origin": "<publishing user>/<tab origin id>"}, stamped by the hub from the request, so that tab, and
+ * only a tab of the user who made the change, can skip its own echo.
  *
  * <p>Thread-safe.
  */
@@ -42,7 +43,7 @@ public final class CrudBus {
     }
 
     /**
-     * @param origin the origin id of the tab whose request is being served, or {@code null}
+     * @param origin the origin of the request being served, {@code <user>/<tab origin id>}, or {@code null}
      * @param retries where publications the store refused are retried, and lost ones turned into resets
      */
     public CrudBus(Hub hub, JsonMapper json, AfterCommit afterCommit, Supplier<String> origin,

@@ -9,13 +9,18 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.mock.web.MockHttpServletRequest;
 import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.AbstractPlatformTransactionManager;
 import org.springframework.transaction.support.DefaultTransactionStatus;
 import org.springframework.transaction.support.TransactionTemplate;
+import org.springframework.web.context.request.RequestContextHolder;
+import org.springframework.web.context.request.ServletRequestAttributes;
 
+import dev.livehub.hub.admission.HubUserResolver;
 import dev.livehub.hub.engine.MemoryEngine;
 import dev.livehub.hub.engine.StreamSettings;
+import dev.livehub.hub.web.RequestOrigin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -89,6 +94,47 @@ class CrudBusTests {
             status.setRollbackOnly();
         });
         assertThat(streamOf("7")).isEmpty();
+    }
+
+    @Test
+    void aPublishIdOfTheCallersIsAppendedOnceAndItsReuseWithOtherContentIsNot() {
+        bus.publishToUsers(List.of("7"), "notif", Map.of("unread", 1), "order-17-shipped");
+        bus.publishToUsers(List.of("7", "8"), "notif", Map.of("unread", 1), "order-17-shipped");
+        bus.publishToUsers(List.of("7"), "notif", Map.of("unread", 2), "order-17-shipped");
+
+        assertThat(streamOf("7")).extracting(HubEvent::data).containsExactly("{\"unread\":1}");
+        assertThat(streamOf("8")).hasSize(1);
+        assertThatThrownBy(() -> bus.publishToUsers(List.of("7"), "notif", Map.of(), ""))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("publish id");
+    }
+
+    @Test
+    void theOriginOfARequestIsStampedWithItsUserSoAnotherUserCannotBorrowATabsOrigin() {
+        CrudBus stamping = new CrudBus(hub, new JsonMapper(), AfterCommit.IMMEDIATE,
+                new RequestOrigin(HubUserResolver.principalName()),
+                new PublishRetries(hub, Duration.ofSeconds(1)));
+        MockHttpServletRequest request = new MockHttpServletRequest("POST", "/tasks/1");
+        request.addHeader(RequestOrigin.HEADER, "alices-tab");
+        request.setUserPrincipal(() -> "bob");
+        RequestContextHolder.setRequestAttributes(new ServletRequestAttributes(request));
+        try {
+            stamping.publishToUsers(List.of("7"), "crud.update", Map.of("model", "Task", "id", 1));
+            request.setUserPrincipal(null);
+            stamping.publishToUsers(List.of("7"), "crud.update", Map.of("model", "Task", "id", 2));
+            request.setUserPrincipal(() -> "alice");
+            request.removeHeader(RequestOrigin.HEADER);
+            request.addHeader(RequestOrigin.HEADER, "not a token!");
+            stamping.publishToUsers(List.of("7"), "crud.update", Map.of("model", "Task", "id", 3));
+        }
+        finally {
+            RequestContextHolder.resetRequestAttributes();
+        }
+
+        List<String> data = streamOf("7").stream().map(HubEvent::data).toList();
+        assertThat(data).hasSize(3);
+        assertThat(data.get(0)).contains("\"id\":1", "\"origin\":\"bob/alices-tab\"");
+        assertThat(data.get(1)).contains("\"id\":2").doesNotContain("origin");
+        assertThat(data.get(2)).contains("\"id\":3").doesNotContain("origin");
     }
 
     @Test

@@ -80,11 +80,12 @@ public class HubAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     CrudBus crudBus(ObjectProvider<JsonMapper> json, AfterCommit afterCommit, PublishRetries retries,
-            ObjectProvider<Outbox> outbox) {
+            ObjectProvider<Outbox> outbox, ObjectProvider<HubUserResolver> users) {
         boolean web = isPresent("org.springframework.web.context.request.RequestContextHolder")
                 && isPresent("jakarta.servlet.http.HttpServletRequest");
+        HubUserResolver resolver = web ? users.getIfAvailable() : null;
         return new CrudBus(json.getIfAvailable(JsonMapper::new), afterCommit,
-                web ? new dev.livehub.hub.web.RequestOrigin() : () -> null, retries,
+                resolver != null ? new dev.livehub.hub.web.RequestOrigin(resolver) : () -> null, retries,
                 outbox.getIfAvailable(() -> Outbox.NONE));
     }
 
