@@ -6,6 +6,14 @@
 //   $token = $hub->token($userId);                       // for the page: /stream/app?token=... or the hub_token cookie
 //   $hub->publishRedis($redis, [$learnerId, $trainerId], 'crud.update', ['model' => 'Task', 'id' => 12]);
 //   $hub->publishHttp('http://hub:8090', getenv('HUB_PUBLISH_TOKEN'), [$learnerId], 'notif', ['unread' => 3]);
+//   $hub->publishHttpBatch('http://hub:8090', getenv('HUB_PUBLISH_TOKEN'), [          // a queue flushed in one call
+//       ['users' => [$learnerId], 'event' => 'notif', 'data' => ['unread' => 3], 'publish_id' => 'n-42-3'],
+//       ['users' => [$trainerId], 'event' => 'crud.update', 'data' => '{"model":"Task","id":12,"fields":{}}'],
+//   ]);
+//
+// Data is a PHP value (encoded here) or a JSON text (sent as it is, byte for byte, once checked). PHP arrays cannot
+// tell {} from []: an empty array is encoded as [], so write an empty object as new stdClass() or (object) [], or
+// give the JSON text. JSON decoded with json_decode($json) (objects as stdClass) encodes back to the same shape.
 
 final class LiveHub
 {
@@ -29,51 +37,101 @@ final class LiveHub
     }
 
     /**
-     * Publishes one event to each user with one Redis call per user: FCALL hub_publish, the function the hub loads.
-     * Give a $publishId to make a retry safe (appended once). Returns [userId => event id].
+     * Publishes one event to every user with one Redis call: FCALL hub_publish with each user's stream key, the
+     * function the hub loads (a Redis server; on a Redis Cluster, one call per hash slot). Give a $publishId to make
+     * a retry safe (appended once per user). Returns [userId => event id].
      */
-    public function publishRedis(Redis $redis, array $userIds, string $event, array $data, ?string $publishId = null): array
+    public function publishRedis(Redis $redis, array $userIds, string $event, mixed $data, ?string $publishId = null): array
     {
-        $json = json_encode($data, JSON_THROW_ON_ERROR | JSON_UNESCAPED_UNICODE | JSON_UNESCAPED_SLASHES);
-        $ids = [];
-        foreach ($userIds as $userId) {
-            $args = ['hub_publish', 1, "{$this->prefix}:{{$userId}}:events", $event, $json];
-            if ($publishId !== null) {
-                $args[] = $publishId;
-            }
-            $id = $redis->rawCommand('FCALL', ...$args);
-            if ($id === false) {
-                throw new RuntimeException('FCALL hub_publish failed: ' . $redis->getLastError());
-            }
-            $ids[(string) $userId] = $id;
+        $users = array_values(array_map('strval', $userIds));
+        $keys = array_map(fn (string $user) => "{$this->prefix}:{{$user}}:events", $users);
+        $args = ['hub_publish', count($keys), ...$keys, $event, self::json($data)];
+        if ($publishId !== null) {
+            $args[] = $publishId;
         }
-        return $ids;
+        $ids = $redis->rawCommand('FCALL', ...$args);
+        if ($ids === false) {
+            throw new RuntimeException('FCALL hub_publish failed: ' . $redis->getLastError());
+        }
+        $ids = is_array($ids) ? $ids : [$ids];
+        foreach ($ids as $i => $id) {
+            if (!is_string($id)) {   // a publish id used before with other data, for that user
+                throw new RuntimeException("FCALL hub_publish refused user {$users[$i]}: " . $redis->getLastError());
+            }
+        }
+        return array_combine($users, $ids);
     }
 
-    /** Publishes over HTTP: POST /hub/publish with the hub's publish token. Returns [userId => event id]. */
-    public function publishHttp(string $hubUrl, string $publishToken, array $userIds, string $event, array $data,
+    /**
+     * Publishes over HTTP: POST /hub/publish with the hub's publish token. Returns [userId => event id]. On a
+     * refusal the exception's message holds the hub's answer, with the publish_id to retry with (the hub makes one
+     * when none is given).
+     */
+    public function publishHttp(string $hubUrl, string $publishToken, array $userIds, string $event, mixed $data,
             ?string $publishId = null): array
     {
-        $body = ['users' => array_map('strval', $userIds), 'event' => $event, 'data' => $data];
-        if ($publishId !== null) {
-            $body['publish_id'] = $publishId;
-        }
-        $context = stream_context_create(['http' => [
-            'method' => 'POST',
-            'header' => "Content-Type: application/json\r\nAuthorization: Bearer $publishToken\r\n",
-            'content' => json_encode($body, JSON_THROW_ON_ERROR),
-            'ignore_errors' => true,
-            'timeout' => 5,
-        ]]);
-        $answer = @file_get_contents(rtrim($hubUrl, '/') . '/hub/publish', false, $context);
-        if ($answer === false) {
-            throw new RuntimeException("the hub at $hubUrl cannot be reached");
-        }
-        $status = (int) explode(' ', $http_response_header[0] ?? 'HTTP/1.1 0')[1];
+        $body = self::publication(['users' => $userIds, 'event' => $event, 'data' => $data, 'publish_id' => $publishId]);
+        [$status, $answer] = self::post($hubUrl, '/hub/publish', $publishToken, $body);
         if ($status !== 202) {
             throw new RuntimeException("POST /hub/publish answered $status: $answer");
         }
         return json_decode($answer, true, flags: JSON_THROW_ON_ERROR)['ids'];
+    }
+
+    /**
+     * Publishes many publications in one request, POST /hub/publish/batch: each ['users' => [...], 'event' => ...,
+     * 'data' => ..., 'publish_id' => optional]. Returns one result per publication, in order: ['status' => 202,
+     * 'publish_id' => ..., 'ids' => [userId => event id]], or another status with 'error' and 'message' (publish the
+     * refused ones again with their publish_id).
+     */
+    public function publishHttpBatch(string $hubUrl, string $publishToken, array $publications): array
+    {
+        $body = '{"publications":[' . implode(',', array_map([self::class, 'publication'], $publications)) . ']}';
+        [$status, $answer] = self::post($hubUrl, '/hub/publish/batch', $publishToken, $body);
+        if ($status !== 200) {
+            throw new RuntimeException("POST /hub/publish/batch answered $status: $answer");
+        }
+        return json_decode($answer, true, flags: JSON_THROW_ON_ERROR)['results'];
+    }
+
+    /** One publication's JSON, its data written in as it is (see json()). */
+    private static function publication(array $publication): string
+    {
+        $head = ['users' => array_values(array_map('strval', $publication['users'] ?? [])),
+            'event' => (string) ($publication['event'] ?? '')];
+        if (isset($publication['publish_id'])) {
+            $head['publish_id'] = (string) $publication['publish_id'];
+        }
+        $json = json_encode($head, JSON_THROW_ON_ERROR | JSON_UNESCAPED_UNICODE | JSON_UNESCAPED_SLASHES);
+        return substr($json, 0, -1) . ',"data":' . self::json($publication['data'] ?? null) . '}';
+    }
+
+    /** JSON text given as a string is checked and kept byte for byte; any other value is encoded. */
+    private static function json(mixed $data): string
+    {
+        if (is_string($data)) {
+            json_decode($data, flags: JSON_THROW_ON_ERROR);
+            return $data;
+        }
+        return json_encode($data, JSON_THROW_ON_ERROR | JSON_UNESCAPED_UNICODE | JSON_UNESCAPED_SLASHES
+            | JSON_PRESERVE_ZERO_FRACTION);
+    }
+
+    /** @return array{int, string} the status and the body */
+    private static function post(string $hubUrl, string $path, string $publishToken, string $body): array
+    {
+        $context = stream_context_create(['http' => [
+            'method' => 'POST',
+            'header' => "Content-Type: application/json\r\nAuthorization: Bearer $publishToken\r\n",
+            'content' => $body,
+            'ignore_errors' => true,
+            'timeout' => 5,
+        ]]);
+        $answer = @file_get_contents(rtrim($hubUrl, '/') . $path, false, $context);
+        if ($answer === false) {
+            throw new RuntimeException("the hub at $hubUrl cannot be reached");
+        }
+        return [(int) explode(' ', $http_response_header[0] ?? 'HTTP/1.1 0')[1], $answer];
     }
 
     private static function base64url(string $bytes): string

@@ -84,6 +84,40 @@ class PhpExamplesIntegrationTests {
     }
 
     @Test
+    void theJsonPhpSendsArrivesAsItWasWrittenEmptyObjectsIncluded() throws Exception {
+        String json = "{\"fields\":{},\"list\":[],\"nested\":{\"a\":{}},\"n\":1.0}";
+        try (SseClient browser = streamWithPhpToken("45")) {
+            Result viaRedis = php("publish-redis", "45", "crud.update", json);
+            Result viaHttp = php("publish-http", "45", "crud.update", json);
+
+            assertThat(viaRedis.exit()).as(viaRedis.errors()).isZero();
+            assertThat(viaHttp.exit()).as(viaHttp.errors()).isZero();
+            assertThat(browser.events().awaitPublished(2, Duration.ofSeconds(10))).extracting(SseEvent::data)
+                .containsExactly(json, json);
+        }
+        Result encoded = run(List.of("php", "-r", "require '" + EXAMPLES.resolve("LiveHub.php") + "';"
+                + "echo (new ReflectionMethod('LiveHub', 'json'))->invoke(null, "
+                + "['fields' => new stdClass(), 'list' => [], 'n' => 1.0]);"));
+        // A PHP value: an stdClass is an object, an array a list, and 1.0 keeps its fraction.
+        assertThat(encoded.output()).isEqualTo("{\"fields\":{},\"list\":[],\"n\":1.0}");
+    }
+
+    @Test
+    void aBatchFromPhpIsOneRequestAnsweredPerPublication() throws Exception {
+        try (SseClient first = streamWithPhpToken("46"); SseClient second = streamWithPhpToken("47")) {
+            Result published = php("publish-batch", "46", "notif", "{\"unread\":1}", "47,46", "crud.delete",
+                    "{\"model\":\"Task\",\"id\":3}", "47", "Bad Name", "{}");
+
+            assertThat(published.exit()).as(published.errors()).isZero();
+            assertThat(published.output()).contains("\"status\":202", "\"status\":400", "event name");
+            assertThat(first.events().awaitPublished(2, Duration.ofSeconds(10))).extracting(SseEvent::event)
+                .containsExactly("notif", "crud.delete");
+            assertThat(second.events().awaitPublished(1, Duration.ofSeconds(10))).extracting(SseEvent::data)
+                .containsExactly("{\"model\":\"Task\",\"id\":3}");
+        }
+    }
+
+    @Test
     void phpIsToldWhatIsWrongWhenTheHubRefuses() throws Exception {
         Result viaRedis = php("publish-redis", "42", "Not An Event", "{}");
         Result viaHttp = php("publish-http", "42", "Not An Event", "{}");
