@@ -58,7 +58,7 @@ public final class LoadTest {
         @Option(names = "--warmup", defaultValue = "3", description = "seconds of publishing first, not measured: JIT, pools (default: ${DEFAULT-VALUE})")
         int warmup;
 
-        @Option(names = "--publish", defaultValue = "http", description = "hub: http (POST /hub/publish) or redis (FCALL hub_publish)")
+        @Option(names = "--publish", defaultValue = "http", description = "hub: http (POST /hub/publish), http-batch (POST /hub/publish/batch, what waits up to 5 ms in one request) or redis (FCALL hub_publish, one call for up to 250 users)")
         String publish;
 
         @Option(names = "--redis", description = "Redis URL: for --publish redis, and sampled with INFO")

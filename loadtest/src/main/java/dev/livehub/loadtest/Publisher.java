@@ -42,10 +42,16 @@ interface Publisher extends AutoCloseable {
         };
     }
 
-    /** Straight into Redis with the wire format: {@code FCALL hub_publish} per user. */
+    /** Straight into Redis with the wire format: one {@code FCALL hub_publish} for up to 250 users' keys. */
     static Publisher hubRedis(String redisUrl, String prefix) {
-        return perUser(redisUrl, (redis, user, json) -> redis.fcall("hub_publish", ScriptOutputType.VALUE,
-                new String[] { prefix + ":{" + user + "}:events" }, "crud.update", json));
+        return onRedis(redisUrl, (redis, users, json) -> {
+            for (int from = 0; from < users.size(); from += 250) {
+                String[] keys = users.subList(from, Math.min(users.size(), from + 250)).stream()
+                    .map(user -> prefix + ":{" + user + "}:events")
+                    .toArray(String[]::new);
+                redis.fcall("hub_publish", ScriptOutputType.MULTI, keys, "crud.update", json);
+            }
+        });
     }
 
     /**
@@ -53,20 +59,19 @@ interface Publisher extends AutoCloseable {
      * hub's publish id, expiry or shard message (the naive peer reads the stream itself).
      */
     static Publisher redisXadd(String redisUrl, String prefix) {
-        return perUser(redisUrl, (redis, user, json) -> redis.xadd(prefix + ":{" + user + "}:events",
-                XAddArgs.Builder.maxlen(1000).approximateTrimming(), "event", "crud.update", "data", json));
+        return onRedis(redisUrl, (redis, users, json) -> users.forEach(user -> redis.xadd(
+                prefix + ":{" + user + "}:events", XAddArgs.Builder.maxlen(1000).approximateTrimming(), "event",
+                "crud.update", "data", json)));
     }
 
-    /** One Redis command per user, on one connection. */
-    private static Publisher perUser(String redisUrl, PerUser command) {
+    /** Redis commands on one connection. */
+    private static Publisher onRedis(String redisUrl, RedisCommand command) {
         RedisClient client = RedisClient.create(redisUrl);
         StatefulRedisConnection<String, String> connection = client.connect();
         return new Publisher() {
             @Override
             public void publish(List<String> users, String json) {
-                for (String user : users) {
-                    command.send(connection.sync(), user, json);
-                }
+                command.send(connection.sync(), users, json);
             }
 
             @Override
@@ -77,10 +82,10 @@ interface Publisher extends AutoCloseable {
         };
     }
 
-    /** A command that appends one event to one user's stream. */
-    interface PerUser {
+    /** What appends one event to some users' streams. */
+    interface RedisCommand {
 
-        void send(RedisCommands<String, String> redis, String user, String json);
+        void send(RedisCommands<String, String> redis, List<String> users, String json);
     }
 
     /** Nchan's publisher location: {@code POST /pub/<channel>} per user. */

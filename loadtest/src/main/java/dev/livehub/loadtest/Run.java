@@ -431,7 +431,8 @@ final class Run {
         return switch (options.publish) {
             case "redis" -> Publisher.hubRedis(options.redis, options.prefix);
             case "http" -> Publisher.hubHttp(options.url, options.publishToken);
-            default -> throw new IllegalArgumentException("--publish is http or redis");
+            case "http-batch" -> new BatchPublisher(options.url, options.publishToken, 5, 500);
+            default -> throw new IllegalArgumentException("--publish is http, http-batch or redis");
         };
     }
 

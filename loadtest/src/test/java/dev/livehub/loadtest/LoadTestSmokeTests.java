@@ -73,6 +73,17 @@ class LoadTestSmokeTests {
     }
 
     @Test
+    void steadyOverHttpBatchesDeliversEveryEventOnceToEverySubscriber() throws Exception {
+        LoadTest.Options options = options("http-batch");
+        options.duration = 3;
+        Map<String, Object> result = new Run("steady", options, 100, 1).measure(System.out);
+
+        assertThat(result).containsEntry("published", 400L).containsEntry("publish_failures", 0L)
+            .containsEntry("lost", 0L).containsEntry("duplicated", 0L).containsEntry("out_of_order", 0L);
+        assertThat(result.get("delivered")).isEqualTo(800L);
+    }
+
+    @Test
     void fanoutThroughRedisDeliversEveryEventToEveryUserOfItsGroup() throws Exception {
         Map<String, Object> result = new Run("fanout", options("redis"), 5, 50).measure(System.out);
 
