@@ -246,6 +246,11 @@ public final class Hub implements AutoCloseable {
         metrics.refused(reason);
     }
 
+    /** Users with at least one open stream on this node. */
+    public int userCount() {
+        return local.size();
+    }
+
     /** Open streams on this node. */
     public int connectionCount() {
         return connections.get();

@@ -62,6 +62,29 @@ class ManagementEndpointsTests {
                 "hub_publish_waiting ", "hub_publish_given_up_total ", "hub_streams_dead_peers_total ");
     }
 
+    @Test
+    void theConsoleIsTheOperatorsAndChangesNeedItsHeader() throws Exception {
+        assertThat(get("/hub/console", null).statusCode()).isEqualTo(401);
+        HttpResponse<String> page = get("/hub/console", "operator:" + PASSWORD);
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.body()).contains("<title>livehub console</title>");
+        assertThat(get("/hub/console/api/nodes", "operator:" + PASSWORD).body()).contains("\"streams\":0");
+
+        HttpRequest.Builder publish = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                + "/hub/console/api/users/42/publish"))
+            .header("Authorization", "Basic " + Base64.getEncoder()
+                .encodeToString(("operator:" + PASSWORD).getBytes(StandardCharsets.UTF_8)))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString("{\"event\":\"notif\",\"data\":{\"n\":1}}"));
+        HttpResponse<String> withoutHeader = http.send(publish.build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(withoutHeader.statusCode()).isEqualTo(403);
+        assertThat(withoutHeader.body()).contains("\"error\":\"console_header_missing\"");
+        HttpResponse<String> published = http.send(publish.header("X-Hub-Console", "1").build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(published.statusCode()).isEqualTo(200);
+        assertThat(published.body()).contains("\"id\":\"");
+    }
+
     private HttpResponse<String> get(String path, String credentials) throws IOException, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path));
         if (credentials != null) {

@@ -102,7 +102,8 @@ public class HubAutoConfiguration {
         return transactions ? new TransactionAfterCommit() : AfterCommit.IMMEDIATE;
     }
 
-    static StreamSettings streamSettings(HubProperties properties) {
+    /** The stream settings of {@code hub.stream.*}, as every engine of this application appends with them. */
+    public static StreamSettings streamSettings(HubProperties properties) {
         HubProperties.Stream stream = properties.getStream();
         return new StreamSettings(stream.getMaxEntries(), stream.getRetention(), stream.getDedupeWindow());
     }

@@ -9,6 +9,7 @@ import java.util.concurrent.CompletionStage;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
@@ -69,6 +70,11 @@ final class ClusterLink implements RedisLink {
     @Override
     public int group(String key) {
         return SlotHash.getSlot(key);
+    }
+
+    @Override
+    public RedisClusterAsyncCommands<String, String> commands() {
+        return commands.async();
     }
 
     @Override

@@ -93,6 +93,9 @@ public interface Engine extends AutoCloseable {
         return Map.of();
     }
 
+    /** What operators may do to this engine's streams and see of its nodes. */
+    StreamAdmin admin();
+
     /** Stops live delivery and releases connections. */
     @Override
     void close();

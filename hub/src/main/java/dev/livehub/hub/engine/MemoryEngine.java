@@ -104,6 +104,46 @@ public final class MemoryEngine implements Engine {
     }
 
     @Override
+    public StreamAdmin admin() {
+        return new StreamAdmin() {
+            @Override
+            public List<UserStream> users(String match, int limit) {
+                java.util.regex.Pattern glob = java.util.regex.Pattern.compile(
+                        ("\\Q" + match + "\\E").replace("*", "\\E.*\\Q").replace("?", "\\E.\\Q"));
+                long now = store.clock.millis();
+                return store.streams.entrySet().stream()
+                    .filter(entry -> glob.matcher(entry.getKey()).matches() && !entry.getValue().expired(now))
+                    .limit(limit)
+                    .map(entry -> entry.getValue().describe(entry.getKey()))
+                    .toList();
+            }
+
+            @Override
+            public long trim(String user, int maxEntries) {
+                MemoryEngine.UserStream stream = store.streams.get(user);
+                return stream == null ? 0 : stream.trim(maxEntries);
+            }
+
+            @Override
+            public void reportNode(String name, String json, java.time.Duration ttl) {
+                store.nodeReports.put(name, new NodeReport(json, store.clock.millis() + ttl.toMillis()));
+            }
+
+            @Override
+            public Map<String, String> nodes() {
+                long now = store.clock.millis();
+                store.nodeReports.values().removeIf(report -> report.expiresMs() <= now);
+                Map<String, String> nodes = new java.util.TreeMap<>();
+                store.nodeReports.forEach((name, report) -> nodes.put(name, report.json()));
+                return nodes;
+            }
+        };
+    }
+
+    private record NodeReport(String json, long expiresMs) {
+    }
+
+    @Override
     public CompletionStage<Void> subscribe(String user) {
         subscribed.add(user);
         return CompletableFuture.completedFuture(null);
@@ -135,6 +175,9 @@ public final class MemoryEngine implements Engine {
         private final Clock clock;
 
         private final Map<String, UserStream> streams = new ConcurrentHashMap<>();
+
+        /** The heartbeats of the engines (nodes) sharing this store. */
+        private final Map<String, NodeReport> nodeReports = new ConcurrentHashMap<>();
 
         private final List<MemoryEngine> nodes = new CopyOnWriteArrayList<>();
 
@@ -236,6 +279,20 @@ public final class MemoryEngine implements Engine {
                 }
             }
             return new StreamSlice(lastId, headRemoved, found);
+        }
+
+        synchronized long trim(int maxEntries) {
+            long removed = 0;
+            while (entries.size() > maxEntries) {
+                entries.removeFirst();
+                headRemoved = true;
+                removed++;
+            }
+            return removed;
+        }
+
+        synchronized StreamAdmin.UserStream describe(String user) {
+            return new StreamAdmin.UserStream(user, entries.size(), lastId);
         }
 
         synchronized boolean expired(long now) {

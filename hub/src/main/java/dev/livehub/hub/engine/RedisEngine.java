@@ -193,6 +193,11 @@ public final class RedisEngine implements Engine {
         link.sunsubscribe(keys.bell(user));
     }
 
+    @Override
+    public StreamAdmin admin() {
+        return new RedisStreamAdmin(() -> link.commands(), keys, timeout);
+    }
+
     /** {@code commands}: a {@code PING} answered within a second; {@code pubsub}: the pub/sub connection is open. */
     @Override
     public Map<String, Boolean> links() {
@@ -349,6 +354,11 @@ public final class RedisEngine implements Engine {
     }
 
     private <T> T await(CompletionStage<T> stage, String what) {
+        return await(stage, what, timeout);
+    }
+
+    /** The result of a Redis command, or an {@link EngineException} that says what could not be done. */
+    static <T> T await(CompletionStage<T> stage, String what, Duration timeout) {
         try {
             return stage.toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         }

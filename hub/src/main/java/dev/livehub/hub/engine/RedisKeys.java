@@ -35,6 +35,16 @@ public record RedisKeys(String prefix) {
         return prefix + ":{*}:events";
     }
 
+    /** {@code <prefix>:node:<name>}, a node's heartbeat (JSON, expiring), read by the console and {@code hubctl}. */
+    public String node(String name) {
+        return prefix + ":node:" + name;
+    }
+
+    /** The pattern that {@code SCAN MATCH} uses to find every node's heartbeat. */
+    public String nodePattern() {
+        return prefix + ":node:*";
+    }
+
     /** The user of a stream key or bell channel of this prefix, or {@code null} when the name is not one. */
     public String userOf(String keyOrChannel) {
         String start = prefix + ":{";

@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 
 /**
@@ -44,6 +45,9 @@ interface RedisLink extends AutoCloseable {
     default int group(String key) {
         return 0;
     }
+
+    /** Plain commands on the command connection (a cluster's route each key to its slot, and scan every node). */
+    RedisClusterAsyncCommands<String, String> commands();
 
     /** {@code PING} on the command connection (a cluster's default node): whether commands get through now. */
     CompletionStage<String> ping();

@@ -10,6 +10,7 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 
@@ -56,6 +57,11 @@ final class StandaloneLink implements RedisLink {
     @Override
     public RedisScriptingAsyncCommands<String, String> reads() {
         return readers.get(Math.floorMod(turn.getAndIncrement(), readers.size())).async();
+    }
+
+    @Override
+    public RedisClusterAsyncCommands<String, String> commands() {
+        return commands.async();
     }
 
     @Override

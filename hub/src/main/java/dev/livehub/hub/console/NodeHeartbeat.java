@@ -1,0 +1,99 @@
+package dev.livehub.hub.console;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.json.JsonMapper;
+
+import dev.livehub.hub.Hub;
+import dev.livehub.hub.engine.Engine;
+import dev.livehub.hub.engine.StreamSettings;
+
+/**
+ * This node's heartbeat in the store ({@code <prefix>:node:<name>} in Redis, expiring after three intervals): its
+ * name, open streams and users, Redis links, live delivery, draining, and the stream settings it appends with, so that
+ * any node's console shows the whole cluster and {@code hubctl} appends as the nodes do. A node that stops or dies
+ * drops out within three intervals. A heartbeat the store refuses is skipped (logged once per outage).
+ */
+public final class NodeHeartbeat implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(NodeHeartbeat.class);
+
+    private final String name;
+
+    private final Hub hub;
+
+    private final Engine engine;
+
+    private final StreamSettings settings;
+
+    private final Duration interval;
+
+    private final JsonMapper json = JsonMapper.shared();
+
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("hub-heartbeat").factory());
+
+    private volatile boolean failing;
+
+    public NodeHeartbeat(String name, Hub hub, Engine engine, StreamSettings settings, Duration interval) {
+        this.name = name;
+        this.hub = hub;
+        this.engine = engine;
+        this.settings = settings;
+        this.interval = interval;
+    }
+
+    /** Reports now, then every interval. */
+    public void start() {
+        timer.scheduleWithFixedDelay(this::report, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** What this node reports, as a map (the JSON document's fields). */
+    public Map<String, Object> figures() {
+        Map<String, Object> figures = new LinkedHashMap<>();
+        figures.put("name", name);
+        figures.put("streams", hub.connectionCount());
+        figures.put("users", hub.userCount());
+        figures.put("links", engine.links());
+        figures.put("live", hub.isLive());
+        figures.put("draining", hub.isDraining());
+        figures.put("maxEntries", settings.maxEntries());
+        figures.put("retentionMs", settings.retention().toMillis());
+        figures.put("dedupeWindowMs", settings.dedupeWindow().toMillis());
+        figures.put("updated", System.currentTimeMillis());
+        return figures;
+    }
+
+    void report() {
+        try {
+            engine.admin().reportNode(name, json.writeValueAsString(figures()), interval.multipliedBy(3));
+            if (failing) {
+                failing = false;
+                log.info("Node heartbeat of {} stored again", name);
+            }
+        }
+        catch (RuntimeException ex) {
+            if (!failing) {
+                failing = true;
+                log.warn("Node heartbeat of {} not stored ({}); the console and hubctl miss this node until it is",
+                        name, ex.getMessage());
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+    }
+}
