@@ -88,8 +88,13 @@ class ConsoleBrowserIntegrationTests {
         Page alicePage = aliceBrowser.newPage();
         alicePage.navigate(node1.url() + "/tasks");
         assertThat(alicePage.locator("#stream-state")).hasText("live");
-        Response forbidden = aliceBrowser.newPage().navigate(node1.url() + "/hub/console");
+        Page learnerOnConsole = aliceBrowser.newPage();
+        Response forbidden = learnerOnConsole.navigate(node1.url() + "/hub/console");
         assertThat(forbidden.status()).as("a learner on the console").isEqualTo(403);
+        learnerOnConsole.close();
+        // The 403 page may open a stream of its own (the layout): only the /tasks page's remains.
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+            .until(() -> hub.connectionCount(alice) == 1);
         assertThat(new AppClient(node1.url()).get("/hub/console").statusCode()).isEqualTo(401);
 
         Page console = browser.signedIn(node1.url(), "admin").newPage();
