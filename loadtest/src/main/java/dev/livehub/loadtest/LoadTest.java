@@ -17,7 +17,9 @@ import picocli.CommandLine.Option;
  * per subscriber; samples the server's memory and CPU and Redis's INFO. One progress line a second, one JSON document
  * at the end ({@code --out} writes it to a file too).
  */
-@Command(name = "loadtest", mixinStandardHelpOptions = true, subcommands = { LoadTest.Steady.class, Report.class,
+// scope INHERIT: every subcommand takes --help and --version too.
+@Command(name = "loadtest", mixinStandardHelpOptions = true, version = "loadtest 0.1.0",
+        scope = picocli.CommandLine.ScopeType.INHERIT, subcommands = { LoadTest.Steady.class, Report.class,
         LoadTest.Idle.class, LoadTest.Fanout.class, LoadTest.Storm.class, LoadTest.Failover.class, NaiveServer.class, Helper.Hold.class },
         description = "Load generator for livehub and its peers (Nchan, the naive one-XREAD-per-connection server).")
 public final class LoadTest {

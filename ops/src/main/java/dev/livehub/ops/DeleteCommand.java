@@ -14,7 +14,7 @@ final class DeleteCommand extends UserCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try (Store store = store()) {
+        try (Store store = writingStore()) {
             String key = store.requireStream(user);
             Confirmation.require(yes, "Delete the stream of user " + user + " (" + key + ")?", Io.stdin.get(),
                     err());

@@ -31,6 +31,23 @@ final class EntryLines {
         return JSON.writeValueAsString(line);
     }
 
+    /**
+     * {@code {"id":..,"event":..,"data":<the data as JSON>}}: for reading with jq ({@code .data.fields}); data that is
+     * not JSON stays a string. Not for {@code import}, which takes data as a string.
+     */
+    static String toDataJsonLine(HubEvent entry) {
+        ObjectNode line = JSON.createObjectNode();
+        line.put("id", entry.id().toString());
+        line.put("event", entry.event());
+        try {
+            line.set("data", JSON.readTree(entry.data()));
+        }
+        catch (JacksonException ex) {
+            line.put("data", entry.data());
+        }
+        return JSON.writeValueAsString(line);
+    }
+
     /** An event and its data from one line; the id, if any, is dropped (imports get new ids). */
     record Parsed(String event, String data) {
     }

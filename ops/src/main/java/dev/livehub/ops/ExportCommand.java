@@ -8,7 +8,7 @@ import picocli.CommandLine.Mixin;
 
 
 @Command(name = "export", mixinStandardHelpOptions = true,
-        description = "A user's entries as JSON lines on standard output: hubctl export 42 > 42.jsonl")
+        description = { "A user's entries as JSON lines on standard output.", "  hubctl export 42 > 42.jsonl" })
 final class ExportCommand extends UserCommand implements Callable<Integer> {
 
     @Mixin

@@ -15,7 +15,8 @@ import picocli.CommandLine.Option;
  * <p>Exit codes: 0 done, 1 failed, 2 bad usage or input, 3 Redis unreachable, 4 no such user stream, 5 refused
  * (not confirmed).
  */
-@Command(name = "hubctl", mixinStandardHelpOptions = true, version = "hubctl 0.1.0",
+// scope INHERIT: every subcommand takes --help and --version too.
+@Command(name = "hubctl", mixinStandardHelpOptions = true, version = "hubctl 0.1.0", scope = CommandLine.ScopeType.INHERIT,
         description = "Operate the hub's per-user event streams in Redis.",
         subcommands = { UsersCommand.class, InspectCommand.class, TailCommand.class, ExportCommand.class,
                 ImportCommand.class, ReplayCommand.class, PublishCommand.class, TrimCommand.class,
@@ -33,8 +34,8 @@ public final class Hubctl implements Callable<Integer> {
 
     @Option(names = "--redis", paramLabel = "URL", scope = CommandLine.ScopeType.INHERIT,
             defaultValue = "${env:HUB_REDIS_URL:-redis://localhost:6379}",
-            description = "Redis to operate on (default: $HUB_REDIS_URL or ${DEFAULT-VALUE}); "
-                    + "a Redis Cluster: redis://host:port with --cluster")
+            description = { "Redis to operate on, default $HUB_REDIS_URL or",
+                "${DEFAULT-VALUE}; a Redis Cluster:", "redis://host:port with --cluster" })
     String redis;
 
     @Option(names = "--cluster", scope = CommandLine.ScopeType.INHERIT,

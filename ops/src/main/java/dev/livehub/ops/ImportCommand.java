@@ -14,9 +14,9 @@ import dev.livehub.hub.Publication;
 import dev.livehub.hub.engine.RedisEngine;
 
 @Command(name = "import", mixinStandardHelpOptions = true,
-        description = "Appends JSON lines from standard input to a user's stream, with new ids (connected browsers "
-                + "receive them): hubctl import 43 < 42.jsonl. Every line is checked first: on a bad line nothing is "
-                + "written, unless --skip-bad.")
+        description = { "Appends JSON lines from standard input to a user's stream, with new ids, as the hub's nodes "
+                + "append (connected browsers receive them).", "  hubctl import 43 < 42.jsonl",
+                "Every line is checked first: on a bad line nothing is written, unless --skip-bad." })
 final class ImportCommand extends UserCommand implements Callable<Integer> {
 
     @Option(names = "--skip-bad", description = "skip malformed lines (each is reported) instead of stopping")
@@ -48,7 +48,7 @@ final class ImportCommand extends UserCommand implements Callable<Integer> {
                 }
             }
         }
-        try (Store store = store(); RedisEngine engine = store.engine()) {
+        try (Store store = writingStore(); RedisEngine engine = store.engine(err())) {
             engine.start((u, entry) -> { });
             for (EntryLines.Parsed entry : entries) {
                 engine.append(List.of(user), Publication.of(entry.event(), entry.data()));

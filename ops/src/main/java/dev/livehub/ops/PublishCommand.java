@@ -11,8 +11,8 @@ import dev.livehub.hub.Publication;
 import dev.livehub.hub.engine.RedisEngine;
 
 @Command(name = "publish", mixinStandardHelpOptions = true,
-        description = "Appends one event to a user's stream, as the hub does: hubctl publish 42 crud.update "
-                + "'{\"model\":\"Task\",\"id\":12}'")
+        description = { "Appends one event to a user's stream, as the hub's nodes append (their stream settings).",
+                "  hubctl publish 42 crud.update '{\"model\":\"Task\",\"id\":12}'" })
 final class PublishCommand extends UserCommand implements Callable<Integer> {
 
     @Parameters(index = "1", paramLabel = "EVENT", description = "event name, [a-z0-9._-]{1,64}")
@@ -31,7 +31,7 @@ final class PublishCommand extends UserCommand implements Callable<Integer> {
         catch (IllegalArgumentException ex) {
             throw new HubctlException(2, ex.getMessage());
         }
-        try (Store store = store(); RedisEngine engine = store.engine()) {
+        try (Store store = writingStore(); RedisEngine engine = store.engine(err())) {
             engine.start((u, entry) -> { });
             EventId id = engine.append(List.of(user), publication).get(user);
             out().println(id);

@@ -39,7 +39,7 @@ final class ReplayCommand extends UserCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = out();
-        try (Store store = store()) {
+        try (Store store = dryRun ? store() : writingStore()) {
             List<HubEvent> chosen = new ArrayList<>();
             store.range(store.requireStream(user), from, to, 0, entry -> {
                 if (event == null || event.equals(entry.event())) {
@@ -57,7 +57,7 @@ final class ReplayCommand extends UserCommand implements Callable<Integer> {
             }
             Confirmation.require(yes, "Replay these " + chosen.size() + " entries to user " + user + "?",
                     Io.stdin.get(), err());
-            try (RedisEngine engine = store.engine()) {
+            try (RedisEngine engine = store.engine(err())) {
                 engine.start((u, entry) -> { });
                 for (HubEvent entry : chosen) {
                     engine.append(List.of(user), Publication.of(entry.event(), replayed(entry)));

@@ -13,7 +13,8 @@ import picocli.CommandLine.Option;
 import dev.livehub.hub.EventId;
 
 @Command(name = "stats", mixinStandardHelpOptions = true,
-        description = "Streams, entries, memory, oldest and newest entry, and the hub nodes subscribed to bells.")
+        description = "Which Redis, streams, entries, memory, oldest and newest entry, the hub nodes subscribed to "
+                + "bells, and the nodes' heartbeats.")
 final class StatsCommand extends StoreCommand implements Callable<Integer> {
 
     @Option(names = "--json", description = "one JSON document")
@@ -29,7 +30,11 @@ final class StatsCommand extends StoreCommand implements Callable<Integer> {
         EventId[] oldest = { null };
         EventId[] newest = { null };
         List<Map<String, String>> nodes = new ArrayList<>();
+        String redis;
+        Map<String, tools.jackson.databind.JsonNode> heartbeats;
         try (Store store = store()) {
+            redis = store.describe();
+            heartbeats = store.heartbeats();
             store.scanStreams("*", key -> {
                 Map<String, Object> info = store.info(key);
                 streams[0]++;
@@ -63,24 +68,40 @@ final class StatsCommand extends StoreCommand implements Callable<Integer> {
             }
         }
         Map<String, Object> stats = new LinkedHashMap<>();
+        stats.put("redis", redis);
         stats.put("streams", streams[0]);
         stats.put("entries", entries[0]);
         stats.put("memory_bytes", bytes[0]);
         stats.put("oldest_entry", oldest[0] == null ? null : oldest[0].toString());
         stats.put("newest_entry", newest[0] == null ? null : newest[0].toString());
         stats.put("hub_nodes", nodes);
+        stats.put("node_heartbeats", heartbeats);
         if (json) {
             out.println(EntryLines.JSON.writeValueAsString(stats));
         }
         else {
             stats.forEach((name, value) -> {
-                if (!name.equals("hub_nodes")) {
+                if (!name.equals("hub_nodes") && !name.equals("node_heartbeats")) {
                     out.printf("%-14s %s%n", name, value);
                 }
             });
-            out.println("hub nodes      " + nodes.size());
-            nodes.forEach(node -> out.printf("  %-40s %-22s %s bells%n", node.get("name"), node.get("addr"),
-                    node.get("bells")));
+            if (nodes.isEmpty()) {
+                out.println("hub nodes      no node has a stream open");
+            }
+            else {
+                out.println("hub nodes      " + nodes.size() + " with streams open");
+                nodes.forEach(node -> out.printf("  %-40s %-22s %s bells%n", node.get("name"), node.get("addr"),
+                        node.get("bells")));
+            }
+            if (heartbeats.isEmpty()) {
+                out.println("heartbeats     none (nodes older than the console, or none running)");
+            }
+            else {
+                out.println("heartbeats     " + heartbeats.size());
+                heartbeats.forEach((name, node) -> out.printf("  %-20s %s streams, %s users, live %s, draining %s%n",
+                        name, node.path("streams").asString(""), node.path("users").asString(""),
+                        node.path("live").asString(""), node.path("draining").asString("")));
+            }
         }
         return 0;
     }

@@ -168,14 +168,107 @@ final class Store implements AutoCloseable {
         return masters;
     }
 
-    /** A Redis engine on the same server, for appends and the live path. */
+    /** Which Redis this is, for the operator: the URL without its password, Cluster or not, and the key prefix. */
+    String describe() {
+        RedisURI parsed = RedisURI.create(uri);
+        return "Redis " + parsed.getHost() + ":" + parsed.getPort() + (clusterConnection != null ? " (Cluster)" : "")
+                + (parsed.getDatabase() != 0 ? " db " + parsed.getDatabase() : "") + ", prefix " + keys.prefix();
+    }
+
+    /** A Redis engine on the same server, for the live path; appends use the defaults (see the other overload). */
     RedisEngine engine() {
+        return engine(StreamSettings.defaults());
+    }
+
+    /**
+     * A Redis engine that appends as the hub's nodes do: with the stream settings their heartbeats report
+     * ({@code <prefix>:node:*}), said on {@code err}; with the built-in defaults, and a warning, when no node reports.
+     */
+    RedisEngine engine(java.io.PrintWriter err) {
+        Map<String, StreamSettings> reported = nodeSettings();
+        StreamSettings settings;
+        if (reported.isEmpty()) {
+            settings = StreamSettings.defaults();
+            err.println("hubctl: no hub node reports its stream settings here (" + keys.nodePattern() + "); "
+                    + "appending with the built-in defaults: " + describe(settings));
+        }
+        else {
+            Map.Entry<String, StreamSettings> first = reported.entrySet().iterator().next();
+            settings = first.getValue();
+            if (reported.values().stream().distinct().count() > 1) {
+                err.println("hubctl: the nodes' stream settings differ " + reported + "; using " + first.getKey()
+                        + "'s");
+            }
+            err.println("hubctl: appending with the nodes' stream settings (" + first.getKey() + "): "
+                    + describe(settings));
+        }
+        err.flush();
+        return engine(settings);
+    }
+
+    private RedisEngine engine(StreamSettings settings) {
         if (clusterConnection != null) {
-            return new RedisEngine(RedisClusterClient.create(RedisURI.create(uri)), keys, StreamSettings.defaults(),
+            return new RedisEngine(RedisClusterClient.create(RedisURI.create(uri)), keys, settings,
                     Duration.ofSeconds(10));
         }
-        return new RedisEngine(RedisClient.create(RedisURI.create(uri)), keys, StreamSettings.defaults(),
-                Duration.ofSeconds(10));
+        return new RedisEngine(RedisClient.create(RedisURI.create(uri)), keys, settings, Duration.ofSeconds(10));
+    }
+
+    private static String describe(StreamSettings settings) {
+        return settings.maxEntries() + " entries, retention " + settings.retention().toSeconds() + " s, dedupe window "
+                + settings.dedupeWindow().toSeconds() + " s";
+    }
+
+    /** The stream settings each live hub node reports in its heartbeat, by node name. */
+    Map<String, StreamSettings> nodeSettings() {
+        Map<String, StreamSettings> settings = new java.util.TreeMap<>();
+        heartbeats().forEach((name, node) -> {
+            if (node.path("maxEntries").isNumber() && node.path("retentionMs").isNumber()) {
+                settings.put(name, new StreamSettings(node.path("maxEntries").asInt(),
+                        Duration.ofMillis(node.path("retentionMs").asLong()),
+                        Duration.ofMillis(node.path("dedupeWindowMs").asLong(StreamSettings.defaults().dedupeWindow()
+                            .toMillis()))));
+            }
+        });
+        return settings;
+    }
+
+    /** Every live hub node's heartbeat document ({@code <prefix>:node:<name>}), by node name. */
+    Map<String, tools.jackson.databind.JsonNode> heartbeats() {
+        Map<String, tools.jackson.databind.JsonNode> nodes = new java.util.TreeMap<>();
+        KeyScanArgs args = KeyScanArgs.Builder.type("string").match(keys.nodePattern()).limit(1000);
+        String start = keys.node("");
+        for (RedisCommands<String, String> node : masters()) {
+            ScanCursor cursor = ScanCursor.INITIAL;
+            do {
+                KeyScanCursor<String> page = node.scan(cursor, args);
+                for (String key : page.getKeys()) {
+                    String json = node.get(key);
+                    if (json != null) {
+                        try {
+                            nodes.put(key.substring(start.length()), EntryLines.JSON.readTree(json));
+                        }
+                        catch (tools.jackson.core.JacksonException ex) {
+                            // Not a heartbeat of ours: left out.
+                        }
+                    }
+                }
+                cursor = page;
+            }
+            while (!cursor.isFinished());
+        }
+        return nodes;
+    }
+
+    /** The newest {@code count} entries of a stream, oldest first. */
+    List<HubEvent> last(String key, int count) {
+        List<StreamMessage<String, String>> newest = commands().xrevrange(key, Range.create("-", "+"),
+                Limit.from(count));
+        List<HubEvent> entries = new ArrayList<>(newest.size());
+        for (int i = newest.size() - 1; i >= 0; i--) {
+            entries.add(toEvent(newest.get(i)));
+        }
+        return entries;
     }
 
     static HubEvent toEvent(StreamMessage<String, String> message) {

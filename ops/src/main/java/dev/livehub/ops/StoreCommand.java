@@ -21,6 +21,14 @@ abstract class StoreCommand {
         return hubctl.store();
     }
 
+    /** The store of a command that writes: it says first, on stderr, which Redis it is about to change. */
+    Store writingStore() {
+        Store store = store();
+        err().println("hubctl: writing to " + store.describe());
+        err().flush();
+        return store;
+    }
+
     PrintWriter out() {
         return spec.commandLine().getOut();
     }

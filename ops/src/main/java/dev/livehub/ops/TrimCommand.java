@@ -51,7 +51,7 @@ final class TrimCommand extends UserCommand implements Callable<Integer> {
             args = XTrimArgs.Builder.minId(min.toString());
             what = "the entries before " + min;
         }
-        try (Store store = store()) {
+        try (Store store = writingStore()) {
             String key = store.requireStream(user);
             Confirmation.require(yes, "Remove " + what + " of user " + user + "?", Io.stdin.get(),
                     err());
