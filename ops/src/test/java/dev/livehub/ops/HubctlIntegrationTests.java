@@ -268,14 +268,10 @@ class HubctlIntegrationTests {
     }
 
     private Run hubctlAt(String uri, String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine line = Hubctl.commandLine();
-        line.setOut(new PrintWriter(out, true));
-        line.setErr(new PrintWriter(err, true));
         List<String> all = new ArrayList<>(List.of("--redis", uri));
         all.addAll(List.of(args));
-        return new Run(line.execute(all.toArray(String[]::new)), out.toString(), err.toString());
+        HubctlRun run = HubctlRun.of(all.toArray(String[]::new));
+        return new Run(run.exit(), run.out(), run.err());
     }
 
     @Test

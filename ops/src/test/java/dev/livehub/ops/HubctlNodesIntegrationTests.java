@@ -1,7 +1,5 @@
 package dev.livehub.ops;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,7 +11,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import picocli.CommandLine;
 
 import dev.livehub.hub.Hub;
 import dev.livehub.hub.HubSettings;
@@ -47,9 +44,6 @@ class HubctlNodesIntegrationTests {
 
     private NodeHeartbeat heartbeat;
 
-    record Run(int exit, String out, String err) {
-    }
-
     @BeforeEach
     void startNode() {
         engine = new RedisEngine(RedisClient.create(redis.uri()), new RedisKeys(prefix),
@@ -65,20 +59,15 @@ class HubctlNodesIntegrationTests {
         hub.close();
     }
 
-    private Run hubctl(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine line = Hubctl.commandLine();
-        line.setOut(new PrintWriter(out, true));
-        line.setErr(new PrintWriter(err, true));
+    private HubctlRun hubctl(String... args) {
         List<String> all = new ArrayList<>(List.of("--redis", redis.uri(), "--prefix", prefix));
         all.addAll(List.of(args));
-        return new Run(line.execute(all.toArray(String[]::new)), out.toString(), err.toString());
+        return HubctlRun.of(all.toArray(String[]::new));
     }
 
     @Test
     void appendsWithTheNodesSettingsAndSaysWhereItWrites() {
-        Run blind = hubctl("publish", "5", "notif", "{\"n\":0}");
+        HubctlRun blind = hubctl("publish", "5", "notif", "{\"n\":0}");
         assertThat(blind.exit()).as(blind.err()).isZero();
         assertThat(blind.err()).startsWith("hubctl: writing to Redis " + redis.host() + ":" + redis.port() + ", prefix "
                 + prefix + "\n").contains("no hub node reports its stream settings here");
@@ -88,7 +77,7 @@ class HubctlNodesIntegrationTests {
                 new StreamSettings(1000, Duration.ofSeconds(123), Duration.ofMinutes(1)), Duration.ofSeconds(1));
         heartbeat.start();
         await().atMost(Duration.ofSeconds(5)).until(() -> redis.commands().exists(prefix + ":node:node-a") == 1);
-        Run informed = hubctl("publish", "6", "notif", "{\"n\":1}");
+        HubctlRun informed = hubctl("publish", "6", "notif", "{\"n\":1}");
         assertThat(informed.exit()).as(informed.err()).isZero();
         assertThat(informed.err()).contains("appending with the nodes' stream settings (node-a): 1000 entries, "
                 + "retention 123 s");
@@ -98,7 +87,7 @@ class HubctlNodesIntegrationTests {
     @Test
     void statsNamesTheRedisAndSaysWhenNoNodeHasAStreamOpen() {
         hub.publish(List.of("7"), Publication.of("notif", "{}"));
-        Run stats = hubctl("stats");
+        HubctlRun stats = hubctl("stats");
         assertThat(stats.exit()).as(stats.err()).isZero();
         assertThat(stats.out()).contains("redis          Redis " + redis.host() + ":" + redis.port() + ", prefix "
                 + prefix).contains("hub nodes      no node has a stream open").doesNotContain("hub nodes      0");
@@ -110,7 +99,7 @@ class HubctlNodesIntegrationTests {
             hub.publish(List.of("9"), Publication.of("crud.update",
                     "{\"model\":\"Task\",\"id\":" + i + ",\"fields\":{\"state\":\"s" + i + "\"}}"));
         }
-        Run last = hubctl("inspect", "9", "--last", "2", "--json", "--data-json");
+        HubctlRun last = hubctl("inspect", "9", "--last", "2", "--json", "--data-json");
         assertThat(last.exit()).as(last.err()).isZero();
         List<String> lines = last.out().lines().toList();
         assertThat(lines).hasSize(2);
