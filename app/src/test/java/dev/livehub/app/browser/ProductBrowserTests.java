@@ -238,6 +238,42 @@ class ProductBrowserTests {
 
     @ParameterizedTest
     @ValueSource(ints = { 1280, 390 })
+    void aLiveRefreshKeepsFocusAndARemovedRowFadesOut(int width) {
+        BrowserContext alice = browser.signedIn(node.url(), "alice", width);
+        BrowserContext bob = browser.signedIn(node.url(), "bob", width);
+        try {
+            String doomed = "Doomed " + width + " " + System.nanoTime();
+            Page bobPage = bob.newPage();
+            TaskPages.create(bobPage, node.url(), "alice", doomed);
+            Page page = open(alice, "/tasks");
+            String doomedRow = TaskPages.rowOf(page, doomed).getAttribute("id");
+            page.evaluate("() => { window.__faded = [];"
+                    + " new MutationObserver(records => records.forEach(r => { if (r.target.classList"
+                    + ".contains('removing')) { window.__faded.push(r.target.id); } }))"
+                    + ".observe(document.querySelector('#crud-table'), { subtree: true, attributeFilter: ['class'] }); }");
+            Locator focused = TaskPages.rowOf(page, "Read chapter 1 (alice)").locator(".cell-title a");
+            focused.focus();
+            String href = focused.getAttribute("href");
+
+            String fresh = "Arrives while focused " + width + " " + System.nanoTime();
+            TaskPages.create(bobPage, node.url(), "alice", fresh);
+            assertThat(TaskPages.rowOf(page, fresh)).hasCount(1);
+            // The table was replaced, and the link that had focus has it again.
+            org.assertj.core.api.Assertions.assertThat(page.evaluate(
+                    "document.activeElement.getAttribute('href')")).isEqualTo(href);
+
+            TaskPages.delete(bobPage, node.url(), doomed);
+            assertThat(TaskPages.rowOf(page, doomed)).hasCount(0);
+            org.assertj.core.api.Assertions.assertThat(page.evaluate("window.__faded")).asList().contains(doomedRow);
+        }
+        finally {
+            alice.close();
+            bob.close();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = { 1280, 390 })
     void longWordsWrapAndEveryActionIsReachable(int width) {
         BrowserContext bob = browser.signedIn(node.url(), "bob", width);
         try {
