@@ -262,8 +262,7 @@ public final class PublishEndpoint implements Filter {
                     : published.ids().size() + " of " + (published.ids().size() + published.refused().size())
                             + " users";
             return new Answer(conflict != null ? 409 : 503, first.reason().code(), first.message()
-                    + " (appended for " + whom + "; see 'ids' and 'refused')"
-                    + (conflict != null ? "" : "; publish again with the same publish_id"),
+                    + " (appended for " + whom + "; see 'ids' and 'refused')",
                     published.publishId(), published.ids(), published.refused());
         }
 
