@@ -6,7 +6,8 @@
   'use strict';
 
   var document = global.document;
-  var MAX_TOASTS = 3;
+  // On a phone the toasts sit over the page's bottom: one at a time there, three beside the content on wide screens.
+  var narrow = global.matchMedia ? global.matchMedia('(max-width: 40rem)') : { matches: false };
   var TOAST_MS = 6000;
   var timeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
@@ -36,7 +37,7 @@
     var box = toasts();
     if (!box) { return; }
     var shown = box.querySelectorAll('.toast:not(.more)');
-    if (shown.length >= MAX_TOASTS) {
+    if (shown.length >= (narrow.matches ? 1 : 3)) {
       hidden++;
       more(box);
       return;

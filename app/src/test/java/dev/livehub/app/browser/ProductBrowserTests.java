@@ -186,8 +186,10 @@ class ProductBrowserTests {
                         "{\"items\":[{\"id\":" + (90000 + n) + ",\"title\":\"Note " + n + "\",\"body\":\"b\"}],"
                                 + "\"unread\":" + (n + 1) + "}"));
             }
-            assertThat(page.locator(".toast.more")).hasText(Pattern.compile("\\+7 more"));
-            assertThat(page.locator(".toast:not(.more)")).hasCount(3);
+            // Three beside the content on a wide screen, one over the bottom of a phone's.
+            int shown = width > 600 ? 3 : 1;
+            assertThat(page.locator(".toast.more a")).hasText("+" + (10 - shown) + " more");
+            assertThat(page.locator(".toast:not(.more)")).hasCount(shown);
             shot(page, "toasts", width);
             if (width > 600) {
                 // On a wide screen the toasts sit beside the content: no link or button of the page under them.
@@ -202,7 +204,7 @@ class ProductBrowserTests {
                 org.assertj.core.api.Assertions.assertThat(((Number) covered).intValue()).isZero();
             }
             page.locator(".toast:not(.more) .dismiss").first().click();
-            assertThat(page.locator(".toast:not(.more)")).hasCount(2);
+            assertThat(page.locator(".toast:not(.more)")).hasCount(shown - 1);
             noSeriousViolations(page, "/tasks with toasts at " + width);
         }
         finally {
