@@ -126,6 +126,25 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
         }
     }
 
+    /**
+     * Freezes the server (SIGSTOP): connections stay open and commands wait unanswered, as with a Redis stalled by a
+     * fork or a swapping host. {@link #unfreeze()} lets it answer them.
+     */
+    public void freeze() throws IOException, InterruptedException {
+        signal("-STOP");
+    }
+
+    public void unfreeze() throws IOException, InterruptedException {
+        signal("-CONT");
+    }
+
+    private void signal(String signal) throws IOException, InterruptedException {
+        requireProcess();
+        if (new ProcessBuilder("kill", signal, Long.toString(process.pid())).start().waitFor() != 0) {
+            throw new IllegalStateException("kill " + signal + " " + process.pid() + " failed");
+        }
+    }
+
     public void stop() {
         if (connection != null) {
             connection.close();

@@ -35,7 +35,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @SpringBootTest(classes = StarterApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = { "hub.token.secret=" + PublishEndpointIntegrationTests.SECRET, "hub.publish.token=publish-secret",
-                "hub.redis.prefix=pubhttp" })
+                "hub.redis.prefix=pubhttp", "hub.redis.timeout=2s" })
 class PublishEndpointIntegrationTests {
 
     static final String SECRET = "publish-tests-secret-of-32-bytes!!";
@@ -94,6 +94,35 @@ class PublishEndpointIntegrationTests {
         assertThat(again.path("ids").path("r1").asString()).isEqualTo(answer.path("ids").path("r1").asString());
         assertThat(again.path("ids").has("r2")).isTrue();
         assertThat(redis.commands().xlen("pubhttp:{r1}:events")).isEqualTo(1);
+    }
+
+    @Test
+    void aPublishAnswered503ThatRedisAppliesLaterIsNotDuplicatedByItsRetry() throws Exception {
+        try (SseClient browser = stream("late")) {
+            redis.freeze();
+            HttpResponse<String> timedOut;
+            try {
+                timedOut = publish("{\"users\":[\"late\"],\"event\":\"notif\",\"data\":{\"unread\":7}}");
+            }
+            finally {
+                redis.unfreeze();
+            }
+            assertThat(timedOut.statusCode()).isEqualTo(503);
+            JsonNode refused = JSON.readTree(timedOut.body());
+            assertThat(refused.path("error").asString()).isEqualTo("store_unavailable");
+            String publishId = refused.path("publish_id").asString();
+            assertThat(publishId).isNotBlank();
+            // Redis runs the command it held once it thaws: the event is delivered although the answer was a 503.
+            SseEvent late = browser.events().awaitPublished(1, Duration.ofSeconds(10)).getFirst();
+
+            HttpResponse<String> retried = publish("{\"users\":[\"late\"],\"event\":\"notif\","
+                    + "\"data\":{\"unread\":7},\"publish_id\":\"" + publishId + "\"}");
+
+            assertThat(retried.statusCode()).isEqualTo(202);
+            assertThat(JSON.readTree(retried.body()).path("ids").path("late").asString()).isEqualTo(late.id());
+            assertThat(redis.commands().xlen("pubhttp:{late}:events")).isEqualTo(1);
+            assertThat(browser.events().published()).hasSize(1);
+        }
     }
 
     @Test
