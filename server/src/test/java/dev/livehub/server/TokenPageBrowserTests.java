@@ -38,7 +38,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * one and goes on receiving, never signed out.
  */
 @SpringBootTest(classes = HubServer.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = { "hub.token.secret=" + TokenPageBrowserTests.SECRET, "hub.heartbeat=1s" })
+        properties = { "hub.token.secret=" + TokenPageBrowserTests.SECRET, "hub.heartbeat=1s",
+            // A token's stream lasts until its expiry plus the allowed clock skew: none here, so it ends at 3 s.
+            "hub.token.clock-skew=0s" })
 @Import(TokenPageBrowserTests.Backend.class)
 class TokenPageBrowserTests {
 
