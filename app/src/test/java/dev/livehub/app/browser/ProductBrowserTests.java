@@ -110,6 +110,34 @@ class ProductBrowserTests {
 
     @ParameterizedTest
     @ValueSource(ints = { 1280, 390 })
+    void aLearnerSeesTheTrainersDecisionAsTextAndHearsOfADeletion(int width) {
+        BrowserContext alice = browser.signedIn(node.url(), "alice", width);
+        BrowserContext bob = browser.signedIn(node.url(), "bob", width);
+        try {
+            String title = "Decided " + width + " " + System.nanoTime();
+            Page bobPage = bob.newPage();
+            TaskPages.create(bobPage, node.url(), "alice", title);
+            TaskPages.setState(bobPage, node.url(), title, "validated");
+            Page tasks = open(alice, "/tasks");
+            Page edit = open(alice, editPath(tasks, title));
+            // Nothing to change: the state is text, there is no Save.
+            assertThat(edit.locator("p#state")).containsText("Validated");
+            assertThat(edit.locator("select")).hasCount(0);
+            assertThat(edit.locator("#edit-form button[type=submit]")).hasCount(0);
+            noSeriousViolations(edit, "a learner's edit page at " + width);
+            shot(edit, "edit-learner-validated", width);
+
+            TaskPages.delete(bobPage, node.url(), title);
+            assertThat(edit.locator("#changed-live")).containsText("bob deleted this task while you had it open.");
+        }
+        finally {
+            alice.close();
+            bob.close();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = { 1280, 390 })
     void notificationsArriveLiveOpeningOneMarksItReadAndEveryTabFollows(int width) {
         BrowserContext alice = browser.signedIn(node.url(), "alice", width);
         BrowserContext bob = browser.signedIn(node.url(), "bob", width);
