@@ -23,6 +23,10 @@ final class Cluster implements AutoCloseable {
 
     private Map<String, String> state = Map.of();
 
+    private final Map<String, String> requested = new LinkedHashMap<>();
+
+    private String upOutput = "";
+
     /**
      * A free port below the kernel's ephemeral range (32768 and up): a port picked by binding port 0 may meanwhile
      * become the local port of an outgoing connection, and nginx then fails to bind it.
@@ -47,8 +51,20 @@ final class Cluster implements AutoCloseable {
         this.environment = environment;
     }
 
+    /** {@code up} with every port given: nginx's two, Redis's, and one per node. */
     void up(int nodes, int port) throws IOException, InterruptedException {
-        run("up", "--nodes", Integer.toString(nodes), "--port", Integer.toString(port));
+        requested.put("HTTP_PORT", Integer.toString(port));
+        requested.put("HTTPS_PORT", Integer.toString(freeListenPort()));
+        requested.put("REDIS_PORT", Integer.toString(freeListenPort()));
+        java.util.List<String> nodePorts = new java.util.ArrayList<>();
+        for (int n = 1; n <= nodes; n++) {
+            String nodePort = Integer.toString(freeListenPort());
+            requested.put("NODE" + n + "_PORT", nodePort);
+            nodePorts.add(nodePort);
+        }
+        upOutput = run("up", "--nodes", Integer.toString(nodes), "--port", Integer.toString(port), "--https-port",
+                requested.get("HTTPS_PORT"), "--redis-port", requested.get("REDIS_PORT"), "--node-ports",
+                String.join(",", nodePorts));
         state = new LinkedHashMap<>();
         for (String line : Files.readAllLines(dir.resolve("cluster.env"))) {
             int eq = line.indexOf('=');
@@ -56,6 +72,24 @@ final class Cluster implements AutoCloseable {
                 state.put(line.substring(0, eq), line.substring(eq + 1));
             }
         }
+    }
+
+    /** The ports {@link #up} asked for, as {@code cluster.env} names them. */
+    Map<String, String> requestedPorts() {
+        return requested;
+    }
+
+    /** What the cluster says its state is ({@code cluster.env}). */
+    Map<String, String> state() {
+        return state;
+    }
+
+    String upOutput() {
+        return upOutput;
+    }
+
+    Path log(int node) {
+        return dir.resolve("logs").resolve("node" + node + ".log");
     }
 
     String url() {

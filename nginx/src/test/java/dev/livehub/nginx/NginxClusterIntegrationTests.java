@@ -111,6 +111,14 @@ class NginxClusterIntegrationTests {
     }
 
     @Test
+    @Order(0)
+    void upUsesThePortsItIsGivenAndSaysHowLongTheNodesTookToStart() {
+        assertThat(cluster.state()).containsAllEntriesOf(cluster.requestedPorts());
+        assertThat(cluster.upOutput()).contains("cluster: node 1 answered after ", "cluster: node 3 answered after ")
+            .containsPattern("cluster: 3 nodes started in \\d+\\.\\d s");
+    }
+
+    @Test
     @Order(1)
     void eventsComeThroughNginxOneByOneAsPublished() throws Exception {
         AppClient alice = AppClient.signedIn(cluster.url(), "alice");
@@ -218,7 +226,12 @@ class NginxClusterIntegrationTests {
             System.out.printf("kill -9 node2: %d of 300 streams moved; the last was back %d ms after the kill%n",
                     movedAfterKill, back);
 
-            cluster.run("start", "2");
+            String killedLog = Files.readString(cluster.log(2));
+            String restarted = cluster.run("start", "2");
+            assertThat(restarted).contains("cluster: node 2 answered after ");
+            String log = Files.readString(cluster.log(2));
+            assertThat(log).as("a restarted node's log goes on after the killed run's").startsWith(killedLog);
+            assertThat(log.split("==== nginx/cluster: node 2 started", -1)).hasSize(3);
             int before = sequence.get("alice").get();
             await().atMost(WAIT).until(() -> sequence.get("alice").get() >= before + 10);
             Map<ReconnectingSseClient, Integer> reconnectsBeforeDrain = new LinkedHashMap<>();
