@@ -125,6 +125,13 @@ public final class PublishEndpoint implements Filter {
         catch (HubWebException ex) {
             refuse(response, ex);
         }
+        catch (RuntimeException ex) {
+            // A fault of the hub's own (shutting down, a bug): said as JSON, never a container's error page.
+            log.error("POST {} failed", path, ex);
+            refuse(response, new HubWebException(HttpStatus.INTERNAL_SERVER_ERROR, "internal_error",
+                    "the hub could not publish (" + ex.getClass().getSimpleName() + "); retry, with a publish_id "
+                            + "of yours so that a retry is appended once"));
+        }
     }
 
     private void publishOne(PublishRequest request, HttpServletResponse response) throws IOException {
