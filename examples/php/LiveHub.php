@@ -44,7 +44,7 @@ final class LiveHub
     public function publishRedis(Redis $redis, array $userIds, string $event, mixed $data, ?string $publishId = null): array
     {
         $users = array_values(array_map('strval', $userIds));
-        $keys = array_map(fn (string $user) => "{$this->prefix}:{{$user}}:events", $users);
+        $keys = array_map([$this, 'streamKey'], $users);
         $args = ['hub_publish', count($keys), ...$keys, $event, self::json($data)];
         if ($publishId !== null) {
             $args[] = $publishId;
@@ -60,6 +60,17 @@ final class LiveHub
             }
         }
         return array_combine($users, $ids);
+    }
+
+    /**
+     * The user's stream key, <prefix>:{<user id>}:events, with the user id encoded as the hub encodes it: each byte
+     * outside A-Z a-z 0-9 . _ @ + = : - as %XX in upper-case hex ("Mary Ann" is hub:{Mary%20Ann}:events).
+     */
+    public function streamKey(string $userId): string
+    {
+        $encoded = preg_replace_callback('/[^A-Za-z0-9._@+=:\-]/',
+            fn (array $byte) => sprintf('%%%02X', ord($byte[0])), $userId);
+        return "{$this->prefix}:{{$encoded}}:events";
     }
 
     /**

@@ -9,6 +9,9 @@
  *   AppStream.liveIndex({ model: 'Task', table: '#crud-table', row: id => '#row-' + id, cells: { state: '.cell-state' },
  *                         format: { state: v => labels[v] } });   // data-sort / data-filter in the table: see liveIndex
  *
+ * A 401, or a redirect to another page (a login form, where an application's security redirects), means the user is
+ * signed out: 'signed-out'.
+ *
  * Topics: the server's events (crud.create, crud.update, crud.delete, notif, any other name), 'ready' and 'reset'
  * (reload what you show), 'compacted' ({entries, events}: a long backlog came folded), and the client's own 'status'
  * ({state: connecting|live|polling|offline|signed-out}, with retryAt in epoch ms when offline) and 'signed-out'.
@@ -369,7 +372,7 @@
     var url = withToken(s.pollUrl + (s.lastId ? '?last_id=' + encodeURIComponent(s.lastId) : ''));
     return global.fetch(url, { credentials: 'same-origin', headers: { Accept: 'application/json' } })
       .then(function (response) {
-        if (response.status === 401) { tokenRefused(); return false; }
+        if (response.status === 401 || redirectedElsewhere(response, url)) { tokenRefused(); return false; }
         s.tokenRenewed = false;
         if (!response.ok) { throw new Error('HTTP ' + response.status); }
         return response.json().then(function (body) {
@@ -382,6 +385,15 @@
           return true;
         });
       });
+  }
+
+  // A request that a redirect took to another page (an application's login form, once the session has ended, when
+  // its security answers the hub's paths with a redirect instead of a 401) means the user is signed out: polling
+  // again would only ever get that form.
+  function redirectedElsewhere(response, requested) {
+    if (!response.redirected) { return false; }
+    var base = global.location.href;
+    return new global.URL(response.url, base).pathname !== new global.URL(requested, base).pathname;
   }
 
   function probe() {
@@ -486,7 +498,9 @@
   function liveIndex(options) {
     var model = options.model;
     var tableSelector = options.table || '#crud-table';
-    var rowSelector = options.row || function (id) { return '#row-' + id; };
+    var rowSelector = options.row || function (id) {
+      return '#row-' + (global.CSS && global.CSS.escape ? global.CSS.escape(String(id)) : id);
+    };
     var cells = options.cells || {};
     var format = options.format || {};
     var inFlight = false, trailing = false, whenVisible = false, whenIdle = false;
@@ -499,6 +513,16 @@
 
     function container() {
       return global.document.querySelector(tableSelector);
+    }
+
+    // The row on screen, or null: an id that makes no valid selector is a row to refresh, not an error.
+    function rowOf(id) {
+      try {
+        return global.document.querySelector(rowSelector(id));
+      } catch (e) {
+        console.warn('AppStream.liveIndex: no row selector for id ' + JSON.stringify(id), e);
+        return null;
+      }
     }
 
     function editing() {
@@ -579,7 +603,10 @@
         credentials: 'same-origin',
         headers: { 'X-Requested-With': 'XMLHttpRequest', 'X-Hub-Origin': origin }
       }).then(function (response) {
-        if (response.status === 401) { signedOut(); return null; }
+        if (response.status === 401 || redirectedElsewhere(response, global.location.href)) {
+          signedOut();
+          return null;
+        }
         return response.ok ? response.text() : null;
       }).then(function (html) {
         if (html !== null) { swap(html); }
@@ -593,7 +620,7 @@
 
     on('crud.update', function (event) {
       if (!mine(event)) { return; }
-      var row = global.document.querySelector(rowSelector(event.id));
+      var row = rowOf(event.id);
       var moves = event.fields && ordering().some(function (name) { return name in event.fields; });
       if (event.fields && row && !moves) {
         updateRow(row, event.fields);
@@ -605,7 +632,7 @@
     on('crud.create', function (event) { if (mine(event)) { refresh(); } });
     on('crud.delete', function (event) {
       if (!mine(event)) { return; }
-      var row = global.document.querySelector(rowSelector(event.id));
+      var row = rowOf(event.id);
       if (!row) { refresh(); return; }
       // The row fades out (the page's 'removing' style), then the table refreshes (the next row moves up).
       var done = false;

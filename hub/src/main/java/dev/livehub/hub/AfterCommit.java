@@ -11,4 +11,9 @@ public interface AfterCommit {
     AfterCommit IMMEDIATE = Runnable::run;
 
     void run(Runnable action);
+
+    /** Whether {@link #run} would defer an action called now (the calling thread runs a transaction). */
+    default boolean defers() {
+        return false;
+    }
 }

@@ -17,8 +17,11 @@ import tools.jackson.databind.node.ObjectNode;
  * <p>Inside a transaction the event is published after commit, so no client refreshes before the change is visible;
  * a rolled-back transaction publishes nothing. With an {@link Outbox} (a JDBC application with
  * {@code hub.outbox.enabled}), the publication is written in the same transaction and survives the node: a node that
- * dies between the commit and the append leaves it to another. Arguments are checked and the payload serialised at
- * the call, so a mistake fails where it was made, not after commit.
+ * dies between the commit and the append leaves it to another. Otherwise, after commit, the publication is handed to a
+ * background worker (in order with every other), so the committing thread never waits for the store, and nothing the
+ * hub does then can fail the caller; outside a transaction it is published before the call returns, unless the store
+ * is failing. Arguments are checked and the payload serialised at the call, so a mistake fails where it was made, not
+ * after commit.
  *
  * <p>When the change comes from a browser tab that sent its origin id (see {@code app-stream.js}), an object payload
  * carries {@code "origin": "<publishing user>/<tab origin id>"}, stamped by the hub from the request, so that tab, and
@@ -64,6 +67,14 @@ public final class CrudBus {
     }
 
     /**
+     * A bus for an application that runs with the hub turned off ({@code hub.enabled=false}): it checks its arguments
+     * and serialises the payload like any bus, then publishes nothing.
+     */
+    public static CrudBus off(JsonMapper json) {
+        return new CrudBus(json, AfterCommit.IMMEDIATE, () -> null, null, Outbox.NONE);
+    }
+
+    /**
      * Publishes {@code payload}, serialised as JSON, as event {@code event} to each of {@code userIds}.
      *
      * <p>When the store fails (Redis down), the publication is retried in the background for a bounded time and
@@ -94,8 +105,15 @@ public final class CrudBus {
         List<String> users = List.copyOf(userIds);
         users.forEach(Publication::requireUserId);
         Publication publication = new Publication(event, serialise(event, payload), publishId);
-        if (!outbox.offer(users, publication)) {
-            afterCommit.run(() -> retries.publish(users, publication));
+        if (retries == null || outbox.offer(users, publication)) {
+            return;
+        }
+        if (afterCommit.defers()) {
+            // After commit the request thread only queues: it is never held for the store's timeout.
+            afterCommit.run(() -> retries.publishLater(users, publication));
+        }
+        else {
+            retries.publish(users, publication);
         }
     }
 

@@ -32,7 +32,8 @@ public record Publication(String event, String data, String publishId) {
 
     private static final Pattern EVENT_NAME = Pattern.compile("[a-z0-9._-]{1,64}");
 
-    private static final Pattern USER_ID = Pattern.compile("[A-Za-z0-9._@+=:-]{1,128}");
+    /** The longest user id accepted, in characters (UTF-16 units): a principal name, not a document. */
+    public static final int MAX_USER_ID_LENGTH = 256;
 
     /**
      * @param publishId names this publication for retries: 1 to 64 characters. Publishing again with the same id
@@ -84,12 +85,13 @@ public record Publication(String event, String data, String publishId) {
     }
 
     /**
-     * A user id names a stream key ({@code hub:{<id>}:events}), so braces, spaces and glob characters are refused:
-     * they would break the Redis Cluster hash tag or operators' key patterns.
+     * A user id is any text of 1 to {@value #MAX_USER_ID_LENGTH} characters (a principal named {@code Mary Ann} or
+     * {@code josé} included): keys carry it encoded ({@link dev.livehub.hub.engine.RedisKeys#encodeUser}), so no
+     * character can break the Redis Cluster hash tag or operators' key patterns.
      */
     public static String requireUserId(String user) {
-        if (user == null || !USER_ID.matcher(user).matches()) {
-            throw new IllegalArgumentException("a user id matches [A-Za-z0-9._@+=:-]{1,128}, got "
+        if (user == null || user.isEmpty() || user.length() > MAX_USER_ID_LENGTH) {
+            throw new IllegalArgumentException("a user id has 1 to " + MAX_USER_ID_LENGTH + " characters, got "
                     + EventId.abbreviate(user));
         }
         return user;

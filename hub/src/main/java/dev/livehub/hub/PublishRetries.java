@@ -51,6 +51,9 @@ public final class PublishRetries implements AutoCloseable {
 
     private Thread worker;
 
+    /** The store refused the last attempt: logged once when it starts, and once when it takes writes again. */
+    private boolean failing;
+
     private boolean closed;
 
     public PublishRetries(Hub hub, Duration retryFor) {
@@ -83,12 +86,25 @@ public final class PublishRetries implements AutoCloseable {
             log.warn("Publishing '{}' to {} users failed ({}); retrying for up to {} s, later publications queue "
                     + "behind it", publication.event(), targets.size(), ex.getMessage(), retryFor.toSeconds());
             synchronized (this) {
+                failing = true;
                 enqueue(new Pending(targets, publication, System.nanoTime()));
             }
         }
     }
 
-    /** Publications still being retried. */
+    /**
+     * Queues the publication for the worker and returns at once, never waiting for the store: what
+     * {@link CrudBus} does after a commit, so a request thread is not held for the store's timeout when it is away.
+     * Publications keep their order, with each other and with {@link #publish}.
+     */
+    public void publishLater(Collection<String> users, Publication publication) {
+        Pending pending = new Pending(List.copyOf(users), publication, System.nanoTime());
+        synchronized (this) {
+            enqueue(pending);
+        }
+    }
+
+    /** Publications still being retried, or queued by {@link #publishLater} and not yet published. */
     public synchronized int waiting() {
         return queue.size();
     }
@@ -155,9 +171,12 @@ public final class PublishRetries implements AutoCloseable {
                     synchronized (this) {
                         queue.pollFirst();
                         if (queue.isEmpty()) {
-                            log.info("The store takes writes again: {} waiting publications went through, the "
-                                    + "oldest {} ms late", attempts,
-                                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - firstWaiting));
+                            if (failing) {
+                                log.info("The store takes writes again: {} waiting publications went through, the "
+                                        + "oldest {} ms late", attempts,
+                                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - firstWaiting));
+                            }
+                            failing = false;
                             attempts = 0;
                         }
                     }
@@ -175,6 +194,12 @@ public final class PublishRetries implements AutoCloseable {
             }
             catch (EngineException ex) {
                 synchronized (this) {
+                    if (!failing && head != null) {
+                        log.warn("Publishing '{}' to {} users failed ({}); retrying for up to {} s, later "
+                                + "publications queue behind it", head.publication().event(), head.users().size(),
+                                ex.getMessage(), retryFor.toSeconds());
+                    }
+                    failing = true;
                     if (closed) {
                         worker = null;
                         return;

@@ -24,6 +24,7 @@ import dev.livehub.hub.web.RequestOrigin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /**
  * {@link CrudBus}: publishes after commit inside a Spring transaction, never after a rollback, at once outside one,
@@ -84,7 +85,36 @@ class CrudBusTests {
             bus.publishToUsers(List.of("7"), "crud.create", Map.of("model", "Task", "id", 1));
             assertThat(streamOf("7")).as("not before commit").isEmpty();
         });
-        assertThat(streamOf("7")).hasSize(1);
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(streamOf("7")).hasSize(1));
+    }
+
+    @Test
+    void afterCommitPublicationsKeepTheirOrder() {
+        for (int n = 0; n < 50; n++) {
+            int seq = n;
+            transactions.executeWithoutResult(status -> bus.publishToUsers(List.of("7"), "crud.update",
+                    Map.of("seq", seq)));
+        }
+        bus.publishToUsers(List.of("7"), "crud.update", Map.of("seq", 50));
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(streamOf("7")).hasSize(51));
+        assertThat(streamOf("7")).extracting(HubEvent::data)
+            .containsExactlyElementsOf(java.util.stream.IntStream.rangeClosed(0, 50)
+                .mapToObj(n -> "{\"seq\":" + n + "}").toList());
+    }
+
+    @Test
+    void anyUserIdIsPublishedToAndNothingAfterCommitFailsTheTransaction() {
+        transactions.executeWithoutResult(status -> bus.publishToUsers(List.of("Mary Ann", "josé", "7"),
+                "crud.update", Map.of("id", 1)));
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            assertThat(streamOf("Mary Ann")).hasSize(1);
+            assertThat(streamOf("josé")).hasSize(1);
+        });
+
+        AfterCommit afterCommit = new dev.livehub.hub.autoconfigure.TransactionAfterCommitAccess().afterCommit();
+        transactions.executeWithoutResult(status -> afterCommit.run(() -> {
+            throw new IllegalStateException("the store exploded");
+        }));
     }
 
     @Test
@@ -145,8 +175,8 @@ class CrudBusTests {
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("[a-z0-9._-]{1,64}");
         assertThatThrownBy(() -> bus.publishToUsers(List.of("7"), "ready", Map.of()))
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("the hub sends itself");
-        assertThatThrownBy(() -> bus.publishToUsers(List.of("{7}"), "crud.update", Map.of()))
-            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("user id");
+        assertThatThrownBy(() -> bus.publishToUsers(List.of("u".repeat(257)), "crud.update", Map.of()))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("a user id has 1 to 256 characters");
         assertThatThrownBy(() -> bus.publishToUsers(List.of("7"), "crud.update", Map.of("x", "y".repeat(70_000))))
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at most 65536");
         assertThatThrownBy(() -> bus.publishToUsers(List.of("7"), "crud.update", new Unwritable()))

@@ -136,7 +136,7 @@ final class Store implements AutoCloseable {
 
     /** Every stream key of this prefix matching a user pattern, with a count on stderr as the scan goes. */
     void scanStreams(String userPattern, Consumer<String> each, Consumer<Long> progress) {
-        KeyScanArgs args = KeyScanArgs.Builder.type("stream").match(keys.prefix() + ":{" + userPattern + "}:events")
+        KeyScanArgs args = KeyScanArgs.Builder.type("stream").match(keys.streamPattern(userPattern))
             .limit(1000);
         long[] seen = { 0 };
         for (RedisCommands<String, String> node : masters()) {

@@ -232,6 +232,21 @@ class HubctlIntegrationTests {
     }
 
     @Test
+    void aUserIdWithSpacesOrAccentsIsOneStreamForTheHubAndForHubctl() {
+        for (String user : List.of("Mary Ann", "josé")) {
+            RecordingOutput browser = new RecordingOutput();
+            hub.connect(user, Cursor.none(), browser);
+            browser.events().awaitFirst("ready", WAIT);
+            Run run = hubctl("publish", user, "notif", "{\"unread\":1}");
+            assertThat(run.exit()).as(run.err()).isZero();
+            assertThat(browser.events().awaitPublished(1, WAIT).getFirst().id()).isEqualTo(run.out().strip());
+            assertThat(hubctl("inspect", user).out()).contains("{\"unread\":1}");
+        }
+        assertThat(hubctl("users", "--match", "Mary *").out()).contains("Mary Ann").doesNotContain("josé");
+        assertThat(hubctl("users", "--match", "jos*").out()).contains("josé");
+    }
+
+    @Test
     void everyErrorHasItsMessageAndExitCode() {
         Run unreachable = new HubctlIntegrationTests().hubctlAt("redis://127.0.0.1:1", "users");
         assertThat(unreachable.exit()).isEqualTo(Hubctl.UNREACHABLE);
@@ -262,7 +277,7 @@ class HubctlIntegrationTests {
         Run badJson = hubctl("publish", "8", "notif", "{oops");
         assertThat(badJson.exit()).isEqualTo(2);
         assertThat(badJson.err()).contains("the data is not JSON");
-        assertThat(hubctl("publish", "{8}", "notif", "{}").err()).contains("a user id matches");
+        assertThat(hubctl("publish", "u".repeat(300), "notif", "{}").err()).contains("a user id has 1 to 256");
         assertThat(hubctl("--redis", "not a url", "users").exit()).isEqualTo(2);
         assertThat(hubctl("frobnicate").exit()).isEqualTo(2);
     }

@@ -73,6 +73,19 @@ class PhpExamplesIntegrationTests {
     }
 
     @Test
+    void phpEncodesAUserIdWithASpaceOrAnAccentInTheStreamKeyAsTheHubDoes() throws Exception {
+        for (String user : List.of("Mary Ann", "josé")) {
+            try (SseClient browser = streamWithPhpToken(user)) {
+                Result published = php("publish-redis", user, "notif", "{\"unread\":1}");
+
+                assertThat(published.exit()).as(published.errors()).isZero();
+                assertThat(browser.events().awaitPublished(1, Duration.ofSeconds(10)).getFirst().data())
+                    .isEqualTo("{\"unread\":1}");
+            }
+        }
+    }
+
+    @Test
     void whatPhpPostsToHubPublishReachesTheStream() throws Exception {
         try (SseClient browser = streamWithPhpToken("44")) {
             Result published = php("publish-http", "44", "notif", "{\"unread\":3}");

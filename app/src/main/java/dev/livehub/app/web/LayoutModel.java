@@ -1,8 +1,5 @@
 package dev.livehub.app.web;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
@@ -11,8 +8,7 @@ import org.springframework.web.bind.annotation.ModelAttribute;
 
 import dev.livehub.app.notifications.NotificationService;
 import dev.livehub.app.users.AppUserDetails;
-import dev.livehub.hub.Hub;
-import dev.livehub.hub.engine.EngineException;
+import dev.livehub.hub.PagePosition;
 
 /**
  * What the layout of every page shows: who is signed in (whose stream the page opens), the bell's unread count, and
@@ -22,34 +18,22 @@ import dev.livehub.hub.engine.EngineException;
 @ControllerAdvice(annotations = Controller.class)
 class LayoutModel {
 
-    private static final Logger log = LoggerFactory.getLogger(LayoutModel.class);
-
     private final NotificationService notifications;
 
-    private final Hub hub;
+    private final PagePosition pagePosition;
 
-    LayoutModel(NotificationService notifications, Hub hub) {
+    LayoutModel(NotificationService notifications, PagePosition pagePosition) {
         this.notifications = notifications;
-        this.hub = hub;
+        this.pagePosition = pagePosition;
     }
 
     @ModelAttribute
     void layout(@AuthenticationPrincipal AppUserDetails me, Model model) {
         if (me != null) {
             model.addAttribute("me", me);
-            model.addAttribute("streamLastId", streamLastId(me.hubId()));
+            // Null when the store does not answer within hub.page-position.timeout: the page still renders.
+            model.addAttribute("streamLastId", pagePosition.lastId(me.hubId()));
             model.addAttribute("unread", notifications.unread(me.id()));
-        }
-    }
-
-    /** The stream's last id, or null when the store cannot tell: the page then starts its stream where it is. */
-    private String streamLastId(String user) {
-        try {
-            return hub.lastId(user).toString();
-        }
-        catch (EngineException ex) {
-            log.debug("Page rendered without its stream position: {}", ex.getMessage());
-            return null;
         }
     }
 }

@@ -113,7 +113,7 @@ class BadInputTests {
             .collect(Collectors.joining(",", "[", "]"));
         Map<String, String> bad = Map.of(
                 "{\"users\":" + tenThousand + ",\"event\":\"x\",\"data\":{}}", "at most 1000",
-                "{\"users\":[\"\"],\"event\":\"x\",\"data\":{}}", "user id matches",
+                "{\"users\":[\"\"],\"event\":\"x\",\"data\":{}}", "a user id has 1 to 256",
                 "{\"users\":\"1\",\"event\":\"x\",\"data\":{}}", "non-empty array",
                 "{\"users\":[\"1\"],\"event\":5,\"data\":{}}", "event name matches",
                 "{\"users\":[\"1\"],\"event\":\"x\",\"data\":{},\"publish_id\":7}", "'publish_id' is a string",

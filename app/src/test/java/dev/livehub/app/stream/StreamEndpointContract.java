@@ -180,7 +180,7 @@ abstract class StreamEndpointContract extends StreamTransportContract {
                 "[]", "JSON object",
                 "{\"users\":[],\"event\":\"x\",\"data\":{}}", "non-empty array",
                 "{\"users\":[1],\"event\":\"x\",\"data\":{}}", "holds strings",
-                "{\"users\":[\"a b\"],\"event\":\"x\",\"data\":{}}", "user id matches",
+                "{\"users\":[\"" + "u".repeat(300) + "\"],\"event\":\"x\",\"data\":{}}", "a user id has 1 to 256",
                 "{\"users\":[\"1\"],\"event\":\"Bad Name\",\"data\":{}}", "event name matches",
                 "{\"users\":[\"1\"],\"event\":\"reset\",\"data\":{}}", "the hub sends itself",
                 "{\"users\":[\"1\"],\"event\":\"x\"}", "'data' is required",

@@ -6,6 +6,7 @@ import java.util.regex.Pattern;
 import dev.livehub.hub.Connection;
 import dev.livehub.hub.Cursor;
 import dev.livehub.hub.Hub;
+import dev.livehub.hub.Publication;
 import dev.livehub.hub.SseOutput;
 import dev.livehub.hub.TooManyConnectionsException;
 
@@ -145,6 +146,13 @@ public final class StreamAdmission {
         }
         SessionUsers.SessionUser session = users.find(request);
         if (session != null) {
+            try {
+                Publication.requireUserId(session.user());
+            }
+            catch (IllegalArgumentException ex) {
+                throw StreamRefusal.of(403, "bad_user", "the signed-in user's id cannot name a stream: "
+                        + ex.getMessage());
+            }
             return new StreamUser(session.user(), session.sessionId(), null);
         }
         if (invalid != null) {

@@ -5,10 +5,6 @@ import java.lang.management.ManagementFactory;
 import java.time.Duration;
 
 import com.sun.management.UnixOperatingSystemMXBean;
-import io.lettuce.core.ClientOptions;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
-import io.lettuce.core.TimeoutOptions;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.slf4j.Logger;
@@ -18,11 +14,11 @@ import tools.jackson.databind.json.JsonMapper;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
-import org.springframework.boot.data.redis.autoconfigure.DataRedisConnectionDetails;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
@@ -35,11 +31,10 @@ import dev.livehub.hub.CrudBus;
 import dev.livehub.hub.Outbox;
 import dev.livehub.hub.Hub;
 import dev.livehub.hub.HubSettings;
+import dev.livehub.hub.PagePosition;
 import dev.livehub.hub.PublishRetries;
 import dev.livehub.hub.engine.Engine;
 import dev.livehub.hub.engine.MemoryEngine;
-import dev.livehub.hub.engine.RedisEngine;
-import dev.livehub.hub.engine.RedisKeys;
 import dev.livehub.hub.engine.StreamSettings;
 import dev.livehub.hub.netty.NettyStreamServer;
 import dev.livehub.hub.admission.ConnectRate;
@@ -56,12 +51,22 @@ import dev.livehub.hub.admission.SubscriberTokens;
  */
 @AutoConfiguration(afterName = {
         "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration",
-        "org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration" })
-@EnableConfigurationProperties(HubProperties.class)
-@Import({ HubWebConfiguration.class, OutboxConfiguration.class })
+        "org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration" },
+        beforeName = "org.springframework.boot.session.data.redis.autoconfigure.SessionDataRedisAutoConfiguration")
+@ConditionalOnBooleanProperty(name = "hub.enabled", matchIfMissing = true)
+@EnableConfigurationProperties({ HubProperties.class, PagePositionProperties.class })
+@Import({ HubRedisConfiguration.class, HubWebConfiguration.class, HubSecurityConfiguration.class,
+        OutboxConfiguration.class })
 public class HubAutoConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(HubAutoConfiguration.class);
+
+    /** The stream position a layout hands to every page; it never fails a page (see {@link PagePosition}). */
+    @Bean
+    @ConditionalOnMissingBean
+    PagePosition hubPagePosition(Hub hub, PagePositionProperties properties) {
+        return new PagePosition(hub, properties.getTimeout(), properties.getLogInterval());
+    }
 
     @Bean
     @ConditionalOnMissingBean
@@ -79,14 +84,23 @@ public class HubAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    CrudBus crudBus(ObjectProvider<JsonMapper> json, AfterCommit afterCommit, PublishRetries retries,
-            ObjectProvider<Outbox> outbox, ObjectProvider<HubUserResolver> users) {
+    CrudBus crudBus(AfterCommit afterCommit, PublishRetries retries, ObjectProvider<Outbox> outbox,
+            ObjectProvider<HubUserResolver> users) {
         boolean web = isPresent("org.springframework.web.context.request.RequestContextHolder")
                 && isPresent("jakarta.servlet.http.HttpServletRequest");
         HubUserResolver resolver = web ? users.getIfAvailable() : null;
-        return new CrudBus(json.getIfAvailable(JsonMapper::new), afterCommit,
+        return new CrudBus(wireJson(), afterCommit,
                 resolver != null ? new dev.livehub.hub.web.RequestOrigin(resolver) : () -> null, retries,
                 outbox.getIfAvailable(() -> Outbox.NONE));
+    }
+
+    /**
+     * The hub's own mapper for its wire format, never the application's: an application's {@code JsonMapper} may
+     * write type information (default typing, common for Redis caches) or other conventions the browser does not
+     * expect, and ids must stay plain numbers and strings.
+     */
+    static JsonMapper wireJson() {
+        return JsonMapper.builder().build();
     }
 
     @Bean
@@ -147,6 +161,11 @@ public class HubAutoConfiguration {
     static SubscriberTokens subscriberTokens(HubProperties.Token token) {
         if (!token.isEnabled()) {
             return null;
+        }
+        if (!isPresent("com.nimbusds.jwt.SignedJWT")) {
+            throw new IllegalStateException("hub.token.* turns on subscriber tokens, which need Nimbus JOSE+JWT: add "
+                    + "com.nimbusds:nimbus-jose-jwt to the application, or unset hub.token.secret and "
+                    + "hub.token.public-key");
         }
         SubscriberTokens.Settings settings = new SubscriberTokens.Settings(token.getCookie(), token.getParameter(),
                 token.getUserClaim(), token.getIssuer(), token.getAudience(), token.getClockSkew());
@@ -250,65 +269,6 @@ public class HubAutoConfiguration {
         @ConditionalOnMissingBean
         Engine hubEngine(HubProperties properties) {
             return new MemoryEngine(streamSettings(properties));
-        }
-    }
-
-    @Configuration(proxyBeanMethods = false)
-    @ConditionalOnProperty(name = "hub.engine", havingValue = "redis")
-    @ConditionalOnClass(DataRedisConnectionDetails.class)
-    static class RedisEngineConfiguration {
-
-        @Bean
-        @ConditionalOnMissingBean
-        Engine hubEngine(HubProperties properties, ObjectProvider<DataRedisConnectionDetails> details) {
-            DataRedisConnectionDetails connection = details.getIfAvailable();
-            RedisKeys keys = new RedisKeys(properties.getRedis().getPrefix());
-            java.time.Duration timeout = properties.getRedis().getTimeout();
-            if (connection != null && connection.getCluster() != null) {
-                // spring.data.redis.cluster.nodes: the same engine on a Redis Cluster.
-                java.util.List<RedisURI> nodes = connection.getCluster().getNodes().stream()
-                    .map(node -> named(authenticated(RedisURI.builder().withHost(node.host()).withPort(node.port()),
-                            connection).build()))
-                    .toList();
-                return new RedisEngine(io.lettuce.core.cluster.RedisClusterClient.create(RedisEngine.clientResources(),
-                        nodes), keys,
-                        streamSettings(properties), timeout);
-            }
-            RedisClient client = RedisClient.create(RedisEngine.clientResources(), named(redisUri(connection)));
-            client.setOptions(ClientOptions.builder().timeoutOptions(TimeoutOptions.enabled(timeout)).build());
-            return new RedisEngine(client, keys, streamSettings(properties), timeout);
-        }
-
-        /** Named after the process, so operators (hubctl stats, CLIENT LIST) can tell a node's connections. */
-        private static RedisURI named(RedisURI uri) {
-            uri.setClientName("hub-node:" + ManagementFactory.getRuntimeMXBean().getName().replace('@', ':'));
-            return uri;
-        }
-
-        private static RedisURI.Builder authenticated(RedisURI.Builder uri, DataRedisConnectionDetails details) {
-            if (details.getPassword() != null) {
-                if (details.getUsername() != null) {
-                    uri.withAuthentication(details.getUsername(), details.getPassword());
-                }
-                else {
-                    uri.withPassword(details.getPassword().toCharArray());
-                }
-            }
-            if (details.getSslBundle() != null) {
-                uri.withSsl(true);
-            }
-            return uri;
-        }
-
-        private static RedisURI redisUri(DataRedisConnectionDetails details) {
-            if (details == null || details.getStandalone() == null) {
-                return RedisURI.create("redis://localhost:6379");
-            }
-            DataRedisConnectionDetails.Standalone standalone = details.getStandalone();
-            return authenticated(RedisURI.builder()
-                .withHost(standalone.getHost())
-                .withPort(standalone.getPort())
-                .withDatabase(standalone.getDatabase()), details).build();
         }
     }
 }

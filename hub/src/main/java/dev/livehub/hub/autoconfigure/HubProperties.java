@@ -10,6 +10,9 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 @ConfigurationProperties("hub")
 public class HubProperties {
 
+    /** {@code false} turns the hub off: no beans, no endpoints, nothing connects to Redis. */
+    private boolean enabled = true;
+
     /** Where streams live: {@code memory} for one node (the default), {@code redis} for several. */
     private EngineType engine = EngineType.MEMORY;
 
@@ -79,6 +82,14 @@ public class HubProperties {
     private final Outbox outbox = new Outbox();
 
     private final Token token = new Token();
+
+    public boolean isEnabled() {
+        return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+        this.enabled = enabled;
+    }
 
     public enum EngineType {
         /** One node, streams in memory. */
@@ -159,6 +170,20 @@ public class HubProperties {
 
         /** How long one Redis command may take before it counts as failed. */
         private Duration timeout = Duration.ofSeconds(5);
+
+        /**
+         * With Spring Session Data Redis on the classpath, keep sessions in Redis too (so any node serves any
+         * browser); {@code false} leaves them in the servlet container (one node, or sticky sessions).
+         */
+        private boolean sessions = true;
+
+        public boolean isSessions() {
+            return sessions;
+        }
+
+        public void setSessions(boolean sessions) {
+            this.sessions = sessions;
+        }
 
         public String getPrefix() {
             return prefix;

@@ -35,8 +35,20 @@ final class ClusterLink implements RedisLink {
 
     private final AtomicInteger turn = new AtomicInteger();
 
-    ClusterLink(RedisClusterClient client, Events events) {
+    private final RedisConnectionStateListener listener;
+
+    private final boolean owned;
+
+    private final String description;
+
+    /**
+     * @param owned whether the link shuts the client down when it closes (else it closes only its connections)
+     * @param description where the client connects, for the logs
+     */
+    ClusterLink(RedisClusterClient client, Events events, boolean owned, String description) {
         this.client = client;
+        this.owned = owned;
+        this.description = description;
         this.commands = client.connect();
         this.readers = IntStream.range(0, READERS).mapToObj(n -> client.connect()).toList();
         this.pubsub = client.connectPubSub();
@@ -47,14 +59,15 @@ final class ClusterLink implements RedisLink {
                 events.message(channel, message);
             }
         });
-        client.addListener(new RedisConnectionStateListener() {
+        this.listener = new RedisConnectionStateListener() {
             @Override
             public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
                 // A cluster's per-node pub/sub connections are not ours to tell apart: any drop may have cost live
                 // messages (a failed master takes its subscriptions with it), so every drop counts.
                 events.lost();
             }
-        });
+        };
+        client.addListener(listener);
     }
 
     @Override
@@ -106,11 +119,11 @@ final class ClusterLink implements RedisLink {
 
     @Override
     public void close() {
-        RedisLink.close(pubsub, commands, readers, client);
+        RedisLink.close(pubsub, commands, readers, client, listener, owned);
     }
 
     @Override
     public String toString() {
-        return "Redis Cluster " + client;
+        return "Redis Cluster " + description;
     }
 }

@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
+import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.resource.ClientResources;
@@ -89,7 +90,26 @@ public final class RedisEngine implements Engine {
      * @param timeout how long one Redis command may take before it counts as failed
      */
     public RedisEngine(RedisClient client, RedisKeys keys, StreamSettings settings, Duration timeout) {
-        this(events -> new StandaloneLink(client, events), keys, settings, timeout);
+        this(events -> new StandaloneLink(client, events, true, "client " + client), keys, settings, timeout);
+    }
+
+    /**
+     * An engine on a Lettuce client the application owns and shares (Spring Data Redis's
+     * {@code LettuceConnectionFactory}'s, with its URI, TLS, Sentinel or cluster settings): the engine opens its own
+     * two connections on it, leaves the client's options as they are, and on {@link #close()} closes only those
+     * connections.
+     *
+     * @param description where the client connects, for the logs
+     */
+    public static RedisEngine onSharedClient(AbstractRedisClient client, String description, RedisKeys keys,
+            StreamSettings settings, Duration timeout) {
+        return switch (client) {
+            case RedisClusterClient cluster -> new RedisEngine(
+                    events -> new ClusterLink(cluster, events, false, description), keys, settings, timeout);
+            case RedisClient standalone -> new RedisEngine(
+                    events -> new StandaloneLink(standalone, events, false, description), keys, settings, timeout);
+            default -> throw new IllegalArgumentException("not a Lettuce RedisClient or RedisClusterClient: " + client);
+        };
     }
 
     /**
@@ -107,7 +127,7 @@ public final class RedisEngine implements Engine {
                     .enablePeriodicRefresh(Duration.ofSeconds(10))
                     .build())
                 .build());
-            return new ClusterLink(client, events);
+            return new ClusterLink(client, events, true, "client " + client);
         }, keys, settings, timeout);
     }
 
@@ -117,6 +137,11 @@ public final class RedisEngine implements Engine {
         this.keys = keys;
         this.settings = settings;
         this.timeout = timeout;
+    }
+
+    /** {@code hub-node:<pid>:<host>}: how a hub node names its Redis connections, so operators can tell them. */
+    public static String nodeName() {
+        return "hub-node:" + java.lang.management.ManagementFactory.getRuntimeMXBean().getName().replace('@', ':');
     }
 
     /**

@@ -6,6 +6,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
 import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
@@ -74,13 +75,20 @@ interface RedisLink extends AutoCloseable {
     @Override
     void close();
 
-    /** Closes a link's connections, then its client and the resources it was given (RedisEngine.clientResources). */
+    /**
+     * Closes a link's connections, then, when the engine owns it, its client and the resources it was given
+     * (RedisEngine.clientResources); a client the application shares with the hub keeps running.
+     */
     static void close(StatefulConnection<?, ?> pubsub, StatefulConnection<?, ?> commands,
-            List<? extends StatefulConnection<?, ?>> readers, AbstractRedisClient client) {
+            List<? extends StatefulConnection<?, ?>> readers, AbstractRedisClient client,
+            RedisConnectionStateListener listener, boolean owned) {
         pubsub.close();
         commands.close();
         readers.forEach(StatefulConnection::close);
-        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-        client.getResources().shutdown(0, 2, TimeUnit.SECONDS);
+        client.removeListener(listener);
+        if (owned) {
+            client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+            client.getResources().shutdown(0, 2, TimeUnit.SECONDS);
+        }
     }
 }

@@ -27,18 +27,38 @@ final class StandaloneLink implements RedisLink {
 
     private final AtomicInteger turn = new AtomicInteger();
 
-    StandaloneLink(RedisClient client, Events events) {
+    private final RedisConnectionStateListener listener;
+
+    private final boolean owned;
+
+    private final String description;
+
+    /**
+     * @param owned whether the link shuts the client down when it closes (else it closes only its connections)
+     * @param description where the client connects, for the logs
+     */
+    StandaloneLink(RedisClient client, Events events, boolean owned, String description) {
         this.client = client;
+        this.owned = owned;
+        this.description = description;
         this.commands = client.connect();
         this.readers = IntStream.range(0, READERS).mapToObj(n -> client.connect()).toList();
         this.pubsub = client.connectPubSub();
+        if (!owned) {
+            // The application's client names its connections its own way; operators (hubctl stats, CLIENT LIST)
+            // tell a hub node's by this name. Lettuce sets it again after a reconnect.
+            String name = RedisEngine.nodeName();
+            commands.sync().clientSetname(name);
+            readers.forEach(reader -> reader.sync().clientSetname(name));
+            pubsub.sync().clientSetname(name);
+        }
         pubsub.addListener(new RedisPubSubAdapter<>() {
             @Override
             public void smessage(String channel, String message) {
                 events.message(channel, message);
             }
         });
-        client.addListener(new RedisConnectionStateListener() {
+        this.listener = new RedisConnectionStateListener() {
             @Override
             public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
                 // Only the pub/sub connection carries live messages; a command connection drop loses none.
@@ -46,7 +66,8 @@ final class StandaloneLink implements RedisLink {
                     events.lost();
                 }
             }
-        });
+        };
+        client.addListener(listener);
     }
 
     @Override
@@ -81,11 +102,11 @@ final class StandaloneLink implements RedisLink {
 
     @Override
     public void close() {
-        RedisLink.close(pubsub, commands, readers, client);
+        RedisLink.close(pubsub, commands, readers, client, listener, owned);
     }
 
     @Override
     public String toString() {
-        return "Redis " + client;
+        return "Redis " + description;
     }
 }

@@ -2,6 +2,8 @@ package dev.livehub.hub.web;
 
 import java.nio.charset.StandardCharsets;
 
+import org.slf4j.LoggerFactory;
+
 import org.springframework.http.HttpStatus;
 
 import dev.livehub.hub.admission.RefusalBody;
@@ -38,6 +40,16 @@ final class HubWebException extends RuntimeException {
 
     String code() {
         return code;
+    }
+
+    /**
+     * What the hub's endpoints answer for an exception they did not expect: their own JSON 500, so the application's
+     * {@code @ControllerAdvice} (which may render an error page or redirect) never answers a script for the hub.
+     */
+    static ResponseEntity<byte[]> unexpected(Exception ex) {
+        LoggerFactory.getLogger(HubWebException.class).warn("A hub endpoint failed unexpectedly", ex);
+        return new HubWebException(HttpStatus.INTERNAL_SERVER_ERROR, "internal",
+                "the hub could not answer this request; try again").toResponse();
     }
 
     ResponseEntity<byte[]> toResponse() {

@@ -7,6 +7,7 @@ import java.util.List;
 import jakarta.servlet.http.HttpServletRequest;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
@@ -31,6 +32,8 @@ import dev.livehub.hub.engine.EngineException;
  */
 @RestController
 public class StreamController {
+
+    private static final JsonMapper WIRE_JSON = JsonMapper.builder().build();
 
     private final Hub hub;
 
@@ -76,7 +79,13 @@ public class StreamController {
     }
 
     @GetMapping("/stream/app/poll")
-    public PollBody poll(HttpServletRequest request) {
+    public ResponseEntity<byte[]> poll(HttpServletRequest request) {
+        // Written with the hub's own mapper, never the application's (which may add type information).
+        return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(WIRE_JSON.writeValueAsBytes(
+                pollBody(request)));
+    }
+
+    private PollBody pollBody(HttpServletRequest request) {
         ServletStreamRequest polled = new ServletStreamRequest(request);
         String user = admission.poll(polled, ServletStreamRequest.sessionUsers(request, users)).user();
         StreamSessionFilter.leaveSessionUntouched(request);
@@ -114,5 +123,11 @@ public class StreamController {
             response.header(HttpHeaders.ALLOW, "GET");
         }
         return response.body(refusal.body().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Whatever else fails here is the hub's to answer, never the application's {@code @ControllerAdvice}. */
+    @ExceptionHandler(Exception.class)
+    ResponseEntity<byte[]> fail(Exception ex) {
+        return HubWebException.unexpected(ex);
     }
 }

@@ -18,6 +18,24 @@ local function append(KEYS, ARGV)
 ${append}
 end
 
+-- The user id inside a key, as RedisKeys.encodeUser writes it (the one rule of the wire format): bytes outside
+-- A-Z a-z 0-9 . _ @ + = : - as %XX in upper-case hex, the others as they are. Anything else is refused, so one user
+-- has one key (no '%41' for 'A', no lower-case hex).
+local function encoded_user(user)
+  if #user == 0 or #user > 2304 then
+    return false
+  end
+  local canonical = true
+  local rest = string.gsub(user, '%%(..)', function(hex)
+    local byte = string.match(hex, '^[0-9A-F][0-9A-F]$') and tonumber(hex, 16)
+    if not byte or string.match(string.char(byte), '^[%w._@+=:%-]$') then
+      canonical = false
+    end
+    return ''
+  end)
+  return canonical and string.match(rest, '^[%w._@+=:%-]*$') ~= nil
+end
+
 local function refuse(message)
   return redis.error_reply('ERR hub_publish: ' .. message)
 end
@@ -55,8 +73,9 @@ redis.register_function('hub_publish', function(keys, args)
     if not base then
       return refuse("the key '" .. key .. "' is not a stream key <prefix>:{<user>}:events")
     end
-    if #user == 0 or #user > 128 or not string.match(user, '^[%w._@+=:%-]+$') then
-      return refuse("the user id '" .. user .. "' is not 1 to 128 of A-Z a-z 0-9 . _ @ + = : -")
+    if not encoded_user(user) then
+      return refuse("the user id '" .. user .. "' is not encoded: 1 to 256 characters, each UTF-8 byte outside "
+        .. "A-Z a-z 0-9 . _ @ + = : - written %XX (upper-case hex), e.g. hub:{Mary%20Ann}:events")
     end
     entries[#entries + 1] = key
     entries[#entries + 1] = dedupe and (base .. ':pub:' .. publishId) or key

@@ -1,11 +1,17 @@
 package dev.livehub.hub.autoconfigure;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
+import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 
 import dev.livehub.hub.CrudBus;
@@ -24,6 +30,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The wiring: memory engine by default, Redis engine by property, endpoints only in a servlet web application, and
  * every bean backing off for one of the application's.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class HubAutoConfigurationTests {
 
     @RegisterExtension
@@ -50,6 +57,43 @@ class HubAutoConfigurationTests {
                 assertThat(context).hasNotFailed();
                 assertThat(context.getBean(Engine.class)).isInstanceOf(RedisEngine.class);
                 assertThat(redis.commands().clientList()).contains("name=hub-node:");
+            });
+    }
+
+    @Test
+    void hubEngineRedisRunsOnTheApplicationsOwnConnectionFactoryAndSaysSo(CapturedOutput output) {
+        runner.withPropertyValues("hub.engine=redis", "spring.data.redis.port=1")
+            .withBean(RedisConnectionFactory.class, () -> new LettuceConnectionFactory("127.0.0.1", redis.port()))
+            .run(context -> {
+                assertThat(context).hasNotFailed();
+                context.getBean(Hub.class).publish(java.util.List.of("own-factory"),
+                        dev.livehub.hub.Publication.of("notif", "{}"));
+                assertThat(redis.commands().exists("hub:{own-factory}:events")).isOne();
+                assertThat(output).contains("The hub uses the application's Redis (LettuceConnectionFactory, "
+                        + "redis://127.0.0.1:" + redis.port() + "/0)");
+            });
+        assertThat(redis.commands().clientList()).doesNotContain("name=hub-node:");
+    }
+
+    @Test
+    void hubEngineRedisWithoutSpringDataRedisStopsTheStartWithTheDependencyToAdd() {
+        runner.withClassLoader(new FilteredClassLoader("org.springframework.boot.data.redis"))
+            .withPropertyValues("hub.engine=redis")
+            .run(context -> assertThat(context).getFailure().rootCause()
+                .hasMessageContaining("add org.springframework.boot:spring-boot-starter-data-redis"));
+    }
+
+    @Test
+    void hubEnabledFalseTurnsTheHubOffAndLeavesABusThatPublishesNothing() {
+        new WebApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(HubAutoConfiguration.class, HubOffAutoConfiguration.class))
+            .withPropertyValues("hub.enabled=false", "hub.engine=redis")
+            .run(context -> {
+                assertThat(context).hasNotFailed().doesNotHaveBean(Hub.class).doesNotHaveBean(Engine.class)
+                    .doesNotHaveBean(StreamController.class).hasSingleBean(CrudBus.class);
+                context.getBean(CrudBus.class).publishToUsers(java.util.List.of("7"), "crud.update",
+                        java.util.Map.of("id", 1));
+                assertThat(context.getBean(dev.livehub.hub.PagePosition.class).lastId("7")).isNull();
             });
     }
 

@@ -76,6 +76,22 @@ class RedisFunctionIntegrationTests {
     }
 
     @Test
+    void aUserIdOutsideThePlainCharactersIsPublishedToWithItsEncodedKey() {
+        for (String user : List.of("Mary Ann", "josé", "{x}*")) {
+            RecordingOutput browser = new RecordingOutput();
+            hub.connect(user, Cursor.none(), browser);
+            browser.events().awaitFirst("ready", Duration.ofSeconds(10));
+
+            String key = new RedisKeys("fn").stream(user);
+            String id = fcall(key, "notif", "{\"unread\":1}");
+
+            assertThat(browser.events().awaitPublished(1, Duration.ofSeconds(10)).getFirst().id()).isEqualTo(id);
+        }
+        assertThat(redisCli.exists("fn:{Mary%20Ann}:events", "fn:{jos%C3%A9}:events", "fn:{%7Bx%7D%2A}:events"))
+            .isEqualTo(3);
+    }
+
+    @Test
     void aRepeatedPublishIdIsAppendedOnce() {
         String first = fcall("fn:{7}:events", "notif", "{\"unread\":1}", "order-17-shipped");
         String again = fcall("fn:{7}:events", "notif", "{\"unread\":1}", "order-17-shipped");
@@ -115,7 +131,10 @@ class RedisFunctionIntegrationTests {
     @Test
     void whatTheHubWouldRefuseIsRefusedWithAMessage() {
         assertRefused(() -> fcall("fn:42:events", "crud.update", "{}"), "is not a stream key");
-        assertRefused(() -> fcall("fn:{a b}:events", "crud.update", "{}"), "the user id 'a b'");
+        assertRefused(() -> fcall("fn:{a b}:events", "crud.update", "{}"), "the user id 'a b' is not encoded");
+        assertRefused(() -> fcall("fn:{a%2}:events", "crud.update", "{}"), "the user id 'a%2'");
+        assertRefused(() -> fcall("fn:{%41}:events", "crud.update", "{}"), "is not encoded");
+        assertRefused(() -> fcall("fn:{jos%c3%a9}:events", "crud.update", "{}"), "is not encoded");
         assertRefused(() -> fcall("fn:{42}:events", "Crud Update", "{}"), "the event name 'Crud Update'");
         assertRefused(() -> fcall("fn:{42}:events", "reset", "{}"), "the hub's own event name");
         for (String reserved : List.of("error", "open", "message", "status", "signed-out")) {
