@@ -1,0 +1,6 @@
+CREATE TABLE IF NOT EXISTS invoice (
+    id       BIGINT AUTO_INCREMENT PRIMARY KEY,
+    customer VARCHAR(200)   NOT NULL,
+    amount   DECIMAL(12, 2) NOT NULL,
+    status   VARCHAR(20)    NOT NULL
+);
