@@ -16,7 +16,9 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.context.request.async.AsyncRequestNotUsableException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseBodyEmitter;
+import org.springframework.web.util.DisconnectedClientHelper;
 
 import dev.livehub.hub.Hub;
 import dev.livehub.hub.HubEvent;
@@ -125,9 +127,15 @@ public class StreamController {
         return response.body(refusal.body().getBytes(StandardCharsets.UTF_8));
     }
 
-    /** Whatever else fails here is the hub's to answer, never the application's {@code @ControllerAdvice}. */
+    /**
+     * Whatever else fails here is the hub's to answer, never the application's {@code @ControllerAdvice}; a client
+     * that went away is left to Spring, which drops it quietly.
+     */
     @ExceptionHandler(Exception.class)
-    ResponseEntity<byte[]> fail(Exception ex) {
+    ResponseEntity<byte[]> fail(Exception ex) throws Exception {
+        if (ex instanceof AsyncRequestNotUsableException || DisconnectedClientHelper.isClientDisconnectedException(ex)) {
+            throw ex;
+        }
         return HubWebException.unexpected(ex);
     }
 }
