@@ -46,6 +46,23 @@ final class Cluster implements AutoCloseable {
         throw new IllegalStateException("no free port between 20000 and 32000");
     }
 
+    /**
+     * What every proxy test's nodes run with: the publish token of {@link ClusterTraffic}, a heartbeat every second
+     * (so a proxy timeout of 3 s can be outlived quickly), room for many test streams per user, the test's database.
+     * A mutable map: a test adds its own.
+     */
+    static Map<String, String> testEnvironment(String datasourceUrl) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("HUB_PUBLISH_TOKEN", ClusterTraffic.PUBLISH_TOKEN);
+        env.put("HUB_HEARTBEAT", "1s");
+        env.put("HUB_MAX_CONNECTIONS_PER_USER", "200");
+        // 50 streams per user come and go at once here (a test load, not one browser): no per-user connect limit.
+        env.put("HUB_CONNECT_RATE_BURST", "10000");
+        env.put("SPRING_DATASOURCE_URL", datasourceUrl);
+        env.put("JAVA_HOME", System.getProperty("java.home"));
+        return env;
+    }
+
     Cluster(Path dir, Map<String, String> environment) {
         this.dir = dir;
         this.environment = environment;
@@ -102,6 +119,15 @@ final class Cluster implements AutoCloseable {
 
     int redisPort() {
         return Integer.parseInt(state.get("REDIS_PORT"));
+    }
+
+    /** The port node {@code n} (1-based) listens on, behind the proxy. */
+    int nodePort(int n) {
+        return Integer.parseInt(state.get("NODE" + n + "_PORT"));
+    }
+
+    int nodes() {
+        return Integer.parseInt(state.get("NODES"));
     }
 
     String run(String... args) throws IOException, InterruptedException {
