@@ -37,6 +37,12 @@ final class Compaction {
 
     static final String EVENT = "compacted";
 
+    /**
+     * The most a catch-up holds before it folds (event names and data): a longer backlog is folded in parts, each
+     * ending with its own {@code compacted}, so 16 streams catching up 1,000 entries of 60 KB never hold a gigabyte.
+     */
+    static final long MAX_BACKLOG_BYTES = 8L << 20;
+
     private static final JsonMapper json = JsonMapper.builder().build();
 
     private Compaction() {

@@ -263,6 +263,7 @@ public final class Connection {
             else {
                 // Compacting needs the whole backlog first (a stream holds at most hub.stream.max-entries).
                 List<HubEvent> backlog = compact ? new ArrayList<>() : null;
+                long backlogBytes = 0;
                 EventId cursor = from;
                 int behind = 0;
                 while (true) {
@@ -286,6 +287,15 @@ public final class Connection {
                     }
                     if (backlog != null) {
                         backlog.addAll(resume.entries());
+                        for (HubEvent entry : resume.entries()) {
+                            backlogBytes += entry.event().length() + entry.data().length();
+                        }
+                        if (backlogBytes >= Compaction.MAX_BACKLOG_BYTES) {
+                            // A backlog of large events is folded in parts, so one catch-up never holds more.
+                            enqueueBacklog(backlog);
+                            backlog = new ArrayList<>();
+                            backlogBytes = 0;
+                        }
                     }
                     else {
                         resume.entries().forEach(this::enqueue);
@@ -294,7 +304,7 @@ public final class Connection {
                     if (resume.entries().isEmpty() || resume.entries().getLast().id().equals(slice.lastId())) {
                         break;
                     }
-                    from = backlog != null ? backlog.getLast().id() : currentCursor();
+                    from = backlog != null && !backlog.isEmpty() ? backlog.getLast().id() : currentCursor();
                 }
                 if (backlog != null && !backlog.isEmpty()) {
                     enqueueBacklog(backlog);

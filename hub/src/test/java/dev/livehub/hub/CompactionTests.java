@@ -159,6 +159,35 @@ class CompactionTests {
     }
 
     @Test
+    void aBacklogOfLargeEventsIsFoldedInPartsAndEveryRecordEndsAtItsLatestState() {
+        Hub hub = hub(10);
+        EventId cursor = hub.publish(List.of("u1"), Publication.of("notif", "{}")).get("u1");
+        String padding = "x".repeat(60_000);
+        EventId last = null;
+        for (int n = 1; n <= 200; n++) {
+            last = hub.publish(List.of("u1"), Publication.of("crud.update", "{\"model\":\"Task\",\"id\":" + (n % 5)
+                    + ",\"fields\":{\"v\":" + n + ",\"pad\":\"" + padding + "\"}}")).get("u1");
+        }
+        RecordingOutput out = new RecordingOutput();
+        hub.connect("u1", Cursor.after(cursor).compacting(), out);
+        String lastId = last.toString();
+        List<SseEvent> events = out.events().await(e -> e.event().equals("compacted") && lastId.equals(e.id()), 1,
+                WAIT);
+        // 200 entries of 60 KB are 12 MB: more than one part of at most 8 MiB.
+        assertThat(events).filteredOn(e -> e.event().equals("compacted")).hasSizeGreaterThan(1);
+        java.util.Map<String, String> latest = new java.util.HashMap<>();
+        for (SseEvent event : events) {
+            if (event.event().equals("crud.update")) {
+                latest.put(event.data().replaceAll(".*\"id\":(\\d+).*", "$1"),
+                        event.data().replaceAll(".*\"v\":(\\d+).*", "$1"));
+            }
+        }
+        assertThat(latest).containsOnly(java.util.Map.entry("0", "200"), java.util.Map.entry("1", "196"),
+                java.util.Map.entry("2", "197"), java.util.Map.entry("3", "198"), java.util.Map.entry("4", "199"));
+        assertThat(events.size()).as("folded, not replayed").isLessThan(50);
+    }
+
+    @Test
     void aShortBacklogOrAClientThatDidNotAskGetsEveryStep() {
         Hub hub = hub(10);
         EventId cursor = hub.publish(List.of("u1", "u2"), Publication.of("notif", "{}")).get("u1");
