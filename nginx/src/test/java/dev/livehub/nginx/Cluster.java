@@ -126,10 +126,6 @@ final class Cluster implements AutoCloseable {
         return Integer.parseInt(state.get("NODE" + n + "_PORT"));
     }
 
-    int nodes() {
-        return Integer.parseInt(state.get("NODES"));
-    }
-
     String run(String... args) throws IOException, InterruptedException {
         String[] command = new String[args.length + 1];
         command[0] = ROOT.resolve("nginx/cluster").toString();
