@@ -81,7 +81,14 @@ final class ClusterLink implements RedisLink {
     }
 
     @Override
-    public int group(String key) {
+    public Object group(String key) {
+        int slot = SlotHash.getSlot(key);
+        RedisClusterNode node = commands.getPartitions().getMasterBySlot(slot);
+        return node != null ? node.getNodeId() : slot;
+    }
+
+    @Override
+    public int slot(String key) {
         return SlotHash.getSlot(key);
     }
 

@@ -8,7 +8,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.ToIntFunction;
+import java.util.function.Function;
 
 import io.lettuce.core.ScriptOutputType;
 
@@ -18,9 +18,10 @@ import dev.livehub.hub.Published;
 
 /**
  * One {@link Engine#append(List)} on Redis: the entries (a user and a publication each) grouped by where they may run
- * together (all of them on one Redis server; one hash slot on a Redis Cluster), cut into calls of at most
- * {@link #ENTRIES_PER_CALL} entries, every call of {@code append.lua} sent at once (pipelined), then each user's
- * outcome read back. One event to 1,000 users on one Redis is 4 calls, not 1,000.
+ * together (all of them on one Redis server; on a Redis Cluster, the users whose slots one node holds), cut into calls
+ * of at most {@link #ENTRIES_PER_CALL} entries, every call of {@code append.lua} sent at once (pipelined), then each
+ * user's outcome read back. One event to 1,000 users is 4 calls on one Redis, a few per node on a cluster, not 1,000.
+ * A cluster call that reached a node no longer holding all its slots is sent again one slot per call.
  */
 final class RedisAppends {
 
@@ -32,168 +33,203 @@ final class RedisAppends {
     }
 
     /** One user's entry: the index of its item, and the user. */
-    private record Entry(int publication, String user) {
+    private record Entry(int item, String user) {
     }
 
     private record Call(List<Entry> entries, CompletionStage<List<Object>> reply) {
     }
 
+    private final RedisScript script;
+
+    private final RedisLink link;
+
     private final RedisKeys keys;
 
     private final StreamSettings settings;
 
-    private RedisAppends(RedisKeys keys, StreamSettings settings) {
+    private final List<Item> items;
+
+    /** Per item: the entry id per user whose stream holds it, and why per user whose stream does not. */
+    private final List<Map<String, EventId>> ids = new ArrayList<>();
+
+    private final List<Map<String, Published.Refusal>> refused = new ArrayList<>();
+
+    private RedisAppends(RedisScript script, RedisLink link, RedisKeys keys, StreamSettings settings,
+            List<Item> items) {
+        this.script = script;
+        this.link = link;
         this.keys = keys;
         this.settings = settings;
+        this.items = items;
+        for (int i = 0; i < items.size(); i++) {
+            ids.add(new LinkedHashMap<>());
+            refused.add(new LinkedHashMap<>());
+        }
     }
 
     /**
      * Appends as {@link Engine#append(List)} says.
      *
-     * @param group which entries may share a call, by stream key (0 for all on a single server, the slot on a
-     *        cluster)
      * @param timeoutMillis how long to wait for all the calls
      */
     static List<Published> append(RedisScript script, RedisLink link, RedisKeys keys, StreamSettings settings,
-            ToIntFunction<String> group, List<Addressed> publications, long timeoutMillis) {
-        return new RedisAppends(keys, settings).run(script, link, group, publications, timeoutMillis);
+            List<Addressed> publications, long timeoutMillis) {
+        List<Item> items = publications.stream()
+            .map(Addressed::publication)
+            .map(publication -> new Item(publication.event(), publication.data(), publication.publishId()))
+            .toList();
+        List<Entry> entries = new ArrayList<>();
+        for (int p = 0; p < publications.size(); p++) {
+            for (String user : publications.get(p).users()) {
+                entries.add(new Entry(p, user));
+            }
+        }
+        RedisAppends appends = new RedisAppends(script, link, keys, settings, items);
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        List<Entry> misrouted = appends.send(entries, link::group, deadline, timeoutMillis);
+        if (!misrouted.isEmpty()) {
+            // A cluster's slots moved under a call for one node: each slot on its own follows the redirections (a
+            // call that ran in part is made whole by its publish ids).
+            appends.send(misrouted, key -> link.slot(key), deadline, timeoutMillis)
+                .forEach(entry -> appends.refused.get(entry.item()).put(entry.user(), unavailable(
+                        "the Redis Cluster's slots are moving; publish again with the same publish id")));
+        }
+        List<Published> results = new ArrayList<>(publications.size());
+        for (int p = 0; p < publications.size(); p++) {
+            Map<String, EventId> inOrder = new LinkedHashMap<>();
+            Map<String, Published.Refusal> refusedInOrder = new LinkedHashMap<>();
+            for (String user : publications.get(p).users()) {
+                EventId id = appends.ids.get(p).get(user);
+                if (id != null) {
+                    inOrder.put(user, id);
+                }
+                else {
+                    refusedInOrder.put(user, appends.refused.get(p).get(user));
+                }
+            }
+            results.add(new Published(items.get(p).publishId(), inOrder, refusedInOrder));
+        }
+        return results;
     }
 
     /** A reset entry: no publish id, so it is always appended. */
     static CompletionStage<List<Object>> appendReset(RedisScript script, RedisLink link, RedisKeys keys,
             StreamSettings settings, String user, String data) {
-        return new RedisAppends(keys, settings).call(script, link, List.of(new Item("reset", data, null)),
-                List.of(new Entry(0, user)));
-    }
-
-    private List<Published> run(RedisScript script, RedisLink link, ToIntFunction<String> group,
-            List<Addressed> publications, long timeoutMillis) {
-        Map<Integer, List<Entry>> groups = new LinkedHashMap<>();
-        for (int p = 0; p < publications.size(); p++) {
-            for (String user : publications.get(p).users()) {
-                groups.computeIfAbsent(group.applyAsInt(keys.stream(user)), slot -> new ArrayList<>())
-                    .add(new Entry(p, user));
-            }
-        }
-        List<Item> all = publications.stream()
-            .map(Addressed::publication)
-            .map(publication -> new Item(publication.event(), publication.data(), publication.publishId()))
-            .toList();
-        List<Call> calls = new ArrayList<>();
-        for (List<Entry> entries : groups.values()) {
-            for (int from = 0; from < entries.size(); from += ENTRIES_PER_CALL) {
-                List<Entry> chunk = entries.subList(from, Math.min(entries.size(), from + ENTRIES_PER_CALL));
-                calls.add(new Call(chunk, call(script, link, all, chunk)));
-            }
-        }
-        List<Map<String, EventId>> ids = new ArrayList<>();
-        List<Map<String, Published.Refusal>> refused = new ArrayList<>();
-        for (Addressed addressed : publications) {
-            ids.add(new LinkedHashMap<>());
-            refused.add(new LinkedHashMap<>());
-        }
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-        for (Call call : calls) {
-            List<Object> reply;
-            try {
-                reply = call.reply().toCompletableFuture().get(Math.max(0, deadline - System.nanoTime()),
-                        TimeUnit.NANOSECONDS);
-            }
-            catch (InterruptedException ex) {
-                Thread.currentThread().interrupt();
-                reply = null;
-                refuseAll(call, refused, unavailable("interrupted while waiting for Redis"));
-            }
-            catch (ExecutionException ex) {
-                reply = null;
-                refuseAll(call, refused, refusal(ex.getCause()));
-            }
-            catch (TimeoutException ex) {
-                reply = null;
-                refuseAll(call, refused, unavailable("Redis did not answer within " + timeoutMillis
-                        + " ms; it may still append: publish again with the same publish id"));
-            }
-            if (reply != null) {
-                read(call, reply, publications, ids, refused);
-            }
-        }
-        List<Published> results = new ArrayList<>(publications.size());
-        for (int p = 0; p < publications.size(); p++) {
-            Addressed addressed = publications.get(p);
-            Map<String, EventId> inOrder = new LinkedHashMap<>();
-            Map<String, Published.Refusal> refusedInOrder = new LinkedHashMap<>();
-            for (String user : addressed.users()) {
-                if (ids.get(p).containsKey(user)) {
-                    inOrder.put(user, ids.get(p).get(user));
-                }
-                else {
-                    refusedInOrder.put(user, refused.get(p).get(user));
-                }
-            }
-            results.add(new Published(addressed.publication().publishId(), inOrder, refusedInOrder));
-        }
-        return results;
+        return new RedisAppends(script, link, keys, settings, List.of(new Item("reset", data, null)))
+            .call(List.of(new Entry(0, user)));
     }
 
     /**
-     * Sends one call of {@code append.lua}: three keys per entry, the items it uses once each.
+     * Sends the entries grouped by {@code group} of their stream key, in calls of at most {@link #ENTRIES_PER_CALL},
+     * all at once, and reads each user's outcome.
      *
-     * @param all the items that the entries' indexes point into
+     * @return the entries of calls that a cluster refused as sent to the wrong node, to send again by slot
      */
-    private CompletionStage<List<Object>> call(RedisScript script, RedisLink link, List<Item> all,
-            List<Entry> entries) {
+    private List<Entry> send(List<Entry> entries, Function<String, Object> group, long deadline,
+            long timeoutMillis) {
+        Map<Object, List<Entry>> groups = new LinkedHashMap<>();
+        for (Entry entry : entries) {
+            groups.computeIfAbsent(group.apply(keys.stream(entry.user())), key -> new ArrayList<>()).add(entry);
+        }
+        List<Call> calls = new ArrayList<>();
+        for (List<Entry> grouped : groups.values()) {
+            for (int from = 0; from < grouped.size(); from += ENTRIES_PER_CALL) {
+                List<Entry> chunk = grouped.subList(from, Math.min(grouped.size(), from + ENTRIES_PER_CALL));
+                calls.add(new Call(chunk, call(chunk)));
+            }
+        }
+        List<Entry> misrouted = new ArrayList<>();
+        for (Call call : calls) {
+            try {
+                read(call, call.reply().toCompletableFuture().get(Math.max(0, deadline - System.nanoTime()),
+                        TimeUnit.NANOSECONDS));
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                refuseAll(call, unavailable("interrupted while waiting for Redis"));
+            }
+            catch (ExecutionException ex) {
+                if (misrouted(ex.getCause())) {
+                    misrouted.addAll(call.entries());
+                }
+                else {
+                    refuseAll(call, refusal(ex.getCause()));
+                }
+            }
+            catch (TimeoutException ex) {
+                refuseAll(call, unavailable("Redis did not answer within " + timeoutMillis
+                        + " ms; it may still append: publish again with the same publish id"));
+            }
+        }
+        return misrouted;
+    }
+
+    /**
+     * Sends one call of {@code append.lua}: the first entry's keys declared (they route the call on a cluster), the
+     * items it uses once each, and four values per entry.
+     */
+    private CompletionStage<List<Object>> call(List<Entry> entries) {
         Map<Integer, Integer> local = new LinkedHashMap<>();
         for (Entry entry : entries) {
-            local.putIfAbsent(entry.publication(), local.size() + 1);
+            local.putIfAbsent(entry.item(), local.size() + 1);
         }
-        String[] scriptKeys = new String[entries.size() * 3];
-        List<String> args = new ArrayList<>(4 + local.size() * 2 + entries.size());
+        List<String> args = new ArrayList<>(4 + local.size() * 2 + entries.size() * 4);
         args.add(Integer.toString(settings.maxEntries()));
         args.add(Long.toString(settings.retention().toMillis()));
         args.add(Long.toString(settings.dedupeWindow().toMillis()));
         args.add(Integer.toString(local.size()));
-        for (int p : local.keySet()) {
-            args.add(all.get(p).event());
-            args.add(all.get(p).data());
+        for (int i : local.keySet()) {
+            args.add(items.get(i).event());
+            args.add(items.get(i).data());
         }
-        for (int j = 0; j < entries.size(); j++) {
-            Entry entry = entries.get(j);
+        String[] declared = null;
+        for (Entry entry : entries) {
             String stream = keys.stream(entry.user());
-            scriptKeys[3 * j] = stream;
-            String publishId = all.get(entry.publication()).publishId();
+            String publishId = items.get(entry.item()).publishId();
             // The stream key in the publish id's place keeps no publish id (append.lua).
-            scriptKeys[3 * j + 1] = publishId == null ? stream : keys.publishId(entry.user(), publishId);
-            scriptKeys[3 * j + 2] = keys.bell(entry.user());
-            args.add(Integer.toString(local.get(entry.publication())));
+            String publishKey = publishId == null ? stream : keys.publishId(entry.user(), publishId);
+            String bell = keys.bell(entry.user());
+            if (declared == null) {
+                declared = new String[] { stream, publishKey, bell };
+            }
+            args.add(Integer.toString(local.get(entry.item())));
+            args.add(stream);
+            args.add(publishKey);
+            args.add(bell);
         }
-        return script.run(link.scripting(), ScriptOutputType.MULTI, scriptKeys, args.toArray(String[]::new));
+        return script.run(link.scripting(), ScriptOutputType.MULTI, declared, args.toArray(String[]::new));
     }
 
-    private static void read(Call call, List<Object> reply, List<Addressed> publications,
-            List<Map<String, EventId>> ids, List<Map<String, Published.Refusal>> refused) {
+    private void read(Call call, List<Object> reply) {
         for (int j = 0; j < call.entries().size(); j++) {
             Entry entry = call.entries().get(j);
             String status = (String) reply.get(2 * j);
             EventId id = EventId.parse((String) reply.get(2 * j + 1));
             if ("conflict".equals(status)) {
-                refused.get(entry.publication()).put(entry.user(),
-                        MemoryEngine.conflict(publications.get(entry.publication()).publication().publishId(), id));
+                refused.get(entry.item()).put(entry.user(),
+                        MemoryEngine.conflict(items.get(entry.item()).publishId(), id));
             }
             else {
-                ids.get(entry.publication()).put(entry.user(), id);
+                ids.get(entry.item()).put(entry.user(), id);
             }
         }
     }
 
-    private static void refuseAll(Call call, List<Map<String, Published.Refusal>> refused,
-            Published.Refusal refusal) {
+    private void refuseAll(Call call, Published.Refusal refusal) {
         for (Entry entry : call.entries()) {
-            refused.get(entry.publication()).put(entry.user(), refusal);
+            refused.get(entry.item()).put(entry.user(), refusal);
         }
+    }
+
+    /** A cluster's answer to a call whose keys are not all on the node it reached (a slot moved, or is moving). */
+    private static boolean misrouted(Throwable error) {
+        String message = String.valueOf(error.getMessage());
+        return message.startsWith("MOVED") || message.startsWith("ASK") || message.startsWith("TRYAGAIN")
+                || message.startsWith("CROSSSLOT") || message.contains("non local key");
     }
 
     /** Why Redis refused a call: out of memory (store full), or anything else (unavailable, worth a retry). */
-    static Published.Refusal refusal(Throwable error) {
+    private static Published.Refusal refusal(Throwable error) {
         String message = error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage();
         if (message.startsWith("OOM") || message.contains("OOM command not allowed")) {
             return new Published.Refusal(Published.Reason.STORE_FULL, "the store is full: Redis is out of memory "

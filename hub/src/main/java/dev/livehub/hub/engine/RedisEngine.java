@@ -169,7 +169,8 @@ public final class RedisEngine implements Engine {
                 onLost();
             }
         });
-        appendScript = RedisScript.load("append.lua", link.scripting());
+        // One call may append for users of many slots on one node of a cluster (RedisAppends groups them so).
+        appendScript = RedisScript.load("append.lua", "#!lua flags=allow-cross-slot-keys\n", link.scripting());
         readScript = RedisScript.load("read.lua", link.scripting());
         publishLibrary = publishLibrary(settings);
         loadPublishFunction();
@@ -178,8 +179,7 @@ public final class RedisEngine implements Engine {
 
     @Override
     public List<Published> append(List<Addressed> publications) {
-        return RedisAppends.append(appendScript, link, keys, settings, link::group, publications,
-                timeout.toMillis());
+        return RedisAppends.append(appendScript, link, keys, settings, publications, timeout.toMillis());
     }
 
     @Override

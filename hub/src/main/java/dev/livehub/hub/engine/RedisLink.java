@@ -40,10 +40,15 @@ interface RedisLink extends AutoCloseable {
     RedisScriptingAsyncCommands<String, String> reads();
 
     /**
-     * Which keys one script call may take together: every key on one server ({@code 0}); on a cluster, the keys of
-     * one hash slot (the slot).
+     * Which keys one script call may take together: every key on one server ({@code 0}); on a cluster, the keys whose
+     * slots live on one node (the node's id), as far as this node knows the topology. {@link #slot} is the fallback.
      */
-    default int group(String key) {
+    default Object group(String key) {
+        return 0;
+    }
+
+    /** The hash slot of a key on a cluster; {@code 0} on one server. */
+    default int slot(String key) {
         return 0;
     }
 

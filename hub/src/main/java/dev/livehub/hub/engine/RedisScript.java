@@ -31,7 +31,12 @@ final class RedisScript {
     }
 
     static RedisScript load(String resource, RedisScriptingAsyncCommands<String, String> commands) {
-        String text = read(resource);
+        return load(resource, "", commands);
+    }
+
+    /** A script with a first line of its own, e.g. {@code #!lua flags=...} (the resource is also inlined elsewhere). */
+    static RedisScript load(String resource, String shebang, RedisScriptingAsyncCommands<String, String> commands) {
+        String text = shebang + read(resource);
         return new RedisScript(resource, text, commands.digest(text.getBytes(StandardCharsets.UTF_8)));
     }
 

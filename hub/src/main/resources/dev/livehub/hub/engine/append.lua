@@ -1,11 +1,11 @@
 -- Appends entries to users' streams and rings each user's bell, atomically: one call serves many users (a fan-out)
--- and many publications (a batch).
--- KEYS, three per entry j: the stream KEYS[3j-2], the publish-id key KEYS[3j-1] (the stream key again: keep no
---   publish id), the bell channel KEYS[3j] (one hash tag per entry, so on a Redis Cluster a call holds one slot's
---   entries)
+-- and many publications (a batch). The hub runs it with '#!lua flags=allow-cross-slot-keys' on top, so that on a
+-- Redis Cluster one call serves every user whose slot is on one node.
+-- KEYS: the first entry's stream, publish-id key and bell (they share a hash tag: on a cluster, they route the call).
 -- ARGV[1] max entries, ARGV[2] retention ms, ARGV[3] dedupe window ms (0: keep no publish id), ARGV[4] the number P
---   of publications, then each publication's event and data (ARGV[5], ARGV[6], ...), then per entry j the index
---   (1 to P) of its publication.
+--   of publications, then each publication's event and data (ARGV[5], ARGV[6], ...), then four values per entry:
+--   the index (1 to P) of its publication, its stream, its publish-id key (the stream key again: keep no publish
+--   id) and its bell channel. A user's keys share a hash tag, so they share a slot.
 -- Returns two values per entry: 'new' (appended now), 'repeat' (its publish id was appended before with the same
 -- event and data: nothing appended) or 'conflict' (appended before with other content: nothing appended), then the
 -- entry id (for 'repeat' and 'conflict', the earlier entry's). A publish-id key holds '<id> <sha1 of event\ndata>'.
@@ -20,9 +20,8 @@ local function sum(p)
   return sums[p]
 end
 local out = {}
-for j = 1, #KEYS / 3 do
-  local stream, publishKey, bell = KEYS[3 * j - 2], KEYS[3 * j - 1], KEYS[3 * j]
-  local p = tonumber(ARGV[4 + 2 * publications + j])
+for at = 5 + 2 * publications, #ARGV, 4 do
+  local p, stream, publishKey, bell = tonumber(ARGV[at]), ARGV[at + 1], ARGV[at + 2], ARGV[at + 3]
   local event, data = ARGV[3 + 2 * p], ARGV[4 + 2 * p]
   local dedupe = window ~= '0' and publishKey ~= stream
   local earlier = dedupe and redis.call('GET', publishKey)

@@ -67,7 +67,8 @@ redis.register_function('hub_publish', function(keys, args)
   if dedupe and #publishId > 64 then
     return refuse('a publish id has 1 to 64 characters')
   end
-  local entries, users = {}, {}
+  local argv = { MAX_ENTRIES, RETENTION_MS, dedupe and DEDUPE_MS or '0', '1', event, data }
+  local users = {}
   for i, key in ipairs(keys) do
     local base, user = string.match(key, '^(.+:{([^{}]*)}):events$')
     if not base then
@@ -77,16 +78,13 @@ redis.register_function('hub_publish', function(keys, args)
       return refuse("the user id '" .. user .. "' is not encoded: 1 to 256 characters, each UTF-8 byte outside "
         .. "A-Z a-z 0-9 . _ @ + = : - written %XX (upper-case hex), e.g. hub:{Mary%20Ann}:events")
     end
-    entries[#entries + 1] = key
-    entries[#entries + 1] = dedupe and (base .. ':pub:' .. publishId) or key
-    entries[#entries + 1] = base .. ':bell'
+    argv[#argv + 1] = '1'
+    argv[#argv + 1] = key
+    argv[#argv + 1] = dedupe and (base .. ':pub:' .. publishId) or key
+    argv[#argv + 1] = base .. ':bell'
     users[i] = user
   end
-  local argv = { MAX_ENTRIES, RETENTION_MS, dedupe and DEDUPE_MS or '0', '1', event, data }
-  for _ = 1, #keys do
-    argv[#argv + 1] = '1'
-  end
-  local results = append(entries, argv)
+  local results = append(keys, argv)
   local ids = {}
   for i = 1, #keys do
     if results[2 * i - 1] == 'conflict' then

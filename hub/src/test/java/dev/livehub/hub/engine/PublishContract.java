@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 import org.junit.jupiter.api.Test;
 
@@ -28,6 +29,28 @@ interface PublishContract {
 
     /** A hub on a fresh engine with default stream settings. */
     Hub publishingHub();
+
+    /** {@code count} user ids, {@code <prefix>0} on. */
+    static List<String> users(String prefix, int count) {
+        List<String> users = new ArrayList<>(count);
+        for (int n = 0; n < count; n++) {
+            users.add(prefix + n);
+        }
+        return users;
+    }
+
+    /**
+     * Publishes one event to 1,000 users ({@code <prefix>0} on), after a warm-up publish, and says how many script
+     * calls Redis ran for it, by {@code scriptCalls} before and after.
+     */
+    static long scriptCallsOfAFanOut(Hub hub, String prefix, LongSupplier scriptCalls) {
+        hub.publish(List.of("warm-up"), Publication.of("notif", "{}"));
+        long before = scriptCalls.getAsLong();
+        Published result = hub.publishAll(List.of(Publication.of("notif", "{\"unread\":1}")
+            .to(users(prefix, 1000)))).getFirst();
+        assertThat(result.complete()).isTrue();
+        return scriptCalls.getAsLong() - before;
+    }
 
     private static List<HubEvent> entries(Hub hub, String user) {
         return hub.poll(user, Cursor.after(EventId.ZERO), 100).events();
@@ -88,10 +111,7 @@ interface PublishContract {
     @Test
     default void oneEventReachesAThousandUsersAndTheirOpenStreams() {
         Hub hub = publishingHub();
-        List<String> users = new ArrayList<>();
-        for (int n = 0; n < 1000; n++) {
-            users.add("fan" + n);
-        }
+        List<String> users = users("fan", 1000);
         RecordingOutput first = new RecordingOutput();
         RecordingOutput last = new RecordingOutput();
         hub.connect("fan0", Cursor.none(), first);

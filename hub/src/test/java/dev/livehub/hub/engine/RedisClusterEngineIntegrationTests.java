@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.cluster.RedisClusterClient;
 import org.junit.jupiter.api.Test;
@@ -14,6 +15,8 @@ import dev.livehub.hub.Cursor;
 import dev.livehub.hub.EventId;
 import dev.livehub.hub.Hub;
 import dev.livehub.hub.Publication;
+import dev.livehub.hub.Published;
+import dev.livehub.hub.testing.CommandStats;
 import dev.livehub.hub.testing.RecordingOutput;
 import dev.livehub.hub.testing.RedisClusterExtension;
 import dev.livehub.hub.testing.SseEvent;
@@ -47,6 +50,33 @@ class RedisClusterEngineIntegrationTests extends EngineContract {
 
     private static List<String> data(List<SseEvent> events) {
         return events.stream().map(SseEvent::data).toList();
+    }
+
+    @Test
+    void oneEventToAThousandUsersIsAFewScriptCallsPerNodeNotOnePerUser() {
+        long calls = PublishContract.scriptCallsOfAFanOut(hub(StreamSettings.defaults()), "spread",
+                RedisClusterEngineIntegrationTests::scriptCalls);
+
+        // Three masters, about 333 users each: two calls of at most 250 entries per master.
+        assertThat(calls).isBetween(3L, 9L);
+    }
+
+    /** EVAL and EVALSHA calls on every node of the cluster, from INFO commandstats. */
+    private static long scriptCalls() {
+        long calls = 0;
+        for (int port : cluster.ports()) {
+            RedisClient client = RedisClient.create(RedisURI.create("127.0.0.1", port));
+            try (var connection = client.connect()) {
+                calls += CommandStats.scriptCalls(connection.sync().info("commandstats"));
+            }
+            catch (RuntimeException ex) {
+                // A node a failover test killed answers nothing: it runs no calls either.
+            }
+            finally {
+                client.shutdown();
+            }
+        }
+        return calls;
     }
 
     @Test

@@ -15,6 +15,7 @@ import dev.livehub.hub.Cursor;
 import dev.livehub.hub.Hub;
 import dev.livehub.hub.Publication;
 import dev.livehub.hub.Published;
+import dev.livehub.hub.testing.CommandStats;
 import dev.livehub.hub.testing.RecordingOutput;
 import dev.livehub.hub.testing.RedisServerExtension;
 import dev.livehub.hub.testing.SseEvent;
@@ -67,18 +68,11 @@ class RedisEngineIntegrationTests extends EngineContract {
 
     @Test
     void oneEventToAThousandUsersIsFourScriptCalls() {
-        Hub hub = hub(StreamSettings.defaults());
-        List<String> users = new ArrayList<>();
-        for (int n = 0; n < 1000; n++) {
-            users.add("many" + n);
-        }
-        hub.publish(List.of("warm-up"), Publication.of("notif", "{}"));
-        long before = scriptCalls();
-
-        hub.publishAll(List.of(Publication.of("notif", "{\"unread\":1}").to(users)));
+        long calls = PublishContract.scriptCallsOfAFanOut(hub(StreamSettings.defaults()), "many",
+                RedisEngineIntegrationTests::scriptCalls);
 
         // 250 entries per call (RedisAppends.ENTRIES_PER_CALL), so Redis is never blocked long by one call.
-        assertThat(scriptCalls() - before).isEqualTo(4);
+        assertThat(calls).isEqualTo(4);
         assertThat(redis.commands().xlen(prefix + ":{many999}:events")).isEqualTo(1);
     }
 
@@ -111,13 +105,7 @@ class RedisEngineIntegrationTests extends EngineContract {
     }
 
     private static long scriptCalls() {
-        long calls = 0;
-        for (String line : redis.commands().info("commandstats").split("\r?\n")) {
-            if (line.startsWith("cmdstat_evalsha:") || line.startsWith("cmdstat_eval:")) {
-                calls += Long.parseLong(line.replaceAll("^[^:]+:calls=(\\d+),.*", "$1"));
-            }
-        }
-        return calls;
+        return CommandStats.scriptCalls(redis.commands().info("commandstats"));
     }
 
     @Override
