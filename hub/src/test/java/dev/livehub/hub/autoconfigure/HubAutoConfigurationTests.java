@@ -14,7 +14,14 @@ import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 
+import javax.sql.DataSource;
+
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.jdbc.datasource.SimpleDriverDataSource;
+import org.springframework.transaction.PlatformTransactionManager;
+
 import dev.livehub.hub.CrudBus;
+import dev.livehub.hub.outbox.JdbcOutbox;
 import dev.livehub.hub.Hub;
 import dev.livehub.hub.engine.Engine;
 import dev.livehub.hub.engine.MemoryEngine;
@@ -46,6 +53,23 @@ class HubAutoConfigurationTests {
             assertThat(context.getBean(Engine.class)).isInstanceOf(MemoryEngine.class);
             assertThat(context).doesNotHaveBean(StreamController.class);
         });
+    }
+
+    @Test
+    void theOutboxIsWiredIntoTheCrudBusOnlyWhenTurnedOnAndThenNeedsADataSource() {
+        runner.run(context -> assertThat(context).hasSingleBean(CrudBus.class).doesNotHaveBean(JdbcOutbox.class));
+        ApplicationContextRunner withDatabase = runner
+            .withBean(DataSource.class, SimpleDriverDataSource::new)
+            .withBean(PlatformTransactionManager.class,
+                    () -> new DataSourceTransactionManager(new SimpleDriverDataSource()));
+        withDatabase.run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(JdbcOutbox.class)
+            .doesNotHaveBean(OutboxRelay.class));
+        withDatabase.withPropertyValues("hub.outbox.enabled=true", "hub.outbox.sweep-interval=1h")
+            .run(context -> assertThat(context).hasNotFailed().hasSingleBean(JdbcOutbox.class)
+                .hasSingleBean(OutboxRelay.class).hasSingleBean(CrudBus.class));
+        runner.withPropertyValues("hub.outbox.enabled=true")
+            .run(context -> assertThat(context).hasFailed().getFailure()
+                .hasMessageContaining("DataSource"));
     }
 
     @Test
