@@ -71,6 +71,39 @@
     }
   })();
 
+  // A random id for this tab, the same across its pages: the hub ends the tab's previous stream when the next page
+  // opens one (?tab=), so a tab that navigates is never refused for the streams it left behind. It sits in
+  // sessionStorage only while no page of the tab holds it (taken at load, put back at pagehide), so a duplicated tab,
+  // which copies sessionStorage, gets an id of its own.
+  var tabId = (function () {
+    var key = 'appstream:tab';
+    var id = null;
+    try {
+      id = global.sessionStorage.getItem(key);
+      global.sessionStorage.removeItem(key);
+    } catch (e) { /* no storage: a fresh id per page */ }
+    if (!id || !/^[A-Za-z0-9_-]{16,64}$/.test(id)) { id = unguessableId(); }
+    if (global.addEventListener) {
+      global.addEventListener('pagehide', function () {
+        try { global.sessionStorage.setItem(key, id); } catch (e) { /* as above */ }
+      });
+    }
+    return id;
+  })();
+
+  // The tab id ends streams: it must not be guessable by another page.
+  function unguessableId() {
+    var bytes = new Uint8Array(16);
+    if (global.crypto && global.crypto.getRandomValues) {
+      global.crypto.getRandomValues(bytes);
+    } else {
+      for (var i = 0; i < bytes.length; i++) { bytes[i] = Math.floor(Math.random() * 256); }
+    }
+    var hex = '';
+    for (var j = 0; j < bytes.length; j++) { hex += (bytes[j] < 16 ? '0' : '') + bytes[j].toString(16); }
+    return hex;
+  }
+
   function randomId() {
     return Math.random().toString(36).slice(2, 10) + Date.now().toString(36);
   }
@@ -295,7 +328,7 @@
       startPolling();
       return;
     }
-    var query = [];
+    var query = ['tab=' + tabId];
     if (s.lastId) { query.push('last_id=' + encodeURIComponent(s.lastId)); }
     if (s.compact) { query.push('compact=1'); }
     var url = withToken(s.url + (query.length ? '?' + query.join('&') : ''));
@@ -397,6 +430,9 @@
   }
 
   function probe() {
+    // A page being left sees its stream fail as the browser cancels it: no reason to poll (a poll counts against the
+    // user's connect rate, like the next page's stream). If the page stays after all, it probes a moment later.
+    if (s.leaving && Date.now() - s.leaving < 3000) { later(probe, 1000); return; }
     setStatus('connecting');
     poll().then(function (ok) {
       if (ok) { s.failures++; later(connect, backoff()); }
@@ -464,6 +500,7 @@
     });
     global.addEventListener('online', wake);
     global.addEventListener('pagehide', closeSource);
+    global.addEventListener('beforeunload', function () { s.leaving = Date.now(); });
     // Forms carry this tab's origin, so the change they make does not refresh this tab twice.
     global.document.addEventListener('submit', function (e) {
       var form = e.target;

@@ -266,4 +266,17 @@ abstract class StreamEndpointContract extends StreamTransportContract {
         assertThat(slowed.headers().firstValue("Retry-After")).hasValueSatisfying(
                 seconds -> assertThat(Integer.parseInt(seconds)).isPositive());
     }
+
+    /** Signing in as someone else in the same browser ends the previous user's streams at once (14.9). */
+    @Test
+    void signingInAsAnotherUserEndsThePreviousUsersStreamsAtOnce() throws Exception {
+        SseClient stream = open("", Map.of());
+        stream.events().awaitFirst("ready", WAIT);
+
+        alice.signIn("bob", "demo");
+
+        assertThat(stream.events().awaitFirst("auth-expired", WAIT).data()).isEqualTo("{\"reason\":\"session-ended\"}");
+        stream.awaitEnd(WAIT);
+        await().atMost(WAIT).until(() -> hub.connectionCount(aliceId) == 0);
+    }
 }

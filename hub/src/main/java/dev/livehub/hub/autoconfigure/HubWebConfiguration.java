@@ -12,9 +12,11 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.boot.web.servlet.ServletListenerRegistrationBean;
+import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
+import org.springframework.security.web.authentication.session.SessionFixationProtectionEvent;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseBodyEmitter;
 
 import dev.livehub.hub.Hub;
@@ -60,6 +62,22 @@ class HubWebConfiguration {
         @Override
         public void sessionIdChanged(HttpSessionEvent event, String oldSessionId) {
             sessions.endSession(oldSessionId, "session-ended");
+        }
+    }
+
+    /**
+     * A sign-in changes the session id (Spring Security's session fixation protection): the streams opened with the
+     * old id end at once, so a browser signed in as someone else stops receiving the previous user's events. The
+     * container tells this for its own sessions (above); Spring Security tells it for Spring Session's. Other nodes
+     * find the old id gone at their next session check.
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "org.springframework.security.web.authentication.session.SessionFixationProtectionEvent")
+    static class SignInEndsOldStreams {
+
+        @Bean
+        ApplicationListener<SessionFixationProtectionEvent> hubSessionIdChanged(SessionStreams sessions) {
+            return event -> sessions.endSession(event.getOldSessionId(), "session-ended");
         }
     }
 
