@@ -60,7 +60,9 @@ final class Run {
     /**
      * A storm follows the steady phase (see {@link #storm}); with {@code compactRecords} > 0 every event is a
      * {@code crud.update} of one of that many records per user and subscribers ask for compaction, so each is owed
-     * the latest state of every record rather than every event.
+     * the latest state of every record rather than every event. Subscribers come back like {@code EventSource}: a
+     * stream the server closes (during catch-up too) is opened again after its {@code retry:}, with
+     * {@code Last-Event-ID}, and what they finally got is what counts.
      */
     Run storm(int backlog, int compactRecords) {
         return storm(backlog, compactRecords, rate);
@@ -71,6 +73,7 @@ final class Run {
         this.backlog = backlog;
         this.compactRecords = compactRecords;
         this.backlogRate = backlogRate;
+        this.reconnectMillis = Subscriber.AS_EVENT_SOURCE;
         return this;
     }
 
@@ -295,6 +298,8 @@ final class Run {
             PrintStream out) throws InterruptedException {
         subscribers.forEach(Subscriber::close);
         long connectedBefore = stats.connected.sum();
+        long droppedBefore = stats.dropped.sum();
+        long reconnectedBefore = stats.reconnected.sum();
         List<Thread> publishing = new ArrayList<>();
         long start = System.nanoTime();
         for (long i = 0; i < (long) backlog * groups; i++) {
@@ -335,6 +340,9 @@ final class Run {
         storm.put("delivered", stats.received.sum() - receivedBefore);
         storm.put("reconnected", stats.connected.sum() - connectedBefore);
         storm.put("all_reconnected_s", allBack);
+        // Streams the server closed after the storm (during catch-up or after), each opened again after its retry.
+        storm.put("closed_by_server", stats.dropped.sum() - droppedBefore);
+        storm.put("reopened_after_close", stats.reconnected.sum() - reconnectedBefore);
         storm.put("caught_up_s", behind == 0 ? seconds : -1);
         storm.put("missing_at_end", behind);
         return storm;

@@ -15,10 +15,18 @@ import java.util.concurrent.ThreadLocalRandom;
  * a virtual thread of its own. It checks every event against its user's sequence: received, duplicated, out of
  * order; the gaps at the end are the lost ones. Cheap enough for tens of thousands per process.
  *
- * <p>With a reconnect delay it behaves like a browser's {@code EventSource}: a stream that drops or cannot open is
- * opened again after the delay (plus up to as much jitter), with {@code Last-Event-ID}.
+ * <p>With a reconnect delay it comes back like a browser's {@code EventSource}: a stream that drops or cannot open is
+ * opened again after the delay (plus up to as much jitter), with {@code Last-Event-ID}. With {@link #AS_EVENT_SOURCE}
+ * the delay is the last {@code retry:} the server sent ({@value #DEFAULT_RETRY_MILLIS} ms before any), without jitter
+ * of its own, exactly what {@code EventSource} does. Whatever it receives over all its connections counts.
  */
 final class Subscriber {
+
+    /** A reconnect delay: the server's {@code retry:}, as {@code EventSource} does. */
+    static final long AS_EVENT_SOURCE = -2;
+
+    /** The delay before any {@code retry:} was received (browsers wait about 3 s). */
+    static final long DEFAULT_RETRY_MILLIS = 3000;
 
     private final String user;
 
@@ -30,8 +38,14 @@ final class Subscriber {
 
     private final String cookie;
 
-    /** Reconnect this long after a drop, or never when negative. */
+    /** Reconnect this long after a drop, never when -1, after the server's retry when {@link #AS_EVENT_SOURCE}. */
     private final long reconnectMillis;
+
+    /** The last {@code retry:} the server sent, in milliseconds, or -1. */
+    private volatile long retryMillis = -1;
+
+    /** Bumped by {@link #close()}: a {@link #run()} of an older generation stops, however late it wakes up. */
+    private volatile int generation;
 
     /** When the stream last dropped (System.nanoTime), or 0 before the first drop. */
     private volatile long droppedAt;
@@ -77,10 +91,11 @@ final class Subscriber {
      * run it on its own virtual thread.
      */
     void run() {
+        int mine = generation;
         closing = false;
         while (true) {
             boolean wasOpen = connectAndRead(droppedAt != 0);
-            if (closing || reconnectMillis < 0) {
+            if (closing || generation != mine || reconnectMillis == -1) {
                 return;
             }
             if (wasOpen || droppedAt == 0) {
@@ -88,16 +103,27 @@ final class Subscriber {
                 droppedAt = System.nanoTime();
             }
             try {
-                // The browser's retry delay, with jitter so a node's clients do not all come back in one instant.
-                Thread.sleep(reconnectMillis + ThreadLocalRandom.current().nextLong(reconnectMillis + 1));
+                Thread.sleep(reconnectDelay());
             }
             catch (InterruptedException ex) {
                 return;
             }
-            if (closing) {
+            if (closing || generation != mine) {
                 return;
             }
         }
+    }
+
+    /**
+     * As {@code EventSource}: the server's last {@code retry:}; otherwise the fixed delay plus up to as much jitter, so a
+     * node's clients do not all come back in one instant.
+     */
+    private long reconnectDelay() {
+        if (reconnectMillis == AS_EVENT_SOURCE) {
+            long retry = retryMillis;
+            return retry >= 0 ? retry : DEFAULT_RETRY_MILLIS;
+        }
+        return reconnectMillis + ThreadLocalRandom.current().nextLong(reconnectMillis + 1);
     }
 
     /** One connection, read until it ends; true when it was open (answered 200). */
@@ -190,6 +216,12 @@ final class Subscriber {
                         id = null;
                     }
                 }
+                else if (text.startsWith("retry:")) {
+                    String value = text.substring(6).trim();
+                    if (!value.isEmpty() && value.chars().allMatch(Character::isDigit) && value.length() < 10) {
+                        retryMillis = Long.parseLong(value);
+                    }
+                }
                 else if (text.startsWith("id:")) {
                     id = text.substring(text.startsWith("id: ") ? 4 : 3);
                 }
@@ -249,6 +281,7 @@ final class Subscriber {
     }
 
     void close() {
+        generation++;
         closing = true;
         open = false;
         Socket s = socket;
