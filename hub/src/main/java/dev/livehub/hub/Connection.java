@@ -39,7 +39,7 @@ public final class Connection {
 
     private static final Queued WAKE = new Queued(null, false, false);
 
-    private final Hub hub;
+    private final ConnectionContext context;
 
     private final String user;
 
@@ -81,15 +81,16 @@ public final class Connection {
     /** The tab that opened the stream, or {@code null}. */
     private final String tab;
 
-    Connection(Hub hub, String user, Cursor cursor, SseOutput output, Instant authExpiry, String tab) {
-        this.hub = hub;
+    Connection(ConnectionContext context, String user, Cursor cursor, SseOutput output, Instant authExpiry,
+            String tab) {
+        this.context = context;
         this.tab = tab;
         this.user = user;
         this.output = output;
         this.authExpiry = authExpiry;
         this.cursor = cursor.id().orElse(null);
         this.compact = cursor.compact();
-        this.outbox = new LinkedBlockingQueue<>(hub.settings().outboxSize());
+        this.outbox = new LinkedBlockingQueue<>(context.settings().outboxSize());
     }
 
     public String user() {
@@ -144,7 +145,7 @@ public final class Connection {
             switch (state) {
                 case CLOSED -> { }
                 case CATCHING_UP -> {
-                    if (pending.size() < hub.settings().outboxSize()) {
+                    if (pending.size() < context.settings().outboxSize()) {
                         pending.add(entry);
                     }
                     else {
@@ -176,7 +177,7 @@ public final class Connection {
 
     private void slowConsumer() {
         log.info("Closing a stream of user {}: its outbox of {} events is full (slow client); it will resume",
-                user, hub.settings().outboxSize());
+                user, context.settings().outboxSize());
         disconnectSlow();
     }
 
@@ -186,7 +187,7 @@ public final class Connection {
      * fails that write at its write timeout ({@code server.tomcat.connection-timeout}), and the connection is gone.
      */
     private void disconnectSlow() {
-        hub.metrics().slowDisconnects.increment();
+        context.metrics().slowDisconnects.increment();
         close();
     }
 
@@ -208,7 +209,7 @@ public final class Connection {
             }
             catchUpRunning = true;
         }
-        hub.threads().execute(this::runCatchUps);
+        context.threads().execute(this::runCatchUps);
     }
 
     private void runCatchUps() {
@@ -249,15 +250,15 @@ public final class Connection {
     }
 
     private void catchUpOnce() {
-        int page = hub.settings().catchUpPage();
+        int page = context.settings().catchUpPage();
         while (true) {
-            if (hub.liveDown()) {
+            if (context.live().isDown()) {
                 return;
             }
-            long epoch = hub.liveEpoch();
+            long epoch = context.live().epoch();
             EventId from = currentCursor();
             if (from == null) {
-                StreamSlice slice = hub.engine().read(user, EventId.ZERO, 0);
+                StreamSlice slice = context.engine().read(user, EventId.ZERO, 0);
                 enqueue(new HubEvent(slice.lastId(), "ready", "{\"last_id\":\"" + slice.lastId() + "\"}"));
             }
             else {
@@ -267,17 +268,17 @@ public final class Connection {
                 EventId cursor = from;
                 int behind = 0;
                 while (true) {
-                    StreamSlice slice = hub.engine().read(user, from, page + 1);
+                    StreamSlice slice = context.engine().read(user, from, page + 1);
                     Resume resume = Resume.check(from, slice);
                     behind += resume.isReset() ? 0 : resume.entries().size();
                     if (!lagRecorded && (resume.isReset() || resume.entries().isEmpty()
                             || resume.entries().getLast().id().equals(slice.lastId()))) {
                         // The first catch-up of this stream, at its end: how far behind the cursor was on connect.
                         lagRecorded = true;
-                        hub.metrics().recordCatchUp(behind, cursor, slice.lastId());
+                        context.metrics().recordCatchUp(behind, cursor, slice.lastId());
                     }
                     if (resume.isReset()) {
-                        hub.metrics().resets.increment();
+                        context.metrics().resets.increment();
                         log.info("Stream of user {} resumed from {} gets reset ({}); stream is at {}", user, from,
                                 resume.resetReason(), slice.lastId());
                         backlog = null;
@@ -319,13 +320,13 @@ public final class Connection {
 
     /** Queues a backlog read for a client that asked for compaction: folded when it is long enough. */
     private void enqueueBacklog(List<HubEvent> backlog) {
-        if (backlog.size() <= hub.settings().compactAbove()) {
+        if (backlog.size() <= context.settings().compactAbove()) {
             backlog.forEach(this::enqueue);
             return;
         }
         List<Compaction.Folded> folded = Compaction.fold(backlog);
         // The closing 'compacted' event is not an entry: it only carries the backlog's last id.
-        hub.metrics().compactedEntries.increment(backlog.size() - (folded.size() - 1));
+        context.metrics().compactedEntries.increment(backlog.size() - (folded.size() - 1));
         log.debug("Stream of user {}: backlog of {} entries compacted to {} events", user, backlog.size(),
                 folded.size() - 1);
         folded.forEach(event -> enqueue(event.event(), event.resumable()));
@@ -343,7 +344,7 @@ public final class Connection {
      */
     private void enqueue(HubEvent entry, boolean withId) {
         try {
-            long waitMillis = 2 * hub.settings().heartbeat().toMillis();
+            long waitMillis = 2 * context.settings().heartbeat().toMillis();
             if (closed || !outbox.offer(new Queued(entry, false, withId), waitMillis, TimeUnit.MILLISECONDS)) {
                 if (!closed) {
                     disconnectSlow();
@@ -376,10 +377,10 @@ public final class Connection {
                 pendingOverflow = false;
                 return false;
             }
-            if (hub.liveDown()) {
+            if (context.live().isDown()) {
                 return true;
             }
-            if (hub.liveEpoch() != epoch) {
+            if (context.live().epoch() != epoch) {
                 return false;
             }
             for (HubEvent entry : pending) {
@@ -419,12 +420,12 @@ public final class Connection {
         }
         finally {
             output.close();
-            hub.remove(this);
+            context.onEnd().accept(this);
         }
     }
 
     private void write() {
-        HubSettings settings = hub.settings();
+        HubSettings settings = context.settings();
         ThreadLocalRandom random = ThreadLocalRandom.current();
         long retry = settings.retry().toMillis() + random.nextLong(settings.retry().toMillis() / 5 + 1);
         StringBuilder frames = new StringBuilder(256);
@@ -453,14 +454,14 @@ public final class Connection {
                     SseFrames.appendComment(frames, "ping");
                 }
                 if (next != null) {
-                    hub.metrics().outboxDepth.record(outbox.size() + 1);
+                    context.metrics().outboxDepth.record(outbox.size() + 1);
                 }
                 // Write what is already queued in one flush, up to a bound so one write stays small.
                 while (next != null) {
                     if (next != WAKE) {
                         SseFrames.appendEvent(frames, next.event(), next.withId());
                         if (next.live()) {
-                            hub.metrics().recordLatency(next.event().id());
+                            context.metrics().recordLatency(next.event().id());
                         }
                         events++;
                     }
@@ -468,7 +469,7 @@ public final class Connection {
                 }
                 if (!frames.isEmpty()) {
                     output.send(frames.toString().getBytes(StandardCharsets.UTF_8));
-                    hub.metrics().delivered.increment(events);
+                    context.metrics().delivered.increment(events);
                     nextPing = System.nanoTime() + heartbeat;
                 }
                 if (System.nanoTime() - deadline >= 0) {
@@ -497,7 +498,7 @@ public final class Connection {
         }
         catch (IOException ex) {
             if (ex instanceof SseOutput.DeadPeer) {
-                hub.metrics().deadPeers.increment();
+                context.metrics().deadPeers.increment();
             }
             log.debug("Stream of user {} ended by the client: {}", user, ex.getMessage());
             close();

@@ -54,9 +54,10 @@ public final class Hub implements AutoCloseable {
     /** This node's streams by the tab that opened them ({@code ?tab=}): a tab's new stream replaces its old one. */
     private final Map<String, Connection> tabs = new ConcurrentHashMap<>();
 
-    private volatile boolean liveDown;
+    private final LiveDelivery live = new LiveDelivery();
 
-    private volatile long liveEpoch;
+    /** What every connection of this hub works with; built once the hub's own fields are. */
+    private final ConnectionContext connectionContext;
 
     /** No new streams: draining, or shut down. */
     private volatile boolean closed;
@@ -68,6 +69,7 @@ public final class Hub implements AutoCloseable {
         this.engine = engine;
         this.settings = settings;
         this.metrics = new HubMetrics(registry, this);
+        this.connectionContext = new ConnectionContext(engine, settings, metrics, threads, live, this::remove);
         engine.start(new Listener());
     }
 
@@ -138,7 +140,7 @@ public final class Hub implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("the hub is shut down");
         }
-        Connection connection = new Connection(this, user, cursor, output, authExpiry, tab);
+        Connection connection = new Connection(connectionContext, user, cursor, output, authExpiry, tab);
         if (tab != null) {
             Connection previous = tabs.put(tab, connection);
             if (previous != null) {
@@ -230,7 +232,7 @@ public final class Hub implements AutoCloseable {
      * is subscribed again (streams get nothing new meanwhile, then catch up).
      */
     public boolean isLive() {
-        return !liveDown;
+        return !live.isDown();
     }
 
     /** Whether this node refuses new streams: it drains (SIGTERM) or is shut down. */
@@ -369,17 +371,6 @@ public final class Hub implements AutoCloseable {
         return metrics;
     }
 
-    ExecutorService threads() {
-        return threads;
-    }
-
-    boolean liveDown() {
-        return liveDown;
-    }
-
-    long liveEpoch() {
-        return liveEpoch;
-    }
 
     /** This node's streams of one user, and the subscription that feeds them. */
     private record Local(CompletionStage<Void> subscribed, List<Connection> connections) {
@@ -403,14 +394,13 @@ public final class Hub implements AutoCloseable {
 
         @Override
         public void onLiveLost() {
-            liveDown = true;
+            live.lost();
             local.values().forEach(entry -> entry.connections.forEach(Connection::pauseLive));
         }
 
         @Override
         public void onLiveRestored() {
-            liveEpoch++;
-            liveDown = false;
+            live.restored();
             local.values().forEach(entry -> entry.connections.forEach(Connection::requestCatchUp));
         }
     }
