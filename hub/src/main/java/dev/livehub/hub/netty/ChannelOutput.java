@@ -2,6 +2,8 @@ package dev.livehub.hub.netty;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -25,18 +27,24 @@ final class ChannelOutput implements SseOutput {
 
     private final long writeTimeoutMillis;
 
+    /** Counted down once the response head is queued: no frame may go before it. */
+    private final CountDownLatch begun = new CountDownLatch(1);
+
     ChannelOutput(Channel channel, boolean chunked, Duration writeTimeout) {
         this.channel = channel;
         this.chunked = chunked;
         this.writeTimeoutMillis = writeTimeout.toMillis();
     }
 
+    /** Queues the response head; frames sent before this wait for it (writes queue in call order). */
     void begin(HttpResponse response) {
         channel.writeAndFlush(response);
+        begun.countDown();
     }
 
     @Override
     public void send(byte[] bytes) throws IOException {
+        awaitHead();
         if (!channel.isActive()) {
             throw new IOException("the client closed the stream");
         }
@@ -54,6 +62,20 @@ final class ChannelOutput implements SseOutput {
         }
         if (!written.isSuccess()) {
             throw new IOException("write failed: " + written.cause().getMessage(), written.cause());
+        }
+    }
+
+    private void awaitHead() throws IOException {
+        try {
+            if (!begun.await(writeTimeoutMillis, TimeUnit.MILLISECONDS)) {
+                channel.close();
+                throw new IOException("the response head was not sent within " + writeTimeoutMillis + " ms");
+            }
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            channel.close();
+            throw new IOException("interrupted while waiting for the response head", ex);
         }
     }
 

@@ -69,6 +69,14 @@ final class StreamRequestHandler extends SimpleChannelInboundHandler<HttpObject>
             refuse(ctx, request, new StreamRefusal(404, "not_found", "this port serves GET /stream/app only", 0));
             return;
         }
+        // Admission may block (a session is read from the session store, Redis with Spring Session), and an event loop
+        // serves thousands of streams: it runs on a virtual thread of its own, and this channel reads nothing more.
+        streaming = true;
+        ctx.channel().config().setAutoRead(false);
+        Thread.ofVirtual().name("hub-stream-admission").start(() -> admit(ctx, request, query));
+    }
+
+    private void admit(ChannelHandlerContext ctx, HttpRequest request, QueryStringDecoder query) {
         // HTTP/1.1 streams go chunked; an HTTP/1.0 client reads the body until the connection closes.
         boolean chunked = request.protocolVersion().equals(HttpVersion.HTTP_1_1);
         ChannelOutput output = new ChannelOutput(ctx.channel(), chunked, writeTimeout);
@@ -80,7 +88,13 @@ final class StreamRequestHandler extends SimpleChannelInboundHandler<HttpObject>
             refuse(ctx, request, refusal);
             return;
         }
-        streaming = true;
+        catch (RuntimeException ex) {
+            // The session store failed (Redis away, timed out): the client retries, as after any 503.
+            log.debug("Stream admission failed: {}", ex.toString());
+            refuse(ctx, request, new StreamRefusal(503, "store_unavailable",
+                    "the session store is unavailable; retry shortly", 5));
+            return;
+        }
         HttpResponse response = new DefaultHttpResponse(request.protocolVersion(), HttpResponseStatus.OK);
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream")
             .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_CACHE)
@@ -92,9 +106,10 @@ final class StreamRequestHandler extends SimpleChannelInboundHandler<HttpObject>
         else {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         }
-        // The head goes first although the stream's writer already runs: this method runs on the channel's event
-        // loop, so the writer's first write is a task queued behind it, while this one is written at once.
+        // The stream's writer already runs; its first write waits until the head is queued (ChannelOutput.begin).
         output.begin(response);
+        // Reading again lets the channel see the client's FIN (a closed tab frees its slot at once).
+        ctx.channel().config().setAutoRead(true);
         ctx.channel().closeFuture().addListener(closed -> stream.end());
     }
 
