@@ -143,6 +143,7 @@ final class Report implements Callable<Integer> {
             }
             out.append('\n');
         }
+        Scale.append(out, results);
         for (JsonNode r : results) {
             if (!r.path("scenario").asString().equals("redis-memory")) {
                 continue;
@@ -168,11 +169,11 @@ final class Report implements Callable<Integer> {
         return 0;
     }
 
-    private static String ms(JsonNode value) {
+    static String ms(JsonNode value) {
         return String.format("%.2f", value.asDouble());
     }
 
-    private static String kib(long bytes) {
+    static String kib(long bytes) {
         return bytes < 0 ? "n/a" : bytes >= 10 * 1024 * 1024 ? (bytes / 1024 / 1024) + " MiB" : (bytes / 1024) + " KiB";
     }
 
