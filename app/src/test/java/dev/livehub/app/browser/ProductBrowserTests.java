@@ -311,6 +311,14 @@ class ProductBrowserTests {
             Page page = open(bob, "/tasks");
             org.assertj.core.api.Assertions.assertThat(((Number) page.evaluate(
                     "document.documentElement.scrollWidth")).intValue()).isLessThanOrEqualTo(width);
+            // Only the long word breaks: the short columns beside it keep their words whole ("alice", not "ali/ce").
+            org.assertj.core.api.Assertions.assertThat(page.evalOnSelectorAll(
+                    "#crud-table th a, #crud-table td.cell-learner, #crud-table td.cell-trainer", """
+                    cells => cells.filter(cell => {
+                      const range = document.createRange();
+                      range.selectNodeContents(cell);
+                      return new Set([...range.getClientRects()].map(line => Math.round(line.top))).size > 1;
+                    }).map(cell => cell.textContent.trim())""")).asList().isEmpty();
             for (String action : List.of("a.button.primary", "#bell", "form[action='/logout'] button")) {
                 assertThat(page.locator(action)).isInViewport();
             }
