@@ -4,12 +4,15 @@ import java.util.Map;
 
 import jakarta.servlet.http.HttpServletRequest;
 
+import org.springframework.beans.TypeMismatchException;
 import org.springframework.boot.web.error.ErrorAttributeOptions;
 import org.springframework.boot.webmvc.error.ErrorAttributes;
 import org.springframework.boot.webmvc.error.ErrorController;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.security.web.WebAttributes;
+import org.springframework.security.web.csrf.CsrfException;
 import org.springframework.stereotype.Controller;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.context.request.ServletWebRequest;
@@ -57,13 +60,31 @@ class ErrorPages implements ErrorController {
     }
 
     private Problem problem(HttpServletRequest request) {
-        Map<String, Object> attributes = errors.getErrorAttributes(new ServletWebRequest(request),
+        ServletWebRequest webRequest = new ServletWebRequest(request);
+        Map<String, Object> attributes = errors.getErrorAttributes(webRequest,
                 ErrorAttributeOptions.defaults().including(ErrorAttributeOptions.Include.MESSAGE));
         Object code = attributes.get("status");
         HttpStatus status = code instanceof Integer value && HttpStatus.resolve(value) != null
                 ? HttpStatus.resolve(value) : HttpStatus.INTERNAL_SERVER_ERROR;
+        if (status == HttpStatus.FORBIDDEN
+                && request.getAttribute(WebAttributes.ACCESS_DENIED_403) instanceof CsrfException) {
+            // A form without its token: most often one left open past the session's end, or a forged post.
+            return new Problem(status, "This form has expired. Reload the page, sign in if asked, and try again.");
+        }
+        if (status == HttpStatus.BAD_REQUEST && errors.getError(webRequest) instanceof TypeMismatchException mismatch
+                && mismatch.getPropertyName() != null) {
+            // Spring's own message names Java types ("java.lang.String", "long"): say which value was wrong instead.
+            return new Problem(status, "The request was not understood: " + quoted(mismatch.getValue())
+                    + " is not a valid " + mismatch.getPropertyName() + ".");
+        }
         String message = attributes.get("message") instanceof String text ? text.strip() : "";
         return new Problem(status, say(status, message));
+    }
+
+    /** The value a request gave, quoted, at most 40 characters of it. */
+    private static String quoted(Object value) {
+        String text = String.valueOf(value);
+        return "\u201c" + (text.length() > 40 ? text.substring(0, 40) + "\u2026" : text) + "\u201d";
     }
 
     private static String say(HttpStatus status, String message) {

@@ -10,6 +10,7 @@ import org.springframework.security.core.Authentication;
 import org.springframework.security.crypto.factory.PasswordEncoderFactories;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.WebAttributes;
 import org.springframework.security.web.authentication.HttpStatusEntryPoint;
 import org.springframework.security.web.util.matcher.RequestMatcher;
 
@@ -53,8 +54,13 @@ class SecurityConfig {
                 }
             }))
             // EventSource gives up for good when redirected to an HTML login page: machines get a plain 401.
+            // A denial keeps its reason for ErrorPages (a missing CSRF token is said as an expired form).
             .exceptionHandling(errors -> errors
-                .defaultAuthenticationEntryPointFor(new HttpStatusEntryPoint(HttpStatus.UNAUTHORIZED), machines))
+                .defaultAuthenticationEntryPointFor(new HttpStatusEntryPoint(HttpStatus.UNAUTHORIZED), machines)
+                .accessDeniedHandler((request, response, denied) -> {
+                    request.setAttribute(WebAttributes.ACCESS_DENIED_403, denied);
+                    response.sendError(HttpStatus.FORBIDDEN.value(), HttpStatus.FORBIDDEN.getReasonPhrase());
+                }))
             // /hub/publish authenticates with a bearer token, not a cookie, so CSRF does not apply to it.
             .csrf(csrf -> csrf.ignoringRequestMatchers(withDefaults().matcher("/hub/publish")));
         return http.build();

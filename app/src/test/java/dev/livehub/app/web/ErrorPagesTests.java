@@ -1,5 +1,8 @@
 package dev.livehub.app.web;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Map;
 
@@ -65,6 +68,38 @@ class ErrorPagesTests {
         HttpResponse<String> bad = alice.get("/tasks?page=abc", BROWSER);
         assertThat(bad.statusCode()).isEqualTo(400);
         assertThat(bad.body()).contains("The request was not understood").doesNotContain("Whitelabel");
+    }
+
+    @Test
+    void aValueOfTheWrongKindIsNamedNotItsJavaType() throws Exception {
+        AppClient alice = signedIn("alice");
+        HttpResponse<String> page = alice.get("/tasks/abc/edit", BROWSER);
+        assertThat(page.statusCode()).isEqualTo(400);
+        assertThat(page.body()).contains("The request was not understood: \u201cabc\u201d is not a valid id.")
+            .doesNotContain("java.lang").doesNotContain("Failed to convert");
+        HttpResponse<String> json = alice.get("/tasks?page=" + "9".repeat(60), JSON);
+        assertThat(json.statusCode()).isEqualTo(400);
+        assertThat(json.body()).contains("\u201c" + "9".repeat(40) + "\u2026\u201d is not a valid page.")
+            .doesNotContain("java.lang");
+    }
+
+    @Test
+    void aFormWithoutItsCsrfTokenIsSaidToHaveExpired() throws Exception {
+        AppClient alice = signedIn("alice");
+        for (Map<String, String> headers : java.util.List.of(BROWSER, JSON)) {
+            HttpRequest.Builder post = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/tasks/1"))
+                .header("Cookie", alice.cookieHeader()).header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("title=x&state=todo&version=0"));
+            headers.forEach(post::header);
+            HttpResponse<String> refused = HttpClient.newHttpClient().send(post.build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(refused.statusCode()).isEqualTo(403);
+            assertThat(refused.body())
+                .contains("This form has expired. Reload the page, sign in if asked, and try again.")
+                .doesNotContain("You do not have access");
+        }
+        // A denial that is not about the token keeps its own words.
+        assertThat(alice.get("/admin/activity", BROWSER).body()).contains("You do not have access to this page.");
     }
 
     @Test
