@@ -177,7 +177,7 @@ public class TaskService {
         if (title == null || title.isBlank() || title.length() > 200) {
             throw new IllegalArgumentException("a title has 1 to 200 characters");
         }
-        // A forged form can send what an input cannot: line breaks, tabs, NUL and the like, shown as boxes or not at all.
+        // A forged form can send what no input does: line breaks, tabs, NUL, shown as boxes or not at all.
         if (title.strip().chars().anyMatch(Character::isISOControl)) {
             throw new IllegalArgumentException("a title has no control characters (line breaks, tabs and the like)");
         }
