@@ -39,7 +39,7 @@ final class RedisStreamAdmin implements StreamAdmin {
     public List<UserStream> users(String match, int limit) {
         RedisClusterAsyncCommands<String, String> redis = commands.get();
         List<UserStream> found = new ArrayList<>();
-        ScanArgs args = ScanArgs.Builder.matches(keys.stream(match)).limit(1000);
+        ScanArgs args = ScanArgs.Builder.matches(keys.streamPattern(match)).limit(1000);
         ScanCursor cursor = ScanCursor.INITIAL;
         while (found.size() < limit) {
             KeyScanCursor<String> page = await(redis.scan(cursor, args), "list the streams");

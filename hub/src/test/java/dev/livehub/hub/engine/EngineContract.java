@@ -139,6 +139,24 @@ public abstract class EngineContract implements CatchUpContract, PublishContract
     }
 
     @Test
+    void operatorsFindUsersWithAStreamByGlob() {
+        Hub hub = hub(StreamSettings.defaults());
+        hub.publish(List.of("42", "43", "7", "Mary Ann"), publication(1));
+        try (Engine engine = newEngine(StreamSettings.defaults())) {
+            engine.start((user, entry) -> { });
+            StreamAdmin admin = engine.admin();
+            assertThat(admin.users("*", 100)).extracting(StreamAdmin.UserStream::user)
+                .containsExactlyInAnyOrder("42", "43", "7", "Mary Ann");
+            assertThat(admin.users("4?", 100)).extracting(StreamAdmin.UserStream::user)
+                .containsExactlyInAnyOrder("42", "43");
+            assertThat(admin.users("Mary *", 100)).extracting(StreamAdmin.UserStream::user)
+                .containsExactly("Mary Ann");
+            assertThat(admin.users("7", 100)).singleElement()
+                .satisfies(stream -> assertThat(stream.length()).isEqualTo(1));
+        }
+    }
+
+    @Test
     void aRetriedPublishIsAppendedOnce() {
         Hub hub = hub(StreamSettings.defaults());
         Publication once = publication(1);
