@@ -29,7 +29,7 @@ final class InspectCommand extends UserCommand implements Callable<Integer> {
     @Option(names = "--json", description = "JSON lines instead of a table")
     boolean json;
 
-    @Option(names = "--data-json", description = "with --json: data as a JSON value, not a string (jq .data.fields)")
+    @Option(names = "--data-json", description = { "with --json: data as a JSON value, not a string", "(jq .data.fields)" })
     boolean dataJson;
 
     @Override

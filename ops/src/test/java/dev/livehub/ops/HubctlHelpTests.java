@@ -32,6 +32,7 @@ class HubctlHelpTests {
         }
         assertThat(run("export", "--help")).contains("hubctl export 42 > 42.jsonl");
         assertThat(run("import", "--help")).contains("hubctl import 43 < 42.jsonl");
+        assertThat(run("inspect", "--help")).contains("(jq .data.fields)");
     }
 
     private static String run(String command, String option) {
