@@ -66,8 +66,8 @@ public class ActivitySimulator {
     /** Starts a run unless one is going; returns false when one is. */
     public boolean start(User admin, int perSecond, int seconds) {
         if (perSecond < 1 || perSecond > MAX_RATE || seconds < 1 || seconds > MAX_SECONDS) {
-            throw new IllegalArgumentException("rate is 1 to " + MAX_RATE + " per second, duration 1 to "
-                    + MAX_SECONDS + " seconds");
+            throw new IllegalArgumentException("The rate is 1 to " + MAX_RATE
+                    + " changes per second and the duration 1 to " + MAX_SECONDS + " seconds.");
         }
         Thread thread = Thread.ofVirtual().name("activity").unstarted(() -> run(admin, perSecond, seconds));
         if (!running.compareAndSet(null, thread)) {

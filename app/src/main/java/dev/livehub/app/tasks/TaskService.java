@@ -62,7 +62,7 @@ public class TaskService {
             throw new AccessDeniedException("learners do not create tasks");
         }
         User learner = users.findById(learnerId).filter(u -> u.is(User.LEARNER))
-            .orElseThrow(() -> new IllegalArgumentException("no learner " + learnerId));
+            .orElseThrow(() -> new IllegalArgumentException("There is no learner " + learnerId + "."));
         if (actor.is(User.TRAINER) && !actor.id().equals(learner.trainerId())) {
             throw new AccessDeniedException(learner.username() + " is not your learner");
         }
@@ -96,7 +96,7 @@ public class TaskService {
             throw new TaskRuleException("Only a trainer renames a task.");
         }
         if (!TaskStates.ALL.contains(state)) {
-            throw new IllegalArgumentException("unknown state " + state);
+            throw new IllegalArgumentException("There is no state \u201c" + state + "\u201d.");
         }
         if (!TaskStates.allowed(actor, task.state(), state)) {
             throw new TaskRuleException("You cannot move this task from " + TaskStates.label(task.state()) + " to "
@@ -175,11 +175,11 @@ public class TaskService {
 
     private static String requireTitle(String title) {
         if (title == null || title.isBlank() || title.length() > 200) {
-            throw new IllegalArgumentException("a title has 1 to 200 characters");
+            throw new IllegalArgumentException("A title has 1 to 200 characters.");
         }
         // A forged form can send what no input does: line breaks, tabs, NUL, shown as boxes or not at all.
         if (title.strip().chars().anyMatch(Character::isISOControl)) {
-            throw new IllegalArgumentException("a title has no control characters (line breaks, tabs and the like)");
+            throw new IllegalArgumentException("A title has no control characters (line breaks, tabs and the like).");
         }
         return title.strip();
     }

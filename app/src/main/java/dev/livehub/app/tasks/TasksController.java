@@ -75,6 +75,11 @@ class TasksController {
         User user = current.of(me);
         List<User> learners = user.is(User.ADMIN) ? users.findByRole(User.LEARNER) : users.findByTrainerId(user.id());
         model.addAttribute("learners", learners);
+        // A refused form comes back with what the user typed (flash attributes), else empty.
+        if (!model.containsAttribute("formTitle")) {
+            model.addAttribute("formTitle", "");
+            model.addAttribute("formLearnerId", null);
+        }
         return "tasks/new";
     }
 
@@ -89,6 +94,8 @@ class TasksController {
         }
         catch (IllegalArgumentException ex) {
             flash.addFlashAttribute("error", ex.getMessage());
+            flash.addFlashAttribute("formTitle", title);
+            flash.addFlashAttribute("formLearnerId", learnerId);
             return "redirect:/tasks/new";
         }
         return "redirect:/tasks";
@@ -98,7 +105,10 @@ class TasksController {
     String edit(@AuthenticationPrincipal AppUserDetails me, @PathVariable long id, Model model) {
         User user = current.of(me);
         Task task = tasks.get(user, id);
-        editPage(model, user, task, task.title(), task.state());
+        // A refused save comes back with the user's own values (flash attributes), else the task's.
+        editPage(model, user, task,
+                model.containsAttribute("formTitle") ? (String) model.getAttribute("formTitle") : task.title(),
+                model.containsAttribute("formState") ? (String) model.getAttribute("formState") : task.state());
         return "tasks/edit";
     }
 
@@ -134,6 +144,8 @@ class TasksController {
         }
         catch (IllegalArgumentException | TaskRuleException ex) {
             flash.addFlashAttribute("error", ex.getMessage());
+            flash.addFlashAttribute("formTitle", title);
+            flash.addFlashAttribute("formState", state);
             return "redirect:/tasks/" + id + "/edit";
         }
         return "redirect:/tasks";
@@ -152,7 +164,8 @@ class TasksController {
     private void editPage(Model model, User user, Task task, String title, String state) {
         List<String> choices = TaskStates.choices(user, task.state());
         model.addAttribute("task", task);
-        model.addAttribute("formTitle", title);
+        // A learner's title is read-only text: it shows the task's, never a refused rename.
+        model.addAttribute("formTitle", user.is(User.LEARNER) ? task.title() : title);
         model.addAttribute("formState", state);
         model.addAttribute("states", choices);
         model.addAttribute("stateEditable", choices.size() > 1);

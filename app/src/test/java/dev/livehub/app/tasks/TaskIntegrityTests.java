@@ -20,8 +20,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * What the server refuses whatever the form sent, over real HTTP with forms posted directly: a state transition that is
- * not the user's, a save from an old version (shown what changed, and re-applied), too many changes; and a change that
- * changes nothing publishes nothing.
+ * not the user's, a save from an old version (shown what changed, and re-applied), too many changes; a change that
+ * changes nothing publishes nothing; and a refused form comes back with what the user typed and the reason in words.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "app.demo-users=true", "app.change-rate.burst=8", "app.change-rate.per-second=0.01" })
@@ -130,6 +130,50 @@ class TaskIntegrityTests {
         assertThat(both.title()).isEqualTo("Exercise set A, revised");
         assertThat(both.state()).isEqualTo("submitted");
         assertThat(both.version()).isEqualTo(opened.version() + 2);
+    }
+
+    @Test
+    void aRefusedNewTaskComesBackWithWhatWasTypedAndWhy() throws Exception {
+        AppClient bob = AppClient.signedIn(base(), "bob");
+        String alice = Long.toString(user("alice").id());
+        String tooLong = "x".repeat(201);
+
+        HttpResponse<String> refused = bob.post("/tasks/new", "/tasks", Map.of("learnerId", alice, "title", tooLong));
+
+        assertThat(refused.statusCode()).isEqualTo(302);
+        assertThat(refused.headers().firstValue("Location").orElse("")).endsWith("/tasks/new");
+        assertThat(bob.get("/tasks/new").body()).contains("A title has 1 to 200 characters.")
+            .contains("value=\"" + tooLong + "\"").contains("selected=\"selected\">alice</option>");
+
+        bob.post("/tasks/new", "/tasks", Map.of("learnerId", "999", "title", "Kept title"));
+        assertThat(bob.get("/tasks/new").body()).contains("There is no learner 999.").contains("value=\"Kept title\"");
+        // Shown once: the next visit is an empty form.
+        assertThat(bob.get("/tasks/new").body()).doesNotContain("Kept title").doesNotContain("no learner");
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM tasks WHERE title IN (?, ?)").params(tooLong, "Kept title")
+            .query(Integer.class).single()).isZero();
+    }
+
+    @Test
+    void aRefusedEditComesBackWithWhatWasTypedAndWhy() throws Exception {
+        Task task = task("Project proposal (alice)");
+        AppClient bob = AppClient.signedIn(base(), "bob");
+        String tooLong = "y".repeat(201);
+
+        HttpResponse<String> refused = save(bob, task, tooLong, "in_progress", task.version());
+
+        assertThat(refused.headers().firstValue("Location").orElse("")).endsWith("/tasks/" + task.id() + "/edit");
+        assertThat(bob.get("/tasks/" + task.id() + "/edit").body()).contains("A title has 1 to 200 characters.")
+            .contains("value=\"" + tooLong + "\"").contains("value=\"in_progress\" selected=\"selected\"");
+        assertThat(tasks.findById(task.id()).orElseThrow()).isEqualTo(task);
+    }
+
+    @Test
+    void aRefusedActivityRunSaysWhyInWords() throws Exception {
+        AppClient admin = AppClient.signedIn(base(), "admin");
+        admin.post("/admin/activity", "/admin/activity", Map.of("rate", "100000", "seconds", "8"));
+        assertThat(admin.get("/admin/activity").body())
+            .contains("The rate is 1 to 200 changes per second and the duration 1 to 600 seconds.")
+            .contains("value=\"100000\"").contains("value=\"8\"");
     }
 
     @Test

@@ -34,7 +34,7 @@ class TaskTitleTests {
         long alice = user("alice").id();
         for (String title : new String[] { "nul\u0001here", "two\nlines", "tab\there", "bell\u0007", "del\u007f" }) {
             assertThatIllegalArgumentException().isThrownBy(() -> tasks.create(bob, alice, title))
-                .withMessage("a title has no control characters (line breaks, tabs and the like)");
+                .withMessage("A title has no control characters (line breaks, tabs and the like).");
         }
         Task task = tasks.create(bob, alice, "  Plain title, \u00e9t\u00e9 \uD83D\uDE00  ");
         assertThat(task.title()).isEqualTo("Plain title, \u00e9t\u00e9 \uD83D\uDE00");
