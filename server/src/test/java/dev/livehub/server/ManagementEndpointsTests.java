@@ -85,6 +85,21 @@ class ManagementEndpointsTests {
         assertThat(published.body()).contains("\"id\":\"");
     }
 
+    @Test
+    void theConsoleAnswersBadInputWithItsOwnErrorBody() throws Exception {
+        HttpResponse<String> notJson = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                + "/hub/console/api/users/42/publish"))
+            .header("Authorization", "Basic " + Base64.getEncoder()
+                .encodeToString(("operator:" + PASSWORD).getBytes(StandardCharsets.UTF_8)))
+            .header("Content-Type", "application/json").header("X-Hub-Console", "1")
+            .POST(HttpRequest.BodyPublishers.ofString("not json")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(notJson.statusCode()).isEqualTo(400);
+        assertThat(notJson.body()).contains("\"error\":\"bad_request\"", "JSON object").doesNotContain("timestamp");
+        HttpResponse<String> notANumber = get("/hub/console/api/users/42/entries?count=abc", "operator:" + PASSWORD);
+        assertThat(notANumber.statusCode()).isEqualTo(400);
+        assertThat(notANumber.body()).contains("\"error\":\"bad_request\"", "count must be a number, got 'abc'");
+    }
+
     private HttpResponse<String> get(String path, String credentials) throws IOException, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path));
         if (credentials != null) {

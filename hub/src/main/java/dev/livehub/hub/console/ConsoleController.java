@@ -17,6 +17,7 @@ import tools.jackson.databind.json.JsonMapper;
 import org.springframework.beans.BeanWrapperImpl;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
+import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -25,6 +26,7 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 
 import dev.livehub.hub.EventId;
 import dev.livehub.hub.Hub;
@@ -211,6 +213,17 @@ public class ConsoleController {
     @ExceptionHandler(ConsoleRefusal.class)
     ResponseEntity<Map<String, String>> refused(ConsoleRefusal refusal) {
         return error(refusal.status, refusal.code, refusal.getMessage());
+    }
+
+    @ExceptionHandler(HttpMessageNotReadableException.class)
+    ResponseEntity<Map<String, String>> unreadable(HttpMessageNotReadableException ex) {
+        return error(HttpStatus.BAD_REQUEST, "bad_request", "the body must be a JSON object");
+    }
+
+    @ExceptionHandler(MethodArgumentTypeMismatchException.class)
+    ResponseEntity<Map<String, String>> mistyped(MethodArgumentTypeMismatchException ex) {
+        return error(HttpStatus.BAD_REQUEST, "bad_request",
+                ex.getName() + " must be a number, got '" + ex.getValue() + "'");
     }
 
     @ExceptionHandler(IllegalArgumentException.class)
