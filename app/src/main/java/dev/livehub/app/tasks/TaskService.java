@@ -122,10 +122,22 @@ public class TaskService {
         publish("crud.update", changed, actor, fields);
         long other = actor.is(User.LEARNER) ? task.trainerId() : task.learnerId();
         if (other != actor.id()) {
-            notifications.notify(other, "Task " + TaskStates.label(changed.state()).toLowerCase(),
-                    actor.username() + " updated \"" + changed.title() + "\"", "/tasks/" + id + "/edit");
+            notifyChange(other, actor, task, changed);
         }
         return changed;
+    }
+
+    // The headline says what changed: "Task renamed", "Task submitted", or "Task renamed and submitted".
+    private void notifyChange(long userId, User actor, Task before, Task after) {
+        boolean renamed = !before.title().equals(after.title());
+        boolean moved = !before.state().equals(after.state());
+        String state = TaskStates.label(after.state());
+        String headline = "Task " + (renamed ? "renamed" : "") + (renamed && moved ? " and " : "")
+                + (moved ? state.toLowerCase() : "");
+        String rename = "renamed \"" + before.title() + "\" to \"" + after.title() + "\"";
+        String body = actor.username() + " " + (!moved ? rename
+                : renamed ? rename + " and moved it to " + state : "moved \"" + after.title() + "\" to " + state);
+        notifications.notify(userId, headline, body, "/tasks/" + after.id() + "/edit");
     }
 
     @Transactional

@@ -11,6 +11,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 import dev.livehub.app.AppClient;
+import dev.livehub.app.notifications.Notification;
 import dev.livehub.app.notifications.NotificationService;
 import dev.livehub.app.users.User;
 import dev.livehub.app.users.UserRepository;
@@ -174,6 +175,26 @@ class TaskIntegrityTests {
         assertThat(admin.get("/admin/activity").body())
             .contains("The rate is 1 to 200 changes per second and the duration 1 to 600 seconds.")
             .contains("value=\"100000\"").contains("value=\"8\"");
+    }
+
+    @Test
+    void theNotificationSaysWhatChangedNotTheStatesHeadline() throws Exception {
+        jdbc.sql("UPDATE tasks SET state = 'submitted' WHERE title = ?").param("Exercise set A (carol)").update();
+        Task submitted = task("Exercise set A (carol)");
+        long carol = user("carol").id();
+
+        save(AppClient.signedIn(base(), "bob"), submitted, "Exercise set A, part 2", "submitted", submitted.version());
+
+        Notification renamed = notifications.latest(carol).getFirst();
+        assertThat(renamed.title()).isEqualTo("Task renamed");
+        assertThat(renamed.body()).isEqualTo("bob renamed \"Exercise set A (carol)\" to \"Exercise set A, part 2\"");
+
+        Task now = tasks.findById(submitted.id()).orElseThrow();
+        save(AppClient.signedIn(base(), "admin"), now, now.title(), "validated", now.version());
+
+        Notification validated = notifications.latest(carol).getFirst();
+        assertThat(validated.title()).isEqualTo("Task validated");
+        assertThat(validated.body()).isEqualTo("admin moved \"Exercise set A, part 2\" to Validated");
     }
 
     @Test
