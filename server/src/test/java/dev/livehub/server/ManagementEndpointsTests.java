@@ -85,6 +85,22 @@ class ManagementEndpointsTests {
         assertThat(published.body()).contains("\"id\":\"");
     }
 
+    /**
+     * Streams, polls and publishing do not pass through the operator's filter chain: its header writer would touch a
+     * stream's response from the request thread while the stream's own thread writes it.
+     */
+    @Test
+    void streamsAndPublishingPassBesideTheOperatorsFilterChain() throws Exception {
+        for (String path : new String[] { "/stream/app", "/stream/app/poll" }) {
+            HttpResponse<String> refused = get(path, null);
+            assertThat(refused.statusCode()).as(path).isEqualTo(401);
+            assertThat(refused.body()).as(path).startsWith("{\"error\":");
+            assertThat(refused.headers().firstValue("X-Frame-Options")).as(path).isEmpty();
+        }
+        // The operator's paths keep Spring Security's headers.
+        assertThat(get("/actuator/health", null).headers().firstValue("X-Frame-Options")).isPresent();
+    }
+
     @Test
     void theConsoleAnswersBadInputWithItsOwnErrorBody() throws Exception {
         HttpResponse<String> notJson = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
