@@ -5,15 +5,15 @@ import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
- * Settings of the hub, under {@code hub.*}. Redis itself is configured with {@code spring.data.redis.*}.
+ * Settings of the hub, under hub.*. Redis itself is configured with spring.data.redis.*.
  */
 @ConfigurationProperties("hub")
 public class HubProperties {
 
-    /** {@code false} turns the hub off: no beans, no endpoints, nothing connects to Redis. */
+    /** Whether the hub runs; false turns it off: no beans, no endpoints, nothing connects to Redis. */
     private boolean enabled = true;
 
-    /** Where streams live: {@code memory} for one node (the default), {@code redis} for several. */
+    /** Where streams live: memory for one node (the default), redis for several. */
     private EngineType engine = EngineType.MEMORY;
 
     /** Open streams one user may hold on one node; more are answered 429. */
@@ -22,10 +22,10 @@ public class HubProperties {
     /** Events queued per connection; a client that lets the queue fill is disconnected and resumes. */
     private int outboxSize = 1000;
 
-    /** Interval of the {@code : ping} comment that keeps proxies open and finds dead peers. */
+    /** Interval of the ": ping" comment that keeps proxies open and finds dead peers. */
     private Duration heartbeat = Duration.ofSeconds(15);
 
-    /** The {@code retry:} sent on connect; each connection adds up to 20% jitter. */
+    /** The "retry:" field sent on connect; each connection adds up to 20% jitter. */
     private Duration retry = Duration.ofMillis(5000);
 
     /** Streams end after about this long (10% jitter), so browsers reconnect and load spreads over the nodes. */
@@ -38,36 +38,36 @@ public class HubProperties {
     private int catchUpPage = 500;
 
     /**
-     * A second port for {@code GET /stream/app}, served by Netty (needs {@code io.netty:netty-codec-http}) at a
+     * A second port for GET /stream/app, served by Netty (needs io.netty:netty-codec-http) at a
      * fraction of a servlet request's memory, to subscriber tokens and to users signed in with a shared session
      * store (Spring Session). Unset: streams are served on the server's port only; 0: any free port.
      */
     private Integer streamPort;
 
-    /** The address {@code hub.stream-port} binds; unset: the server's ({@code server.address}), else every address. */
+    /** The address hub.stream-port binds; unset: the server's (server.address), else every address. */
     private String streamAddress;
 
     /**
-     * Connections {@code hub.stream-port} holds at once; more are closed as they come. Unset: the process's file
+     * Connections hub.stream-port holds at once; more are closed as they come. Unset: the process's file
      * limit less 2,000 (for the server's own port, Redis, the database, logs and jars).
      */
     private Integer streamMaxConnections;
 
-    /** How long a connection to {@code hub.stream-port} may take to send its request head before it is closed. */
+    /** How long a connection to hub.stream-port may take to send its request head before it is closed. */
     private Duration streamHeadTimeout = Duration.ofSeconds(10);
 
-    /** Most events one poll of {@code /stream/app/poll} returns. */
+    /** Most events one poll of /stream/app/poll returns. */
     private int pollLimit = 500;
 
     /**
-     * A client that asks for compaction ({@code ?compact=1}) and is more than this many entries behind gets the latest
+     * A client that asks for compaction (?compact=1) and is more than this many entries behind gets the latest
      * state of each record instead of every step; 0 compacts any backlog.
      */
     private int compactAbove = 50;
 
     /**
      * How often each node checks that the sessions of its open streams still exist (Spring Session); the streams of
-     * a session that ended (logout, expiry) end with {@code auth-expired}.
+     * a session that ended (logout, expiry) end with auth-expired.
      */
     private Duration sessionCheckInterval = Duration.ofSeconds(20);
 
@@ -100,7 +100,7 @@ public class HubProperties {
 
     /**
      * How often one user may open a stream or poll on one node (one budget for both: each reads the user's stream);
-     * past it, {@code 429} with {@code Retry-After}.
+     * past it, 429 with Retry-After.
      */
     public static class ConnectRate {
 
@@ -165,7 +165,7 @@ public class HubProperties {
 
     public static class Redis {
 
-        /** First part of every key and channel: {@code <prefix>:{<user>}:events}. */
+        /** First part of every key and channel: hub:{42}:events is user 42's stream with the default. */
         private String prefix = "hub";
 
         /** How long one Redis command may take before it counts as failed. */
@@ -173,7 +173,7 @@ public class HubProperties {
 
         /**
          * With Spring Session Data Redis on the classpath, keep sessions in Redis too (so any node serves any
-         * browser); {@code false} leaves them in the servlet container (one node, or sticky sessions).
+         * browser); false leaves them in the servlet container (one node, or sticky sessions).
          */
         private boolean sessions = true;
 
@@ -204,17 +204,17 @@ public class HubProperties {
 
     public static class Publish {
 
-        /** Bearer token of {@code POST /hub/publish}; the endpoint answers 404 while it is unset. */
+        /** Bearer token of POST /hub/publish; the endpoint answers 404 while it is unset. */
         private String token;
 
-        /** Most users one publication of {@code POST /hub/publish} (or of a batch) may address. */
+        /** Most users one publication of POST /hub/publish (or of a batch) may address. */
         private int maxUsers = 1000;
 
-        /** Most publications one {@code POST /hub/publish/batch} may carry. */
+        /** Most publications one POST /hub/publish/batch may carry. */
         private int maxBatch = 1000;
 
         /**
-         * How long {@code CrudBus} retries a publication the store refused; after that its users get a reset.
+         * How long CrudBus retries a publication the store refused; after that its users get a reset.
          */
         private Duration retryFor = Duration.ofSeconds(30);
 
@@ -252,8 +252,8 @@ public class HubProperties {
     }
 
     /**
-     * The transactional outbox: {@code CrudBus} writes publications made inside a transaction to the table
-     * {@code hub_outbox} of the application's database, in that transaction, and every node relays what is left there.
+     * The transactional outbox: CrudBus writes publications made inside a transaction to the table
+     * hub_outbox of the application's database, in that transaction, and every node relays what is left there.
      */
     public static class Outbox {
 
@@ -312,13 +312,13 @@ public class HubProperties {
         /** Claim that holds the user id. */
         private String userClaim = "sub";
 
-        /** Required {@code iss}, when set. */
+        /** Required iss, when set. */
         private String issuer;
 
-        /** Required {@code aud}, when set. */
+        /** Required aud, when set. */
         private String audience;
 
-        /** Tolerated clock difference when checking {@code exp} and {@code nbf}. */
+        /** Tolerated clock difference when checking exp and nbf. */
         private Duration clockSkew = Duration.ofSeconds(30);
 
         public boolean isEnabled() {

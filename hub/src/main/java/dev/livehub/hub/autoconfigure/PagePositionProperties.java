@@ -5,8 +5,8 @@ import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
- * Settings of {@link dev.livehub.hub.PagePosition}, the stream position a layout reads for every page, under
- * {@code hub.page-position.*}.
+ * Settings of PagePosition, the stream position a layout reads for every page, under
+ * hub.page-position.*.
  */
 @ConfigurationProperties("hub.page-position")
 public class PagePositionProperties {

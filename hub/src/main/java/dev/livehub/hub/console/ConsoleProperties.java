@@ -5,15 +5,15 @@ import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
- * The operators' console ({@code /hub/console}) and the node heartbeat it reads, under {@code hub.console.*}.
+ * The operators' console (/hub/console) and the node heartbeat it reads, under hub.console.*.
  */
 @ConfigurationProperties("hub.console")
 public class ConsoleProperties {
 
-    /** Whether {@code /hub/console} is served (to users in {@code hub.console.role} only). */
+    /** Whether /hub/console is served (to users in hub.console.role only). */
     private boolean enabled = true;
 
-    /** The role (Servlet {@code isUserInRole}; Spring Security authority {@code ROLE_<role>}) the console requires. */
+    /** The role (Servlet isUserInRole; Spring Security authority ROLE_ and the role) the console requires. */
     private String role = "ADMIN";
 
     /** The name this node reports itself under in the console and to hubctl; unset, host name and process id. */

@@ -20,8 +20,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The configuration metadata the build generates from {@link HubProperties} (what IDEs complete and document) covers
- * every {@code hub.*} property with a description and its default, and the README's configuration table says the same
- * as that metadata, so the two cannot drift. The plain-Java defaults agree with the properties' initialisers.
+ * every {@code hub.*} property with a plain-text description (no Javadoc markup) and its default, and the README's
+ * configuration table says the same as that metadata, so the two cannot drift. The plain-Java defaults agree with
+ * the properties' initialisers.
  */
 class ConfigurationMetadataTests {
 
@@ -32,8 +33,9 @@ class ConfigurationMetadataTests {
         Map<String, JsonNode> metadata = metadata();
         assertThat(metadata).containsKeys("hub.engine", "hub.stream.max-entries", "hub.token.secret",
                 "hub.connect-rate.per-second");
+        // IDEs show the description as it is: Javadoc markup copied from a field would show as {@code hub.engine}.
         metadata.forEach((name, property) -> assertThat(property.path("description").asString(""))
-            .as("description of %s", name).endsWith("."));
+            .as("description of %s", name).endsWith(".").doesNotContain("{@", "<", ">"));
 
         Map<String, String> readme = readmeTable();
         assertThat(readme.keySet()).as("hub.* rows of the README's configuration table")
@@ -43,6 +45,16 @@ class ConfigurationMetadataTests {
             String expected = value == null ? "unset" : value.asString();
             assertThat(readme.get(name)).as("README default of %s", name).isEqualTo(expected);
         });
+    }
+
+    @Test
+    void groupsAndPropertiesCarryNoJavadocMarkup() throws IOException {
+        try (InputStream in = ConfigurationMetadataTests.class
+            .getResourceAsStream("/META-INF/spring-configuration-metadata.json")) {
+            assertThat(in).isNotNull();
+            assertThat(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8))
+                .contains("\"description\"").doesNotContain("{@code", "{@link");
+        }
     }
 
     @Test
