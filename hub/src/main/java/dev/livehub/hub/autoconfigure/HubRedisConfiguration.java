@@ -10,6 +10,7 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,8 +36,9 @@ import dev.livehub.hub.engine.StreamSettings;
  * {@code hub.engine=redis}: the engine on the application's Redis. With a Lettuce {@link RedisConnectionFactory}
  * (Spring Boot's, or one the application defines) the hub opens its two connections on that factory's client, so its
  * URI, TLS bundle, Sentinel or cluster settings are the hub's too; without one it builds its own client from
- * {@code spring.data.redis.*}. Either way the start log says which Redis the hub uses. Sessions in Redis:
- * {@link HubRedisSessionsAutoConfiguration}.
+ * {@code spring.data.redis.*}, on the application's Lettuce {@link ClientResources} when there are some. Either way
+ * Spring Boot's Lettuce observations (metrics and traces) see the hub's commands, and the start log says which Redis
+ * the hub uses. Sessions in Redis: {@link HubRedisSessionsAutoConfiguration}.
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnProperty(name = "hub.engine", havingValue = "redis")
@@ -52,7 +54,7 @@ class HubRedisConfiguration {
         @Bean
         @ConditionalOnMissingBean
         Engine hubEngine(HubProperties properties, ObjectProvider<RedisConnectionFactory> factories,
-                ObjectProvider<DataRedisConnectionDetails> details) {
+                ObjectProvider<DataRedisConnectionDetails> details, ObjectProvider<ClientResources> resources) {
             RedisKeys keys = new RedisKeys(properties.getRedis().getPrefix());
             StreamSettings settings = HubAutoConfiguration.streamSettings(properties);
             Duration timeout = properties.getRedis().getTimeout();
@@ -62,6 +64,9 @@ class HubRedisConfiguration {
                         factory.getClass().getSimpleName(), where, keys.prefix());
                 return RedisEngine.onSharedClient(factory.getRequiredNativeClient(), where, keys, settings, timeout);
             }
+            // Its own client shares the application's ClientResources when there are some (Spring Boot's carry the
+            // Lettuce observations that count every command), so the hub's commands are measured like the rest.
+            ClientResources clientResources = resources.getIfUnique(RedisEngine::clientResources);
             DataRedisConnectionDetails connection = details.getIfAvailable();
             if (connection != null && connection.getCluster() != null) {
                 // spring.data.redis.cluster.nodes: the same engine on a Redis Cluster.
@@ -71,12 +76,12 @@ class HubRedisConfiguration {
                     .toList();
                 log.info("The hub uses its own Lettuce client on the Redis Cluster {}, key prefix '{}'", nodes,
                         keys.prefix());
-                return new RedisEngine(RedisClusterClient.create(RedisEngine.clientResources(), nodes), keys,
+                return new RedisEngine(RedisClusterClient.create(clientResources, nodes), keys,
                         settings, timeout);
             }
             RedisURI uri = named(redisUri(connection));
             log.info("The hub uses its own Lettuce client on {}, key prefix '{}'", uri, keys.prefix());
-            RedisClient client = RedisClient.create(RedisEngine.clientResources(), uri);
+            RedisClient client = RedisClient.create(clientResources, uri);
             client.setOptions(ClientOptions.builder().timeoutOptions(TimeoutOptions.enabled(timeout)).build());
             return new RedisEngine(client, keys, settings, timeout);
         }

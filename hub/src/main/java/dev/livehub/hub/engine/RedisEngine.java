@@ -2,10 +2,12 @@ package dev.livehub.hub.engine;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.WeakHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -57,6 +59,14 @@ public final class RedisEngine implements Engine {
 
     private final Duration timeout;
 
+    /**
+     * The client resources {@link #clientResources()} made. An engine that owns its client shuts down the client's
+     * resources only when they are among these: an application's (Spring Boot's {@code ClientResources} bean, shared
+     * with its own connections) keep running.
+     */
+    private static final Set<ClientResources> MADE_RESOURCES = Collections
+        .synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
+
     private final Set<String> subscribed = ConcurrentHashMap.newKeySet();
 
     private final ScheduledExecutorService restorer = Executors.newSingleThreadScheduledExecutor(
@@ -86,7 +96,8 @@ public final class RedisEngine implements Engine {
     /**
      * An engine on one Redis server.
      *
-     * @param client a Lettuce client this engine owns from now on (it shuts it down on {@link #close()})
+     * @param client a Lettuce client this engine owns from now on (it shuts it down on {@link #close()}, with its
+     *        client resources when they came from {@link #clientResources()})
      * @param timeout how long one Redis command may take before it counts as failed
      */
     public RedisEngine(RedisClient client, RedisKeys keys, StreamSettings settings, Duration timeout) {
@@ -150,9 +161,16 @@ public final class RedisEngine implements Engine {
      * returning. The engine shuts them down when it closes.
      */
     public static ClientResources clientResources() {
-        return ClientResources.builder()
+        ClientResources resources = ClientResources.builder()
             .reconnectDelay(Delay.equalJitter(Duration.ofMillis(50), Duration.ofSeconds(1), 100, TimeUnit.MILLISECONDS))
             .build();
+        MADE_RESOURCES.add(resources);
+        return resources;
+    }
+
+    /** Whether these resources came from {@link #clientResources()}: an engine shuts down only those. */
+    static boolean madeHere(ClientResources resources) {
+        return MADE_RESOURCES.contains(resources);
     }
 
     @Override

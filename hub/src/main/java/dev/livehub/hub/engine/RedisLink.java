@@ -81,8 +81,9 @@ interface RedisLink extends AutoCloseable {
     void close();
 
     /**
-     * Closes a link's connections, then, when the engine owns it, its client and the resources it was given
-     * (RedisEngine.clientResources); a client the application shares with the hub keeps running.
+     * Closes a link's connections, then, when the engine owns it, its client and the resources made for it
+     * ({@link RedisEngine#clientResources()}); a client, or client resources, the application shares with the hub keep
+     * running.
      */
     static void close(StatefulConnection<?, ?> pubsub, StatefulConnection<?, ?> commands,
             List<? extends StatefulConnection<?, ?>> readers, AbstractRedisClient client,
@@ -93,7 +94,9 @@ interface RedisLink extends AutoCloseable {
         client.removeListener(listener);
         if (owned) {
             client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-            client.getResources().shutdown(0, 2, TimeUnit.SECONDS);
+            if (RedisEngine.madeHere(client.getResources())) {
+                client.getResources().shutdown(0, 2, TimeUnit.SECONDS);
+            }
         }
     }
 }

@@ -1,11 +1,21 @@
 package dev.livehub.hub.autoconfigure;
 
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.tracing.MicrometerTracing;
+import io.micrometer.common.KeyValue;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationHandler;
+import io.micrometer.observation.ObservationRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisConnectionDetails;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
@@ -97,6 +107,56 @@ class HubAutoConfigurationTests {
                         + "redis://127.0.0.1:" + redis.port() + "/0)");
             });
         assertThat(redis.commands().clientList()).doesNotContain("name=hub-node:");
+    }
+
+    /**
+     * Without a Lettuce connection factory the hub builds its own client, on the application's ClientResources (Spring
+     * Boot's carry the Lettuce observations behind its Redis command metrics), and leaves them running when it stops.
+     */
+    @Test
+    void itsOwnClientSharesTheApplicationsClientResourcesSoTheirObservationsSeeItsCommands() {
+        List<String> operations = new CopyOnWriteArrayList<>();
+        ObservationRegistry observations = ObservationRegistry.create();
+        observations.observationConfig().observationHandler(new ObservationHandler<>() {
+            @Override
+            public boolean supportsContext(Observation.Context context) {
+                return true;
+            }
+
+            @Override
+            public void onStop(Observation.Context context) {
+                KeyValue operation = context.getLowCardinalityKeyValue("db.operation");
+                if (operation != null) {
+                    operations.add(operation.getValue());
+                }
+            }
+        });
+        ClientResources application = ClientResources.builder()
+            .tracing(new MicrometerTracing(observations, "Redis"))
+            .build();
+        try {
+            runner.withPropertyValues("hub.engine=redis")
+                .withBean(ClientResources.class, () -> application)
+                .withBean(DataRedisConnectionDetails.class, () -> new DataRedisConnectionDetails() {
+                    @Override
+                    public Standalone getStandalone() {
+                        return Standalone.of("127.0.0.1", redis.port());
+                    }
+                })
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    context.getBean(Hub.class).publish(List.of("own-client"),
+                            dev.livehub.hub.Publication.of("notif", "{}"));
+                    assertThat(redis.commands().exists("hub:{own-client}:events")).isOne();
+                    assertThat(operations).as("commands the application's observations saw")
+                        .contains("EVALSHA", "FUNCTION");
+                });
+            assertThat(application.eventExecutorGroup().isShuttingDown()).as("the application's resources shut down")
+                .isFalse();
+        }
+        finally {
+            application.shutdown();
+        }
     }
 
     @Test
