@@ -1,6 +1,8 @@
 package dev.livehub.hub.engine;
 
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
@@ -41,6 +43,12 @@ final class ClusterLink implements RedisLink {
 
     private final String description;
 
+    /** On the application's client: the name the link gives its connections; {@code null} on a client of its own. */
+    private final String name;
+
+    /** The per-node pub/sub connections named so far (Lettuce opens one when a channel of that node is subscribed). */
+    private final Set<StatefulRedisPubSubConnection<String, String>> named = ConcurrentHashMap.newKeySet();
+
     /**
      * @param owned whether the link shuts the client down when it closes (else it closes only its connections)
      * @param description where the client connects, for the logs
@@ -52,6 +60,17 @@ final class ClusterLink implements RedisLink {
         this.commands = client.connect();
         this.readers = IntStream.range(0, READERS).mapToObj(n -> client.connect()).toList();
         this.pubsub = client.connectPubSub();
+        this.name = owned ? null : RedisEngine.nodeName();
+        if (name != null) {
+            // The application's client names its connections its own way; operators (hubctl stats, CLIENT LIST)
+            // tell a hub node's by this name. A cluster connection's CLIENT SETNAME names its connection to every
+            // node it knows, replicas included (so a promoted replica's is named too), and Lettuce sets it again
+            // after a reconnect. The pub/sub connection's per-node connections are named as they are first used
+            // (ssubscribe).
+            commands.sync().clientSetname(name);
+            readers.forEach(reader -> reader.sync().clientSetname(name));
+            pubsub.sync().clientSetname(name);
+        }
         pubsub.setNodeMessagePropagation(true);
         pubsub.addListener(new RedisClusterPubSubAdapter<>() {
             @Override
@@ -117,6 +136,40 @@ final class ClusterLink implements RedisLink {
     @Override
     public StatefulRedisPubSubConnection<String, String> pubsub() {
         return pubsub;
+    }
+
+    /**
+     * On the application's client, first names the pub/sub connection to the channel's node if it has no name yet:
+     * Lettuce sends the {@code SSUBSCRIBE} to the node that owns the channel's slot, over a connection of its own to
+     * that node (by host and port), opened on first use.
+     */
+    @Override
+    public CompletionStage<Void> ssubscribe(String channel) {
+        if (name == null) {
+            return pubsub.async().ssubscribe(channel);
+        }
+        return nameNodeConnection(channel).thenCompose(done -> pubsub.async().ssubscribe(channel));
+    }
+
+    /** Never fails: a name is for operators, and a node that cannot be reached fails the subscription itself. */
+    private CompletionStage<Void> nameNodeConnection(String channel) {
+        RedisClusterNode node = pubsub.getPartitions().getMasterBySlot(SlotHash.getSlot(channel));
+        if (node == null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return pubsub.getConnectionAsync(node.getUri().getHost(), node.getUri().getPort())
+            .thenCompose(connection -> {
+                if (!named.add(connection)) {
+                    return CompletableFuture.<Void>completedFuture(null);
+                }
+                return connection.async().clientSetname(name).<Void>handle((ok, error) -> {
+                    if (error != null) {
+                        named.remove(connection);
+                    }
+                    return null;
+                });
+            })
+            .handle((done, error) -> null);
     }
 
     @Override

@@ -3,17 +3,23 @@ package dev.livehub.hub.engine;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.SlotHash;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.livehub.hub.Cursor;
 import dev.livehub.hub.EventId;
 import dev.livehub.hub.Hub;
+import dev.livehub.hub.HubSettings;
 import dev.livehub.hub.Publication;
 import dev.livehub.hub.Published;
 import dev.livehub.hub.testing.CommandStats;
@@ -22,6 +28,7 @@ import dev.livehub.hub.testing.RedisClusterExtension;
 import dev.livehub.hub.testing.SseEvent;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The engine contract on a real Redis Cluster (three masters, a replica each), and a failover: the master of a user's
@@ -99,6 +106,68 @@ class RedisClusterEngineIntegrationTests extends EngineContract {
         }
         assertThat(data(browser.events().awaitPublished(1, Duration.ofSeconds(10))))
             .containsExactly("{\"to\":\"php-user\"}");
+    }
+
+    /**
+     * As on one Redis server: an engine on the application's own cluster client names its connections
+     * {@code hub-node:<pid>:<host>} on every node (commands, backlog reads, and each node's pub/sub connection, where
+     * hubctl stats counts bells), and leaves the application's own connections as they are.
+     */
+    @Test
+    void onTheApplicationsClusterClientEveryConnectionOfTheEngineIsNamedAfterTheNode() throws Exception {
+        RedisClusterClient shared = RedisClusterClient.create(RedisURI.create("redis://" + cluster.seed()));
+        try (var application = shared.connect()) {
+            application.sync().ping();
+            Hub node = new Hub(RedisEngine.onSharedClient(shared, "the application's client", new RedisKeys(prefix),
+                    StreamSettings.defaults(), Duration.ofSeconds(5)), HubSettings.defaults(), new SimpleMeterRegistry());
+            try {
+                // Users on every master: a bell channel, thus a pub/sub connection, on each.
+                Map<Integer, String> userOfMaster = new TreeMap<>();
+                for (int n = 0; userOfMaster.size() < 3 && n < 200; n++) {
+                    int slot = SlotHash.getSlot(new RedisKeys(prefix).stream("named-" + n));
+                    userOfMaster.putIfAbsent(shared.getPartitions().getMasterBySlot(slot).getUri().getPort(),
+                            "named-" + n);
+                }
+                assertThat(userOfMaster).as("a user on each of the three masters").hasSize(3);
+                for (String user : userOfMaster.values()) {
+                    RecordingOutput browser = new RecordingOutput();
+                    node.connect(user, Cursor.none(), browser);
+                    browser.events().awaitFirst("ready", Duration.ofSeconds(10));
+                    node.publish(List.of(user), Publication.of("crud.update", "{}"));
+                    browser.events().awaitPublished(1, Duration.ofSeconds(10));
+                }
+                String nodeName = "name=" + RedisEngine.nodeName() + " ";
+                await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                    for (int master : userOfMaster.keySet()) {
+                        List<String> clients = clientList(master);
+                        assertThat(clients).as("subscribed connections on " + master)
+                            .filteredOn(line -> !line.contains(" ssub=0 "))
+                            .singleElement().asString().contains(nodeName);
+                        // The command connection and the two read connections, besides the pub/sub one.
+                        assertThat(clients).as("named connections on " + master)
+                            .filteredOn(line -> line.contains(nodeName)).hasSizeGreaterThanOrEqualTo(4);
+                    }
+                });
+                assertThat(application.sync().clientGetname()).as("the application's own connection").isNull();
+            }
+            finally {
+                node.close();
+            }
+        }
+        finally {
+            shared.shutdown();
+        }
+    }
+
+    /** CLIENT LIST of one node of the cluster, one line per connection. */
+    private static List<String> clientList(int port) {
+        RedisClient client = RedisClient.create(RedisURI.create("127.0.0.1", port));
+        try (var connection = client.connect()) {
+            return List.of(connection.sync().clientList().split("\n"));
+        }
+        finally {
+            client.shutdown();
+        }
     }
 
     /** Kills a master; the cluster stays usable, on its promoted replica, for the tests that run after this one. */
