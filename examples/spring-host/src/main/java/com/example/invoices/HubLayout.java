@@ -9,7 +9,7 @@ import org.springframework.web.bind.annotation.ModelAttribute;
 import dev.livehub.hub.PagePosition;
 
 /** What every page's layout needs for its stream: whose it is, and where it stood when the page was rendered. */
-@ControllerAdvice(basePackageClasses = HubLayout.class)
+@ControllerAdvice
 class HubLayout {
 
     private final PagePosition pagePosition;

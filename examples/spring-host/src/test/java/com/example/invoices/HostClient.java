@@ -67,9 +67,14 @@ final class HostClient {
             .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    SseClient stream() throws IOException {
-        String cookie = cookies.getCookieStore().getCookies().stream().map(c -> c.getName() + "=" + c.getValue())
+    /** The session cookie, as a request header's value ("" before any). */
+    String cookieHeader() {
+        return cookies.getCookieStore().getCookies().stream().map(c -> c.getName() + "=" + c.getValue())
             .collect(Collectors.joining("; "));
+    }
+
+    SseClient stream() throws IOException {
+        String cookie = cookieHeader();
         return SseClient.open(base + "/stream/app", cookie.isEmpty() ? Map.of() : Map.of("Cookie", cookie));
     }
 }

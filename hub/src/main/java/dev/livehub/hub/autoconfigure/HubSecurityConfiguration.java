@@ -13,9 +13,14 @@ import dev.livehub.hub.admission.SessionStreams;
  * With Spring Security, every {@code HttpSecurity} the application builds (its own filter chains, or Spring Boot's
  * default one) lets the hub's endpoints answer for themselves, with no rule written by the application: a request
  * without a signed-in user gets the hub's {@code 401} JSON, not a redirect to a login form that a script cannot
- * follow; the async dispatches that end a stream and the errors of these paths pass; {@code POST /hub/publish}, which
- * checks its own bearer token, is not asked for a CSRF token; signing out ends the session's streams at once. Applied
- * first, before the application's own rules.
+ * follow; the error dispatches of these paths pass; {@code POST /hub/publish}, which checks its own bearer token, is not
+ * asked for a CSRF token; signing out ends the session's streams at once. Applied first, before the application's own
+ * rules.
+ *
+ * <p>The hub's paths stay in the application's chain (its sessions and its user are what a stream is opened for), and
+ * with them Spring Security's header writer, which writes its headers when the response commits or else when the chain
+ * returns: {@link dev.livehub.hub.web.StreamEndpoint} commits a stream's response on the request thread before the
+ * stream's writer may write, so the header writer never writes a response at the same time as that writer.
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)

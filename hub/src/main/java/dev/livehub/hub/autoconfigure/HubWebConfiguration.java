@@ -1,6 +1,7 @@
 package dev.livehub.hub.autoconfigure;
 
 import java.util.EventListener;
+import java.util.Map;
 
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpSessionEvent;
@@ -17,14 +18,15 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 import org.springframework.security.web.authentication.session.SessionFixationProtectionEvent;
-import org.springframework.web.servlet.mvc.method.annotation.ResponseBodyEmitter;
+import org.springframework.web.HttpRequestHandler;
+import org.springframework.web.servlet.handler.SimpleUrlHandlerMapping;
 
 import dev.livehub.hub.Hub;
 import dev.livehub.hub.admission.HubUserResolver;
 import dev.livehub.hub.admission.SessionStreams;
 import dev.livehub.hub.admission.StreamAdmission;
 import dev.livehub.hub.web.PublishEndpoint;
-import dev.livehub.hub.web.StreamController;
+import dev.livehub.hub.web.StreamEndpoint;
 import dev.livehub.hub.web.StreamSessionFilter;
 
 /**
@@ -32,14 +34,26 @@ import dev.livehub.hub.web.StreamSessionFilter;
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
-@ConditionalOnClass(ResponseBodyEmitter.class)
+@ConditionalOnClass(SimpleUrlHandlerMapping.class)
 class HubWebConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    StreamController hubStreamController(Hub hub, StreamAdmission admission, HubUserResolver users,
+    StreamEndpoint hubStreamEndpoint(Hub hub, StreamAdmission admission, HubUserResolver users,
             HubProperties properties) {
-        return new StreamController(hub, admission, users, properties.getStreamLifetime(), properties.getPollLimit());
+        return new StreamEndpoint(hub, admission, users, properties.getStreamLifetime(), properties.getPollLimit());
+    }
+
+    /**
+     * {@code /stream/app} and {@code /stream/app/poll} to the hub's own handlers, ahead of the application's
+     * controllers: plain {@code HttpRequestHandler}s, which no {@code @ControllerAdvice} of the application applies
+     * to (its {@code @ModelAttribute}, {@code @InitBinder} and {@code @ExceptionHandler} methods are for annotated
+     * controllers), and no interceptor the application registers for its own mappings.
+     */
+    @Bean
+    SimpleUrlHandlerMapping hubStreamHandlerMapping(StreamEndpoint endpoint) {
+        return new SimpleUrlHandlerMapping(Map.of(StreamEndpoint.STREAM_PATH, (HttpRequestHandler) endpoint::stream,
+                StreamEndpoint.POLL_PATH, (HttpRequestHandler) endpoint::poll), Ordered.HIGHEST_PRECEDENCE);
     }
 
     /**

@@ -39,7 +39,7 @@ import dev.livehub.hub.engine.RedisEngine;
 import dev.livehub.hub.testing.RedisServerExtension;
 import dev.livehub.hub.admission.HubUserResolver;
 import dev.livehub.hub.web.PublishEndpoint;
-import dev.livehub.hub.web.StreamController;
+import dev.livehub.hub.web.StreamEndpoint;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -61,7 +61,7 @@ class HubAutoConfigurationTests {
         runner.run(context -> {
             assertThat(context).hasSingleBean(Hub.class).hasSingleBean(CrudBus.class);
             assertThat(context.getBean(Engine.class)).isInstanceOf(MemoryEngine.class);
-            assertThat(context).doesNotHaveBean(StreamController.class);
+            assertThat(context).doesNotHaveBean(StreamEndpoint.class);
         });
     }
 
@@ -174,7 +174,7 @@ class HubAutoConfigurationTests {
             .withPropertyValues("hub.enabled=false", "hub.engine=redis")
             .run(context -> {
                 assertThat(context).hasNotFailed().doesNotHaveBean(Hub.class).doesNotHaveBean(Engine.class)
-                    .doesNotHaveBean(StreamController.class).hasSingleBean(CrudBus.class);
+                    .doesNotHaveBean(StreamEndpoint.class).hasSingleBean(CrudBus.class);
                 context.getBean(CrudBus.class).publishToUsers(java.util.List.of("7"), "crud.update",
                         java.util.Map.of("id", 1));
                 assertThat(context.getBean(dev.livehub.hub.PagePosition.class).lastId("7")).isNull();
@@ -184,7 +184,7 @@ class HubAutoConfigurationTests {
     @Test
     void aServletWebApplicationGetsTheEndpoints() {
         new WebApplicationContextRunner().withConfiguration(AutoConfigurations.of(HubAutoConfiguration.class))
-            .run(context -> assertThat(context).hasSingleBean(StreamController.class)
+            .run(context -> assertThat(context).hasSingleBean(StreamEndpoint.class)
                 .hasSingleBean(PublishEndpoint.class)
                 .hasSingleBean(HubUserResolver.class));
     }
