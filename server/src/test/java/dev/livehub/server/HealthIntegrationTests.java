@@ -15,9 +15,12 @@ import java.util.concurrent.CompletableFuture;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -30,10 +33,13 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Health as a load balancer and an operator see it, on a hub server on the Redis engine: Redis stopped under a running
- * node makes {@code /actuator/health} DOWN within 5 s (and UP again when it is back), and a node that drains (SIGTERM:
- * its context closes) answers readiness OUT_OF_SERVICE while its streams are still open, so no new stream is sent
- * its way.
+ * node makes {@code /actuator/health} DOWN within 5 s (and UP again when it is back) while readiness stays UP (every
+ * node shares that Redis: taking them all out of the load balancer would refuse the streams that now wait for it),
+ * unless the operator puts the hub in the readiness group; a node that drains (SIGTERM: its context closes) answers
+ * readiness OUT_OF_SERVICE while its streams are still open, so no new stream is sent its way. The outage is logged as
+ * a few lines, not a warning per reconnect attempt.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class HealthIntegrationTests {
 
     private static final String SECRET = "health-test-secret-of-32-bytes-or-more";
@@ -73,11 +79,64 @@ class HealthIntegrationTests {
         HttpResponse<String> down = get("/actuator/health", OPERATOR);
         assertThat(down.body()).contains("\"status\":\"DOWN\"", "\"live\":\"down\"");
         assertThat(tookMs).isLessThan(5000);
+        // Readiness stays UP: a new stream is still taken (it waits, with heartbeats, and catches up when Redis is
+        // back), and a restart would not bring Redis back either.
+        assertThat(get("/actuator/health/readiness", null).statusCode()).isEqualTo(200);
+        assertThat(get("/actuator/health/liveness", null).statusCode()).isEqualTo(200);
 
         redis.startAgain();
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
             .until(() -> get("/actuator/health", null).statusCode() == 200);
         assertThat(get("/actuator/health", OPERATOR).body()).contains("\"live\":\"up\"");
+    }
+
+    /** Where nodes do not share one Redis's fate, the hub in the readiness group takes a node cut off from it out. */
+    @Test
+    void withTheHubInTheReadinessGroupANodeWithoutRedisIsNotReady() throws Exception {
+        start("5s", "--management.endpoint.health.group.readiness.include=readinessState,hub");
+        assertThat(get("/actuator/health/readiness", null).statusCode()).isEqualTo(200);
+
+        redis.stopKeepingData();
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100))
+            .until(() -> get("/actuator/health/readiness", null).statusCode() == 503);
+        assertThat(get("/actuator/health/liveness", null).statusCode()).isEqualTo(200);
+
+        redis.startAgain();
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+            .until(() -> get("/actuator/health/readiness", null).statusCode() == 200);
+    }
+
+    /**
+     * Lettuce's watchdog (a warning per reconnect attempt per connection, several a second) and Boot's Redis check (a
+     * stack trace per health request) are quiet; the hub says it once when live delivery pauses, once per
+     * {@code hub.redis.outage-log-interval} with Lettuce's reason, and once when it is back.
+     */
+    @Test
+    void aRedisOutageIsLoggedOncePerIntervalNotOncePerReconnectAttempt(CapturedOutput output) throws Exception {
+        start("5s", "--hub.redis.outage-log-interval=2s");
+        int before = output.getOut().length();
+
+        redis.stopKeepingData();
+        long stopped = System.nanoTime();
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100))
+            .until(() -> get("/actuator/health", null).statusCode() == 503);
+        // Health requests through the outage, as a load balancer sends them, and several reconnect attempts.
+        for (int i = 0; i < 6; i++) {
+            assertThat(get("/actuator/health", null).statusCode()).isEqualTo(503);
+            Thread.sleep(1000);
+        }
+        long outageSeconds = (System.nanoTime() - stopped) / 1_000_000_000L;
+        String during = output.getOut().substring(before);
+        assertThat(count(during, "A Redis connection dropped; live delivery paused")).isOne();
+        assertThat(count(during, "Redis still unreachable after")).as(during)
+            .isBetween(1, (int) (outageSeconds / 2) + 1);
+        assertThat(during).contains("Connection refused").doesNotContain("ConnectionWatchdog",
+                "Cannot reconnect", "Redis health check failed", "Resubscribing");
+
+        redis.startAgain();
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+            .until(() -> output.getOut().substring(before).contains("Live delivery restored after"));
+        assertThat(count(output.getOut().substring(before), "Live delivery restored after")).isOne();
     }
 
     @Test
@@ -104,12 +163,22 @@ class HealthIntegrationTests {
         streams.forEach(SseClient::close);
     }
 
-    private void start(String drainWindow) {
-        node = new SpringApplicationBuilder(HubServer.class).run("--server.port=0", "--hub.engine=redis",
+    private void start(String drainWindow, String... extra) {
+        List<String> args = new ArrayList<>(List.of("--server.port=0", "--hub.engine=redis",
                 "--spring.data.redis.host=" + redis.host(), "--spring.data.redis.port=" + redis.port(),
                 "--hub.token.secret=" + SECRET, "--hub.drain-window=" + drainWindow,
-                "--spring.security.user.password=" + OPERATOR.substring(OPERATOR.indexOf(':') + 1));
+                "--spring.security.user.password=" + OPERATOR.substring(OPERATOR.indexOf(':') + 1)));
+        args.addAll(List.of(extra));
+        node = new SpringApplicationBuilder(HubServer.class).run(args.toArray(String[]::new));
         port = ((WebServerApplicationContext) node).getWebServer().getPort();
+    }
+
+    private static int count(String text, String part) {
+        int count = 0;
+        for (int at = text.indexOf(part); at >= 0; at = text.indexOf(part, at + 1)) {
+            count++;
+        }
+        return count;
     }
 
     private HttpResponse<String> get(String path, String credentials) throws IOException, InterruptedException {

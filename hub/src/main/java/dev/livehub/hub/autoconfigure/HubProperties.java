@@ -172,6 +172,12 @@ public class HubProperties {
         private Duration timeout = Duration.ofSeconds(5);
 
         /**
+         * While Redis is unreachable, how often the node logs that it still is (one line, with the latest reason),
+         * instead of a warning per reconnect attempt.
+         */
+        private Duration outageLogInterval = Duration.ofSeconds(30);
+
+        /**
          * With Spring Session Data Redis on the classpath, keep sessions in Redis too (so any node serves any
          * browser); false leaves them in the servlet container (one node, or sticky sessions).
          */
@@ -195,6 +201,14 @@ public class HubProperties {
 
         public Duration getTimeout() {
             return timeout;
+        }
+
+        public Duration getOutageLogInterval() {
+            return outageLogInterval;
+        }
+
+        public void setOutageLogInterval(Duration outageLogInterval) {
+            this.outageLogInterval = outageLogInterval;
         }
 
         public void setTimeout(Duration timeout) {

@@ -58,11 +58,13 @@ class HubRedisConfiguration {
             RedisKeys keys = new RedisKeys(properties.getRedis().getPrefix());
             StreamSettings settings = HubAutoConfiguration.streamSettings(properties);
             Duration timeout = properties.getRedis().getTimeout();
+            Duration outageLogInterval = properties.getRedis().getOutageLogInterval();
             if (factories.getIfUnique() instanceof LettuceConnectionFactory factory) {
                 String where = describe(factory);
                 log.info("The hub uses the application's Redis ({}, {}), key prefix '{}'",
                         factory.getClass().getSimpleName(), where, keys.prefix());
-                return RedisEngine.onSharedClient(factory.getRequiredNativeClient(), where, keys, settings, timeout);
+                return RedisEngine.onSharedClient(factory.getRequiredNativeClient(), where, keys, settings, timeout)
+                    .logOutagesEvery(outageLogInterval);
             }
             // Its own client shares the application's ClientResources when there are some (Spring Boot's carry the
             // Lettuce observations that count every command), so the hub's commands are measured like the rest.
@@ -77,13 +79,13 @@ class HubRedisConfiguration {
                 log.info("The hub uses its own Lettuce client on the Redis Cluster {}, key prefix '{}'", nodes,
                         keys.prefix());
                 return new RedisEngine(RedisClusterClient.create(clientResources, nodes), keys,
-                        settings, timeout);
+                        settings, timeout).logOutagesEvery(outageLogInterval);
             }
             RedisURI uri = named(redisUri(connection));
             log.info("The hub uses its own Lettuce client on {}, key prefix '{}'", uri, keys.prefix());
             RedisClient client = RedisClient.create(clientResources, uri);
             client.setOptions(ClientOptions.builder().timeoutOptions(TimeoutOptions.enabled(timeout)).build());
-            return new RedisEngine(client, keys, settings, timeout);
+            return new RedisEngine(client, keys, settings, timeout).logOutagesEvery(outageLogInterval);
         }
 
         /**

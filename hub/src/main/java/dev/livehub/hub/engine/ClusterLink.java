@@ -19,6 +19,7 @@ import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.cluster.pubsub.RedisClusterPubSubAdapter;
 import io.lettuce.core.cluster.pubsub.StatefulRedisClusterPubSubConnection;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.resource.ClientResources;
 
 /**
  * A Redis Cluster: commands routed by key slot, and a cluster pub/sub connection whose {@code SSUBSCRIBE}s Lettuce
@@ -175,6 +176,11 @@ final class ClusterLink implements RedisLink {
     @Override
     public void refreshTopology() {
         client.refreshPartitions();
+    }
+
+    @Override
+    public ClientResources resources() {
+        return client.getResources();
     }
 
     @Override

@@ -21,12 +21,14 @@ import java.util.function.Function;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.event.connection.ReconnectFailedEvent;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
+import reactor.core.Disposable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -91,6 +93,10 @@ public final class RedisEngine implements Engine {
 
     private volatile EngineListener listener;
 
+    private volatile RedisOutageLog outages = new RedisOutageLog(Duration.ofSeconds(30));
+
+    private Disposable reconnectFailures;
+
     private volatile boolean closed;
 
     /**
@@ -150,6 +156,17 @@ public final class RedisEngine implements Engine {
         this.timeout = timeout;
     }
 
+    /**
+     * While Redis is away, say so at most this often (30 s unless set): one line when live delivery pauses, one per
+     * interval with the latest reason, one when it is back. Call before {@link #start}.
+     *
+     * @return this engine
+     */
+    public RedisEngine logOutagesEvery(Duration interval) {
+        this.outages = new RedisOutageLog(interval);
+        return this;
+    }
+
     /** {@code hub-node:<pid>:<host>}: how a hub node names its Redis connections, so operators can tell them. */
     public static String nodeName() {
         return "hub-node:" + java.lang.management.ManagementFactory.getRuntimeMXBean().getName().replace('@', ':');
@@ -188,6 +205,10 @@ public final class RedisEngine implements Engine {
             }
         });
         // One call may append for users of many slots on one node of a cluster (RedisAppends groups them so).
+        // Lettuce's reasons for failed reconnects (connection refused, timed out) for the outage log's summary lines.
+        reconnectFailures = link.resources().eventBus().get()
+            .ofType(ReconnectFailedEvent.class)
+            .subscribe(event -> outages.reconnectFailed(String.valueOf(event.getCause().getMessage())));
         appendScript = RedisScript.load("append.lua", "#!lua flags=allow-cross-slot-keys\n", link.scripting());
         readScript = RedisScript.load("read.lua", link.scripting());
         publishLibrary = publishLibrary(settings);
@@ -274,6 +295,9 @@ public final class RedisEngine implements Engine {
             closed = true;
         }
         restorer.shutdownNow();
+        if (reconnectFailures != null) {
+            reconnectFailures.dispose();
+        }
         if (link != null) {
             link.close();
         }
@@ -336,7 +360,7 @@ public final class RedisEngine implements Engine {
             losses++;
             if (!liveLost) {
                 liveLost = true;
-                log.warn("A Redis connection dropped; live delivery paused until every bell is subscribed again");
+                outages.started();
                 listener.onLiveLost();
             }
             if (!restoring) {
@@ -369,8 +393,9 @@ public final class RedisEngine implements Engine {
         CompletableFuture.allOf(acks).orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
             .whenComplete((ok, error) -> {
                 if (error != null) {
-                    log.warn("Resubscribing {} bells failed ({}); trying again", channels.size(),
-                            error.getMessage() != null ? error.getMessage() : error.getClass().getSimpleName());
+                    // Every attempt (about every second) fails while Redis is away: logged once per interval.
+                    outages.stillDown(error.getMessage() != null ? error.getMessage()
+                            : error.getClass().getSimpleName());
                 }
                 synchronized (restoreLock) {
                     if (error != null || losses != lossesBefore) {
@@ -380,7 +405,7 @@ public final class RedisEngine implements Engine {
                     restoring = false;
                     liveLost = false;
                     loadPublishFunction();
-                    log.info("Live delivery restored; {} bells subscribed, catching up", channels.size());
+                    outages.ended(channels.size());
                     listener.onLiveRestored();
                 }
             });

@@ -11,6 +11,7 @@ import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.resource.ClientResources;
 
 /**
  * A node's Redis connections, whatever the deployment: commands (scripts routed by their first key), a few for reading
@@ -63,6 +64,9 @@ interface RedisLink extends AutoCloseable {
 
     /** The pub/sub connection; a cluster's sends each {@code SSUBSCRIBE} to the node that owns the channel's slot. */
     StatefulRedisPubSubConnection<String, String> pubsub();
+
+    /** The client's resources (their event bus says why a reconnect failed). */
+    ClientResources resources();
 
     /** Subscribes one shard channel (a cluster cannot subscribe channels of different slots in one command). */
     default CompletionStage<Void> ssubscribe(String channel) {

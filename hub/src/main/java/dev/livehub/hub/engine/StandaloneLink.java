@@ -13,6 +13,7 @@ import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.resource.ClientResources;
 
 /** One Redis server: a command connection and a pub/sub connection. */
 final class StandaloneLink implements RedisLink {
@@ -98,6 +99,11 @@ final class StandaloneLink implements RedisLink {
     @Override
     public StatefulRedisPubSubConnection<String, String> pubsub() {
         return pubsub;
+    }
+
+    @Override
+    public ClientResources resources() {
+        return client.getResources();
     }
 
     @Override
