@@ -109,7 +109,8 @@ class HealthIntegrationTests {
     /**
      * Lettuce's watchdog (a warning per reconnect attempt per connection, several a second) and Boot's Redis check (a
      * stack trace per health request) are quiet; the hub says it once when live delivery pauses, once per
-     * {@code hub.redis.outage-log-interval} with Lettuce's reason, and once when it is back.
+     * {@code hub.redis.outage-log-interval} with Lettuce's reason, and once when it is back; a shutdown says nothing of
+     * the kind.
      */
     @Test
     void aRedisOutageIsLoggedOncePerIntervalNotOncePerReconnectAttempt(CapturedOutput output) throws Exception {
@@ -137,6 +138,13 @@ class HealthIntegrationTests {
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
             .until(() -> output.getOut().substring(before).contains("Live delivery restored after"));
         assertThat(count(output.getOut().substring(before), "Live delivery restored after")).isOne();
+
+        // A shutdown is not an outage: the engine closes before Boot's connection factory shuts its client down.
+        int beforeClose = output.getOut().length();
+        node.close();
+        node = null;
+        assertThat(output.getOut().substring(beforeClose)).doesNotContain("A Redis connection dropped",
+                "Connection is already closed");
     }
 
     @Test

@@ -17,7 +17,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * What the hub server shows, and to whom: health to anyone (a load balancer), with its readiness and liveness groups;
- * metrics and the Prometheus scrape only to the operator account, over HTTP Basic.
+ * metrics, the Prometheus scrape and the console only to the operator account, over HTTP Basic (a browser is asked
+ * for it).
  */
 @SpringBootTest(classes = HubServer.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = "spring.security.user.password=" + ManagementEndpointsTests.PASSWORD)
@@ -64,7 +65,14 @@ class ManagementEndpointsTests {
 
     @Test
     void theConsoleIsTheOperatorsAndChangesNeedItsHeader() throws Exception {
-        assertThat(get("/hub/console", null).statusCode()).isEqualTo(401);
+        // A browser opening the console without credentials gets the Basic prompt, naming what it asks for.
+        HttpResponse<String> stranger = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                + "/hub/console")).header("Accept", "text/html,application/xhtml+xml,*/*;q=0.8").build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(stranger.statusCode()).isEqualTo(401);
+        assertThat(stranger.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(
+                value -> assertThat(value).startsWith("Basic realm=\"livehub operator\""));
+        assertThat(stranger.body()).doesNotContain("livehub console");
         HttpResponse<String> page = get("/hub/console", "operator:" + PASSWORD);
         assertThat(page.statusCode()).isEqualTo(200);
         assertThat(page.body()).contains("<title>livehub console</title>");

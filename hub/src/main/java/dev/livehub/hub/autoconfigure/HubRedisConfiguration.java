@@ -24,6 +24,7 @@ import org.springframework.boot.data.redis.autoconfigure.ClientResourcesBuilderC
 import org.springframework.boot.data.redis.autoconfigure.DataRedisConnectionDetails;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
@@ -86,6 +87,43 @@ class HubRedisConfiguration {
             RedisClient client = RedisClient.create(clientResources, uri);
             client.setOptions(ClientOptions.builder().timeoutOptions(TimeoutOptions.enabled(timeout)).build());
             return new RedisEngine(client, keys, settings, timeout).logOutagesEvery(outageLogInterval);
+        }
+
+        /**
+         * Closes the engine once the web server has stopped, just before the application's
+         * {@link LettuceConnectionFactory} stops (a lifecycle phase above the factory's): the factory shuts its client
+         * down when it stops, before any bean is destroyed, and an engine on that client would take it for a Redis
+         * outage (a warning that live delivery paused, and warnings for connections already closed) on every
+         * shutdown. The engine is not started again if the context is.
+         */
+        @Bean
+        SmartLifecycle hubEngineClosesBeforeRedis(Engine engine, ObjectProvider<RedisConnectionFactory> factories) {
+            int phase = factories.getIfUnique() instanceof LettuceConnectionFactory factory ? factory.getPhase() + 1 : 0;
+            return new SmartLifecycle() {
+
+                private volatile boolean running;
+
+                @Override
+                public void start() {
+                    running = true;
+                }
+
+                @Override
+                public void stop() {
+                    running = false;
+                    engine.close();
+                }
+
+                @Override
+                public boolean isRunning() {
+                    return running;
+                }
+
+                @Override
+                public int getPhase() {
+                    return phase;
+                }
+            };
         }
 
         /**
