@@ -90,6 +90,16 @@ final class Run {
         return this;
     }
 
+    /**
+     * Subscribers come back like {@code EventSource}: a stream that drops is opened again after the server's
+     * {@code retry:}, with {@code Last-Event-ID}, and what they finally got is what counts (a stream a busy server
+     * closed is not a lost event unless its resume loses it).
+     */
+    Run reconnectAsEventSource() {
+        this.reconnectMillis = Subscriber.AS_EVENT_SOURCE;
+        return this;
+    }
+
     Run failover(long killPid, int killAt, long reconnectMillis) {
         this.killPid = killPid;
         this.killAt = killAt;
@@ -225,6 +235,10 @@ final class Run {
             result.put("connected", stats.connected.sum());
             result.put("failed_connects", stats.failedConnects.sum());
             result.put("dropped", stats.dropped.sum());
+            if (reconnectMillis != -1) {
+                // Streams opened again after a drop (EventSource-like, or after a failover), all phases together.
+                result.put("reopened", stats.reconnected.sum());
+            }
             result.put("connect_ms", percentiles(stats.connectTime));
             result.put("published", stats.published.sum());
             result.put("publish_failures", stats.publishFailures.sum());

@@ -37,6 +37,7 @@ import dev.livehub.hub.engine.Engine;
 import dev.livehub.hub.engine.MemoryEngine;
 import dev.livehub.hub.engine.StreamSettings;
 import dev.livehub.hub.netty.NettyStreamServer;
+import dev.livehub.hub.web.HttpPublishing;
 import dev.livehub.hub.admission.ConnectRate;
 import dev.livehub.hub.admission.HubUserResolver;
 import dev.livehub.hub.admission.SessionStreams;
@@ -75,6 +76,19 @@ public class HubAutoConfiguration {
                 properties.getHeartbeat(), properties.getRetry(), properties.getStreamLifetime(),
                 properties.getCatchUpPage(), properties.getCompactAbove());
         return new Hub(engine, settings, registry.getIfAvailable(SimpleMeterRegistry::new));
+    }
+
+    /** {@code POST /hub/publish}, served by the servlet container and, with {@code hub.stream-port}, by Netty. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "org.springframework.http.HttpStatus")
+    static class HttpPublishingConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean
+        HttpPublishing hubHttpPublishing(Hub hub, HubProperties properties) {
+            return new HttpPublishing(hub, properties.getPublish().getToken(),
+                    properties.getPublish().getMaxUsers(), properties.getPublish().getMaxBatch());
+        }
     }
 
     @Bean
@@ -221,13 +235,14 @@ public class HubAutoConfiguration {
         @Bean
         @ConditionalOnMissingBean
         NettyStreamServer hubNettyStreamServer(StreamAdmission admission, ObjectProvider<SessionUsers> sessions,
-                HubProperties properties) {
+                ObjectProvider<HttpPublishing> publishing, HubProperties properties) {
             Duration heartbeat = properties.getHeartbeat();
             // A write may wait two heartbeats for a client that reads nothing, and a peer that acknowledges nothing
             // is dropped after two: a dead peer's slot is free within three heartbeats of its last acknowledgement.
             NettyStreamServer.Settings settings = new NettyStreamServer.Settings(heartbeat.multipliedBy(2),
                     properties.getStreamHeadTimeout(), maxConnections(properties), heartbeat.multipliedBy(2));
-            return new NettyStreamServer(admission, sessions.getIfAvailable(() -> SessionUsers.NONE), settings);
+            return new NettyStreamServer(admission, sessions.getIfAvailable(() -> SessionUsers.NONE), settings)
+                .publishing(publishing.getIfAvailable());
         }
 
         @Bean

@@ -25,6 +25,7 @@ import dev.livehub.hub.Hub;
 import dev.livehub.hub.admission.HubUserResolver;
 import dev.livehub.hub.admission.SessionStreams;
 import dev.livehub.hub.admission.StreamAdmission;
+import dev.livehub.hub.web.HttpPublishing;
 import dev.livehub.hub.web.PublishEndpoint;
 import dev.livehub.hub.web.StreamEndpoint;
 import dev.livehub.hub.web.StreamSessionFilter;
@@ -113,9 +114,8 @@ class HubWebConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    PublishEndpoint hubPublishEndpoint(Hub hub, HubProperties properties) {
-        return new PublishEndpoint(hub, properties.getPublish().getToken(), properties.getPublish().getMaxUsers(),
-                properties.getPublish().getMaxBatch());
+    PublishEndpoint hubPublishEndpoint(HttpPublishing publishing) {
+        return new PublishEndpoint(publishing);
     }
 
     /**

@@ -20,12 +20,14 @@ import org.slf4j.LoggerFactory;
 import dev.livehub.hub.Hub;
 import dev.livehub.hub.admission.SessionUsers;
 import dev.livehub.hub.admission.StreamAdmission;
+import dev.livehub.hub.web.HttpPublishing;
 
 /**
  * A listener of its own for {@code GET /stream/app}, on Netty rather than the servlet container. A stream then costs
  * what the hub keeps for it (its connection, outbox and writer) and a Netty channel, instead of a servlet request that
  * holds about 90 KB of buffers for as long as the stream is open. Put it behind the same proxy as the node
- * ({@code location = /stream/app} to this port).
+ * ({@code location = /stream/app} to this port). With {@link #publishing} it also takes {@code POST /hub/publish}
+ * ({@link PublishRequestHandler}).
  *
  * <p>The same protocol and the same decisions as the servlet endpoint ({@link StreamAdmission}): subscriber tokens,
  * and signed-in users through {@link SessionUsers} (the session store read by the session cookie). The polling
@@ -66,6 +68,8 @@ public final class NettyStreamServer implements AutoCloseable {
 
     private final AtomicInteger open = new AtomicInteger();
 
+    private volatile HttpPublishing publishing;
+
     private EventLoopGroup group;
 
     private Channel server;
@@ -82,6 +86,17 @@ public final class NettyStreamServer implements AutoCloseable {
         this.admission = admission;
         this.sessions = sessions;
         this.settings = settings;
+    }
+
+    /**
+     * Serves {@code POST /hub/publish} and {@code /hub/publish/batch} here too (before {@link #start}): the servlet
+     * endpoint's contract at a fraction of its cost per request, for publishers sent to this port.
+     *
+     * @param publishing what answers them, or {@code null}: this port serves streams only
+     */
+    public NettyStreamServer publishing(HttpPublishing publishing) {
+        this.publishing = publishing;
+        return this;
     }
 
     /** Binds {@code host:port} (port 0: any free port) and serves until {@link #close()}. */
@@ -103,8 +118,12 @@ public final class NettyStreamServer implements AutoCloseable {
                         return;
                     }
                     channel.closeFuture().addListener(closed -> open.decrementAndGet());
-                    channel.pipeline().addLast(new RequestHeadTimeout(settings.headTimeout()), new HttpServerCodec(),
-                            new StreamRequestHandler(admission, sessions, settings.writeTimeout()));
+                    channel.pipeline().addLast(new RequestHeadTimeout(settings.headTimeout()), new HttpServerCodec());
+                    HttpPublishing publishes = publishing;
+                    if (publishes != null) {
+                        channel.pipeline().addLast(new PublishRequestHandler(publishes));
+                    }
+                    channel.pipeline().addLast(new StreamRequestHandler(admission, sessions, settings.writeTimeout()));
                 }
             });
         if (epoll) {
@@ -126,8 +145,9 @@ public final class NettyStreamServer implements AutoCloseable {
             group.shutdownGracefully();
             throw new IllegalStateException("hub.stream-port " + port + " cannot be bound: " + ex.getMessage(), ex);
         }
-        log.info("Streams (GET /stream/app{}) also served on {}:{} (Netty, {})",
-                sessions == SessionUsers.NONE ? ", subscriber tokens" : "", host, port(), epoll ? "epoll" : "NIO");
+        log.info("Streams (GET /stream/app{}){} also served on {}:{} (Netty, {})",
+                sessions == SessionUsers.NONE ? ", subscriber tokens" : "",
+                publishing != null ? " and POST /hub/publish" : "", host, port(), epoll ? "epoll" : "NIO");
     }
 
     /** The bound port. */

@@ -50,13 +50,18 @@ class PublishEndpointIntegrationTests {
     @LocalServerPort
     int port;
 
+    /** The port publishers are sent to: the servlet container's here. */
+    protected int publishPort() {
+        return port;
+    }
+
     @DynamicPropertySource
     static void redis(DynamicPropertyRegistry registry) {
         redis.useForTheHub(registry);
     }
 
     private HttpResponse<String> post(String path, byte[] body) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + publishPort() + path))
             .header("Authorization", "Bearer publish-secret")
             .header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofByteArray(body))

@@ -1,0 +1,285 @@
+package dev.livehub.hub.web;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpStatus;
+import tools.jackson.core.JsonGenerator;
+import tools.jackson.core.ObjectWriteContext;
+import tools.jackson.core.json.JsonFactory;
+
+import dev.livehub.hub.Addressed;
+import dev.livehub.hub.EventId;
+import dev.livehub.hub.Hub;
+import dev.livehub.hub.Publication;
+import dev.livehub.hub.Published;
+
+/**
+ * {@code POST /hub/publish} and {@code /hub/publish/batch} apart from the server that carries them: a request's method,
+ * path, {@code Authorization} header and body in, the answer's status and JSON out. The servlet filter
+ * ({@link PublishEndpoint}) and the Netty stream port ({@code hub.stream-port}) both serve it through this, so the two
+ * answer alike; see {@link PublishEndpoint} for the contract. Thread-safe.
+ */
+public final class HttpPublishing {
+
+    private static final Logger log = LoggerFactory.getLogger(HttpPublishing.class);
+
+    public static final String PATH = "/hub/publish";
+
+    public static final String BATCH_PATH = "/hub/publish/batch";
+
+    /** A single publication's body: users, event and data of at most 64 KiB, with room to spare. */
+    static final int MAX_BODY_BYTES = 1024 * 1024;
+
+    /** A batch's body. */
+    static final int MAX_BATCH_BODY_BYTES = 16 * 1024 * 1024;
+
+    private static final JsonFactory JSON = JsonFactory.builder().build();
+
+    /** Store failures logged at most once per this many ms, with how many were not logged. */
+    private static final long LOG_EVERY_MS = 10_000;
+
+    private final Hub hub;
+
+    private final byte[] token;
+
+    private final int maxUsers;
+
+    private final int maxBatch;
+
+    private final AtomicLong lastLogged = new AtomicLong();
+
+    private final AtomicLong unlogged = new AtomicLong();
+
+    /**
+     * An answer: its status, its JSON body, whether it carries {@code Retry-After: 1} (a 5xx), and the {@code Allow}
+     * header of a 405 ({@code null} otherwise).
+     */
+    public record Answer(int status, byte[] json, boolean retryAfter, String allow) {
+    }
+
+    /**
+     * @param token the bearer token publishers send; {@code null} or blank: publishing over HTTP is off (404)
+     * @param maxUsers users per publication
+     * @param maxBatch publications per batch
+     */
+    public HttpPublishing(Hub hub, String token, int maxUsers, int maxBatch) {
+        this.hub = hub;
+        this.token = token == null || token.isBlank() ? null : token.getBytes(StandardCharsets.UTF_8);
+        this.maxUsers = maxUsers;
+        this.maxBatch = maxBatch;
+    }
+
+    /** Whether {@code path} (without a query) is one of the publish paths. */
+    public static boolean serves(String path) {
+        return PATH.equals(path) || BATCH_PATH.equals(path);
+    }
+
+    /** The largest body {@code path} takes; a longer one is answered {@link #tooLarge}. */
+    public static int maxBody(String path) {
+        return BATCH_PATH.equals(path) ? MAX_BATCH_BODY_BYTES : MAX_BODY_BYTES;
+    }
+
+    /** The answer to a body longer than {@link #maxBody}: a 413. */
+    public static Answer tooLarge(String path) {
+        return refusal(new HubWebException(HttpStatus.CONTENT_TOO_LARGE, "too_large",
+                "the body is over " + maxBody(path) + " bytes; event data may have at most "
+                        + Publication.MAX_DATA_BYTES), null);
+    }
+
+    /**
+     * Answers one request to a publish path ({@link #serves}); blocks while the store appends.
+     *
+     * @param authorization the {@code Authorization} header, or {@code null}
+     * @param body the whole body, at most {@link #maxBody} bytes
+     */
+    public Answer answer(String method, String path, String authorization, byte[] body) {
+        boolean batch = BATCH_PATH.equals(path);
+        try {
+            if (!"POST".equals(method)) {
+                return refusal(new HubWebException(HttpStatus.METHOD_NOT_ALLOWED, "method_not_allowed",
+                        "publish with POST"), "POST");
+            }
+            authorize(authorization);
+            return batch ? publishBatch(PublishRequest.batch(body, maxUsers, maxBatch))
+                    : publishOne(PublishRequest.one(body, maxUsers));
+        }
+        catch (PublishRequest.BadBody ex) {
+            return refusal(new HubWebException(HttpStatus.BAD_REQUEST, "bad_request", ex.getMessage()), null);
+        }
+        catch (HubWebException ex) {
+            return refusal(ex, null);
+        }
+        catch (RuntimeException ex) {
+            // A fault of the hub's own (shutting down, a bug): said as JSON, never a container's error page.
+            log.error("POST {} failed", path, ex);
+            return refusal(new HubWebException(HttpStatus.INTERNAL_SERVER_ERROR, "internal_error",
+                    "the hub could not publish (" + ex.getClass().getSimpleName() + "); retry, with a publish_id "
+                            + "of yours so that a retry is appended once"), null);
+        }
+    }
+
+    private Answer publishOne(PublishRequest request) {
+        Result result = request.refusal() != null ? Result.badRequest(request)
+                : Result.of(hub.publishAll(List.of(request.addressed())).getFirst());
+        if (result.status() >= 500) {
+            logRefusal(result);
+        }
+        return answer(result.status(), result.status() == 503, out -> result.write(out, false));
+    }
+
+    private Answer publishBatch(List<PublishRequest> requests) {
+        List<Addressed> valid = new ArrayList<>();
+        for (PublishRequest request : requests) {
+            if (request.refusal() == null) {
+                valid.add(request.addressed());
+            }
+        }
+        List<Published> published = hub.publishAll(valid);
+        List<Result> results = new ArrayList<>(requests.size());
+        int next = 0;
+        boolean complete = true;
+        Result refused = null;
+        for (PublishRequest request : requests) {
+            Result result = request.refusal() != null ? Result.badRequest(request) : Result.of(published.get(next++));
+            results.add(result);
+            complete &= result.status() == 202;
+            if (refused == null && result.status() >= 500) {
+                refused = result;
+            }
+        }
+        if (refused != null) {
+            logRefusal(refused);
+        }
+        boolean whole = complete;
+        return answer(200, false, out -> {
+            out.writeStartObject();
+            out.writeBooleanProperty("complete", whole);
+            out.writeName("results");
+            out.writeStartArray();
+            for (Result result : results) {
+                result.write(out, true);
+            }
+            out.writeEndArray();
+            out.writeEndObject();
+        });
+    }
+
+    private void authorize(String header) {
+        if (token == null) {
+            throw new HubWebException(HttpStatus.NOT_FOUND, "not_found",
+                    "publishing over HTTP is off; set hub.publish.token to turn it on");
+        }
+        String prefix = "Bearer ";
+        byte[] given = header != null && header.regionMatches(true, 0, prefix, 0, prefix.length())
+                ? header.substring(prefix.length()).strip().getBytes(StandardCharsets.UTF_8) : new byte[0];
+        // Constant time, so the token cannot be guessed byte by byte from response times.
+        if (!MessageDigest.isEqual(given, token)) {
+            throw new HubWebException(HttpStatus.UNAUTHORIZED, "bad_token",
+                    "send Authorization: Bearer <hub.publish.token>");
+        }
+    }
+
+    private void logRefusal(Result refused) {
+        long now = System.currentTimeMillis();
+        long last = lastLogged.get();
+        if (now - last >= LOG_EVERY_MS && lastLogged.compareAndSet(last, now)) {
+            long others = unlogged.getAndSet(0);
+            log.warn("POST /hub/publish: {} ({} more refused publications in the last {} s not logged)",
+                    refused.message(), others, LOG_EVERY_MS / 1000);
+        }
+        else {
+            unlogged.incrementAndGet();
+        }
+    }
+
+    private static Answer refusal(HubWebException refusal, String allow) {
+        int status = refusal.status().value();
+        return answer(status, status >= 500, out -> {
+            out.writeStartObject();
+            out.writeStringProperty("error", refusal.code());
+            out.writeStringProperty("message", refusal.getMessage());
+            out.writeEndObject();
+        }, allow);
+    }
+
+    private interface Body {
+        void write(JsonGenerator out);
+    }
+
+    private static Answer answer(int status, boolean retryAfter, Body body) {
+        return answer(status, retryAfter, body, null);
+    }
+
+    private static Answer answer(int status, boolean retryAfter, Body body, String allow) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
+        try (JsonGenerator out = JSON.createGenerator(ObjectWriteContext.empty(), bytes)) {
+            body.write(out);
+        }
+        return new Answer(status, bytes.toByteArray(), retryAfter, allow);
+    }
+
+    /** What became of one publication: its status, and its answer's fields. */
+    private record Result(int status, String error, String message, String publishId, Map<String, EventId> ids,
+            Map<String, Published.Refusal> refused) {
+
+        static Result badRequest(PublishRequest request) {
+            return new Result(400, "bad_request", request.refusal(), request.publishId(), Map.of(), Map.of());
+        }
+
+        static Result of(Published published) {
+            if (published.complete()) {
+                return new Result(202, null, null, published.publishId(), published.ids(), Map.of());
+            }
+            Published.Refusal conflict = published.refused().values().stream()
+                .filter(refusal -> refusal.reason() == Published.Reason.PUBLISH_ID_CONFLICT)
+                .findFirst()
+                .orElse(null);
+            Published.Refusal first = conflict != null ? conflict : published.refused().values().iterator().next();
+            String whom = published.ids().isEmpty() ? "no user"
+                    : published.ids().size() + " of " + (published.ids().size() + published.refused().size())
+                            + " users";
+            return new Result(conflict != null ? 409 : 503, first.reason().code(), first.message()
+                    + " (appended for " + whom + "; see 'ids' and 'refused')",
+                    published.publishId(), published.ids(), published.refused());
+        }
+
+        void write(JsonGenerator out, boolean withStatus) {
+            out.writeStartObject();
+            if (withStatus) {
+                out.writeNumberProperty("status", status);
+            }
+            if (error != null) {
+                out.writeStringProperty("error", error);
+                out.writeStringProperty("message", message);
+            }
+            out.writeStringProperty("publish_id", publishId);
+            if (status != 400) {
+                out.writeName("ids");
+                out.writeStartObject();
+                ids.forEach((user, id) -> out.writeStringProperty(user, id.toString()));
+                out.writeEndObject();
+            }
+            if (!refused.isEmpty()) {
+                out.writeName("refused");
+                out.writeStartObject();
+                refused.forEach((user, refusal) -> {
+                    out.writeName(user);
+                    out.writeStartObject();
+                    out.writeStringProperty("error", refusal.reason().code());
+                    out.writeStringProperty("message", refusal.message());
+                    out.writeEndObject();
+                });
+                out.writeEndObject();
+            }
+            out.writeEndObject();
+        }
+    }
+}
