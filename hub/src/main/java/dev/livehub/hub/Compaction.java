@@ -2,14 +2,16 @@ package dev.livehub.hub;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
-import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ObjectNode;
+import tools.jackson.core.ObjectReadContext;
+import tools.jackson.core.io.JsonStringEncoder;
+import tools.jackson.core.json.JsonFactory;
 
 /**
  * Catch-up compaction: a backlog folded to the latest state of each record, for a client that comes back after a long
@@ -43,7 +45,10 @@ final class Compaction {
      */
     static final long MAX_BACKLOG_BYTES = 8L << 20;
 
-    private static final JsonMapper json = JsonMapper.builder().build();
+    /** Parsers only: no object mapping (a mapper's parser carries a deserialization context per call). */
+    private static final JsonFactory JSON = JsonFactory.builder().build();
+
+    private static final JsonStringEncoder ENCODER = JsonStringEncoder.getInstance();
 
     private Compaction() {
     }
@@ -101,8 +106,13 @@ final class Compaction {
         return folded;
     }
 
-    /** A crud event's parts: the action (create, update, delete), its record key and its JSON text. */
-    private record Crud(String action, String key, String data) {
+    /**
+     * A crud event's parts: the action (create, update, delete), its record key, its JSON text, and where in that text
+     * its {@code fields} property is ({@code fieldsName} at its name's opening quote, the value from {@code fieldsStart}
+     * to {@code fieldsEnd}; all -1 when it has none), so a merge splices texts instead of building trees.
+     */
+    private record Crud(String action, String key, String data, boolean fieldsObject, int fieldsName,
+            int fieldsStart, int fieldsEnd) {
 
         static Crud of(HubEvent entry) {
             String action = switch (entry.event()) {
@@ -111,28 +121,30 @@ final class Compaction {
                 case "crud.delete" -> "delete";
                 default -> null;
             };
-            if (action == null) {
-                return null;
-            }
-            String key = recordKey(entry.data());
-            return key == null ? null : new Crud(action, key, entry.data());
+            return action == null ? null : read(action, entry.data());
         }
 
         /**
-         * The {@code model} and {@code id} of an object, read with a streaming parse that builds nothing else (an
-         * entry may carry 60 KB of fields that only a merge needs); {@code null} when the text is not an object with
-         * both as plain values, or not JSON at all: kept as it is, like any event the hub does not understand.
+         * One streaming parse of an object that builds nothing (an entry may carry 60 KB of fields that only a merge
+         * needs): its {@code model} and {@code id}, and where its {@code fields} are; {@code null} when the text is not
+         * an object with both as plain values, or not JSON at all: kept as it is, like any event the hub does not
+         * understand.
          */
-        private static String recordKey(String data) {
-            try (JsonParser parser = json.createParser(data)) {
+        private static Crud read(String action, String data) {
+            try (JsonParser parser = JSON.createParser(ObjectReadContext.empty(), data)) {
                 if (parser.nextToken() != JsonToken.START_OBJECT) {
                     return null;
                 }
                 String model = null;
                 String id = null;
                 boolean plain = true;
+                boolean fieldsObject = false;
+                int fieldsName = -1;
+                int fieldsStart = -1;
+                int fieldsEnd = -1;
                 while (parser.nextToken() == JsonToken.PROPERTY_NAME) {
                     String name = parser.currentName();
+                    int nameAt = (int) parser.currentTokenLocation().getCharOffset();
                     JsonToken value = parser.nextToken();
                     boolean scalar = value.isScalarValue();
                     if (name.equals("model") || name.equals("id")) {
@@ -146,30 +158,84 @@ final class Compaction {
                             id = text;
                         }
                     }
+                    if (name.equals("fields")) {
+                        fieldsName = nameAt;
+                        fieldsStart = (int) parser.currentTokenLocation().getCharOffset();
+                        fieldsObject = value == JsonToken.START_OBJECT;
+                    }
                     if (!scalar) {
                         parser.skipChildren();
+                    }
+                    if (name.equals("fields")) {
+                        // Past the value's last character: a string's or number's end, or the closing bracket.
+                        parser.finishToken();
+                        fieldsEnd = (int) parser.currentLocation().getCharOffset();
                     }
                 }
                 if (parser.currentToken() != JsonToken.END_OBJECT || parser.nextToken() != null) {
                     return null;
                 }
-                return plain && model != null && id != null ? model + '\u0000' + id : null;
+                return plain && model != null && id != null ? new Crud(action, model + '\u0000' + id, data,
+                        fieldsObject, fieldsName, fieldsStart, fieldsEnd) : null;
             }
             catch (JacksonException ex) {
                 return null;
             }
         }
+
+        /** The properties of its {@code fields} object, each name with its value's JSON text, into {@code into}. */
+        void fieldsInto(Map<String, String> into) {
+            String fields = data.substring(fieldsStart, fieldsEnd);
+            try (JsonParser parser = JSON.createParser(ObjectReadContext.empty(), fields)) {
+                parser.nextToken();
+                while (parser.nextToken() == JsonToken.PROPERTY_NAME) {
+                    String name = parser.currentName();
+                    JsonToken value = parser.nextToken();
+                    int start = (int) parser.currentTokenLocation().getCharOffset();
+                    if (!value.isScalarValue()) {
+                        parser.skipChildren();
+                    }
+                    parser.finishToken();
+                    int end = (int) parser.currentLocation().getCharOffset();
+                    // Later wins; a name seen before keeps its place (as a JSON object's setAll does).
+                    into.put(name, fields.substring(start, end));
+                }
+            }
+        }
+
+        /** Its JSON text without its {@code fields} property (and the comma that separated it). */
+        String withoutFields() {
+            int from = fieldsName;
+            int to = fieldsEnd;
+            int before = from - 1;
+            while (before >= 0 && Character.isWhitespace(data.charAt(before))) {
+                before--;
+            }
+            if (data.charAt(before) == ',') {
+                from = before;
+            }
+            else {
+                int after = to;
+                while (after < data.length() && Character.isWhitespace(data.charAt(after))) {
+                    after++;
+                }
+                if (after < data.length() && data.charAt(after) == ',') {
+                    to = after + 1;
+                }
+            }
+            return data.substring(0, from) + data.substring(to);
+        }
     }
 
     /**
-     * The folded state of one record within the backlog: its action so far and the JSON texts that make its state
-     * (the entry that set the action, then the updates after it), parsed only when more than one must be merged.
+     * The folded state of one record within the backlog: its action so far and the entries that make its state (the
+     * entry that set the action, then the updates after it), merged only when there is more than one.
      */
     private static final class Chain {
 
         private String action;
 
-        private final List<String> parts = new ArrayList<>(2);
+        private final List<Crud> parts = new ArrayList<>(2);
 
         private boolean gone;
 
@@ -177,7 +243,7 @@ final class Compaction {
 
         Chain(Crud first) {
             action = first.action();
-            parts.add(first.data());
+            parts.add(first);
         }
 
         /** Folds the next event of this record in; false when it starts a new chain (a create after a delete). */
@@ -198,34 +264,38 @@ final class Compaction {
                     parts.clear();
                 }
             }
-            parts.add(next.data());
+            parts.add(next);
             return true;
         }
 
         HubEvent event(EventId id) {
+            Crud last = parts.getLast();
             if (parts.size() == 1) {
                 // Nothing merged: the publisher's JSON byte for byte.
-                return new HubEvent(id, "crud." + action, parts.getFirst());
+                return new HubEvent(id, "crud." + action, last.data());
             }
-            // The merged fields (later wins), or none when any part had none: the record changed, reload it.
-            ObjectNode fields = json.createObjectNode();
-            ObjectNode out = null;
-            for (String part : parts) {
-                out = (ObjectNode) json.readTree(part);
-                if (fields != null && out.get("fields") instanceof ObjectNode more) {
-                    fields.setAll(more);
+            // The merged fields (later wins) in the latest entry's place, or none when any part had none: the record
+            // changed, reload it. Every other property is the latest entry's, as its publisher wrote it.
+            boolean merge = parts.stream().allMatch(Crud::fieldsObject);
+            if (!merge) {
+                return new HubEvent(id, "crud." + action, last.fieldsName() < 0 ? last.data() : last.withoutFields());
+            }
+            Map<String, String> fields = new LinkedHashMap<>();
+            for (Crud part : parts) {
+                part.fieldsInto(fields);
+            }
+            StringBuilder data = new StringBuilder(last.data().length() + 16 * fields.size());
+            data.append(last.data(), 0, last.fieldsStart()).append('{');
+            fields.forEach((name, value) -> {
+                if (data.charAt(data.length() - 1) != '{') {
+                    data.append(',');
                 }
-                else {
-                    fields = null;
-                }
-            }
-            if (fields == null) {
-                out.remove("fields");
-            }
-            else {
-                out.set("fields", fields);
-            }
-            return new HubEvent(id, "crud." + action, json.writeValueAsString(out));
+                data.append('"');
+                ENCODER.quoteAsString(name, data);
+                data.append("\":").append(value);
+            });
+            data.append('}').append(last.data(), last.fieldsEnd(), last.data().length());
+            return new HubEvent(id, "crud." + action, data.toString());
         }
     }
 }

@@ -214,7 +214,9 @@ final class Run {
             // Wait for what is in flight: every subscriber has every seq of its group, or 10 s passed (30 s after a
             // failover: clients of the killed node reconnect and catch up).
             long settle = System.nanoTime() + Duration.ofSeconds(killPid > 0 ? 30 : 10).toNanos();
-            while (missing(subscribers, owed(accepted)) > 0 && System.nanoTime() < settle) {
+            // Publishes still in flight count once they return: wait for them as well.
+            while ((unfinished(sequence, groups) > 0 || missing(subscribers, owed(accepted)) > 0)
+                    && System.nanoTime() < settle) {
                 Thread.sleep(50);
             }
             Map<String, Object> storm = backlog > 0
@@ -381,6 +383,15 @@ final class Run {
             owed.put(group, java.util.Arrays.stream(latest).filter(seq -> seq >= 0).toArray());
         });
         return owed;
+    }
+
+    /** Publishes started whose call has not returned yet. */
+    private long unfinished(AtomicIntegerArray sequence, int groups) {
+        long assigned = 0;
+        for (int g = 0; g < groups; g++) {
+            assigned += sequence.get(g);
+        }
+        return assigned - stats.published.sum() - stats.publishFailures.sum();
     }
 
     /** Events (with compaction: record states) owed and not yet received, over all subscribers. */
