@@ -121,7 +121,103 @@ final class Compaction {
                 case "crud.delete" -> "delete";
                 default -> null;
             };
-            return action == null ? null : read(action, entry.data());
+            if (action == null) {
+                return null;
+            }
+            Crud scanned = scan(action, entry.data());
+            return scanned != ESCAPED ? scanned : read(action, entry.data());
+        }
+
+        /** What {@link #scan} says when a name or a record key holds an escape: a parser decodes it. */
+        private static final Crud ESCAPED = new Crud("", "", "", false, -1, -1, -1);
+
+        /**
+         * {@link #read}'s answer from a {@link JsonScan}, which decodes nothing: the same unless a property name or
+         * the {@code model} or {@code id} string holds a backslash ({@link #ESCAPED}: ask the parser).
+         */
+        private static Crud scan(String action, String data) {
+            int length = data.length();
+            int i = JsonScan.skipWhitespace(data, 0);
+            if (i >= length || data.charAt(i) != '{') {
+                return null;
+            }
+            String model = null;
+            String id = null;
+            boolean plain = true;
+            boolean fieldsObject = false;
+            int fieldsName = -1;
+            int fieldsStart = -1;
+            int fieldsEnd = -1;
+            i = JsonScan.skipWhitespace(data, i + 1);
+            boolean empty = i < length && data.charAt(i) == '}';
+            if (empty) {
+                i++;
+            }
+            while (!empty) {
+                int nameEnd = JsonScan.skipString(data, i);
+                if (nameEnd == JsonScan.MALFORMED) {
+                    return null;
+                }
+                if (data.lastIndexOf('\\', nameEnd - 2) > i) {
+                    return ESCAPED;
+                }
+                int nameStart = i;
+                i = JsonScan.skipWhitespace(data, nameEnd);
+                if (i >= length || data.charAt(i) != ':') {
+                    return null;
+                }
+                int valueStart = JsonScan.skipWhitespace(data, i + 1);
+                int valueEnd = JsonScan.skipValue(data, valueStart);
+                if (valueEnd == JsonScan.MALFORMED) {
+                    return null;
+                }
+                char first = data.charAt(valueStart);
+                boolean scalar = first != '{' && first != '[';
+                boolean isModel = data.startsWith("\"model\"", nameStart) && nameEnd - nameStart == 7;
+                boolean isId = data.startsWith("\"id\"", nameStart) && nameEnd - nameStart == 4;
+                if (isModel || isId) {
+                    plain &= scalar;
+                    String text = null;
+                    if (scalar && first == '"') {
+                        if (data.lastIndexOf('\\', valueEnd - 2) > valueStart) {
+                            return ESCAPED;
+                        }
+                        text = "s" + data.substring(valueStart + 1, valueEnd - 1);
+                    }
+                    else if (scalar) {
+                        text = "v" + data.substring(valueStart, valueEnd);
+                    }
+                    if (isModel) {
+                        model = text;
+                    }
+                    else {
+                        id = text;
+                    }
+                }
+                if (data.startsWith("\"fields\"", nameStart) && nameEnd - nameStart == 8) {
+                    fieldsName = nameStart;
+                    fieldsStart = valueStart;
+                    fieldsEnd = valueEnd;
+                    fieldsObject = first == '{';
+                }
+                i = JsonScan.skipWhitespace(data, valueEnd);
+                if (i >= length) {
+                    return null;
+                }
+                if (data.charAt(i) == '}') {
+                    i++;
+                    break;
+                }
+                if (data.charAt(i) != ',') {
+                    return null;
+                }
+                i = JsonScan.skipWhitespace(data, i + 1);
+            }
+            if (JsonScan.skipWhitespace(data, i) != length) {
+                return null;
+            }
+            return plain && model != null && id != null ? new Crud(action, model + '\u0000' + id, data,
+                    fieldsObject, fieldsName, fieldsStart, fieldsEnd) : null;
         }
 
         /**
@@ -185,6 +281,27 @@ final class Compaction {
 
         /** The properties of its {@code fields} object, each name with its value's JSON text, into {@code into}. */
         void fieldsInto(Map<String, String> into) {
+            // Scanned (the text is known to be JSON): names without escapes are their own text.
+            int i = JsonScan.skipWhitespace(data, fieldsStart + 1);
+            while (data.charAt(i) != '}') {
+                int nameEnd = JsonScan.skipString(data, i);
+                if (data.lastIndexOf('\\', nameEnd - 2) > i) {
+                    // Later wins, in the first place: the parser's pass puts this object's names again, alike.
+                    parseFieldsInto(into);
+                    return;
+                }
+                String name = data.substring(i + 1, nameEnd - 1);
+                int valueStart = JsonScan.skipWhitespace(data, JsonScan.skipWhitespace(data, nameEnd) + 1);
+                int valueEnd = JsonScan.skipValue(data, valueStart);
+                into.put(name, data.substring(valueStart, valueEnd));
+                i = JsonScan.skipWhitespace(data, valueEnd);
+                if (data.charAt(i) == ',') {
+                    i = JsonScan.skipWhitespace(data, i + 1);
+                }
+            }
+        }
+
+        private void parseFieldsInto(Map<String, String> into) {
             String fields = data.substring(fieldsStart, fieldsEnd);
             try (JsonParser parser = JSON.createParser(ObjectReadContext.empty(), fields)) {
                 parser.nextToken();

@@ -78,19 +78,6 @@ public class HubAutoConfiguration {
         return new Hub(engine, settings, registry.getIfAvailable(SimpleMeterRegistry::new));
     }
 
-    /** {@code POST /hub/publish}, served by the servlet container and, with {@code hub.stream-port}, by Netty. */
-    @Configuration(proxyBeanMethods = false)
-    @ConditionalOnClass(name = "org.springframework.http.HttpStatus")
-    static class HttpPublishingConfiguration {
-
-        @Bean
-        @ConditionalOnMissingBean
-        HttpPublishing hubHttpPublishing(Hub hub, HubProperties properties) {
-            return new HttpPublishing(hub, properties.getPublish().getToken(),
-                    properties.getPublish().getMaxUsers(), properties.getPublish().getMaxBatch());
-        }
-    }
-
     @Bean
     HubLifecycle hubLifecycle(Hub hub, HubProperties properties) {
         return new HubLifecycle(hub, properties.getDrainWindow());

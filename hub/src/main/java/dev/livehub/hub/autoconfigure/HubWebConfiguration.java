@@ -112,6 +112,14 @@ class HubWebConfiguration {
         }
     }
 
+    /** {@code POST /hub/publish}: served here and, with {@code hub.stream-port}, on the Netty port too. */
+    @Bean
+    @ConditionalOnMissingBean
+    HttpPublishing hubHttpPublishing(Hub hub, HubProperties properties) {
+        return new HttpPublishing(hub, properties.getPublish().getToken(), properties.getPublish().getMaxUsers(),
+                properties.getPublish().getMaxBatch());
+    }
+
     @Bean
     @ConditionalOnMissingBean
     PublishEndpoint hubPublishEndpoint(HttpPublishing publishing) {

@@ -96,13 +96,14 @@ final class PublishRequestHandler extends ChannelInboundHandlerAdapter {
         String uri = head.uri();
         int query = uri.indexOf('?');
         String target = query < 0 ? uri : uri.substring(0, query);
-        passing = !HttpPublishing.serves(target) || head.decoderResult().isFailure();
-        if (passing) {
-            return false;
-        }
+        // A request came: the idle connection's close is off (a stream after a publish must not be closed by it).
         if (idle != null) {
             idle.cancel(false);
             idle = null;
+        }
+        passing = !HttpPublishing.serves(target) || head.decoderResult().isFailure();
+        if (passing) {
+            return false;
         }
         // The head is in: the timeout that guards a head sent slowly has done its work.
         if (ctx.pipeline().get(RequestHeadTimeout.class) != null) {
