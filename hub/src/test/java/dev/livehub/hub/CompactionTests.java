@@ -114,6 +114,24 @@ class CompactionTests {
     }
 
     @Test
+    void textThatIsNotJsonIsKeptAsItIsAndEscapesNameTheSameRecordAsTheirCharacters() {
+        // Scanned, not parsed: a leading zero, a raw control character or a bad escape is not JSON, and is kept.
+        List<Compaction.Folded> folded = Compaction.fold(List.of(
+                entry(1, "crud.update", "{\"model\":\"Task\",\"id\":1,\"fields\":{\"a\":1}}"),
+                entry(2, "crud.update", "{\"model\":\"Task\",\"id\":1,\"fields\":{\"a\":01}}"),
+                entry(3, "crud.update", "{\"model\":\"Task\",\"id\":1,\"fields\":{\"a\":\"x\ty\"}}"),
+                entry(4, "crud.update", "{\"model\":\"Task\",\"id\":1,\"fields\":{\"a\":\"\\q\"}}"),
+                // "T\u0061sk" is "Task": the same record, folded with entry 1; the escaped field name is "b".
+                entry(5, "crud.update", "{\"model\":\"T\\u0061sk\",\"id\":1,\"fields\":{\"\\u0062\":2}}")));
+        assertThat(folded).extracting(e -> e.event().id().seq() + " " + e.event().data()).containsExactly(
+                "2 {\"model\":\"Task\",\"id\":1,\"fields\":{\"a\":01}}",
+                "3 {\"model\":\"Task\",\"id\":1,\"fields\":{\"a\":\"x\ty\"}}",
+                "4 {\"model\":\"Task\",\"id\":1,\"fields\":{\"a\":\"\\q\"}}",
+                "5 {\"model\":\"T\\u0061sk\",\"id\":1,\"fields\":{\"a\":1,\"b\":2}}",
+                "5 {\"entries\":5,\"events\":4,\"last_id\":\"1000-5\"}");
+    }
+
+    @Test
     void aFoldedEventThatComesAfterAnEarlierEntrysRecordCarriesNoPositionToResumeFrom() {
         // Issue 14.1: Task 2's title change (1) is folded into its event at 4; resuming from Task 1's 3 would skip it.
         List<Compaction.Folded> folded = Compaction.fold(List.of(
