@@ -40,7 +40,8 @@ public class HubProperties {
     /**
      * A second port for GET /stream/app, served by Netty (needs io.netty:netty-codec-http) at a
      * fraction of a servlet request's memory, to subscriber tokens and to users signed in with a shared session
-     * store (Spring Session). Unset: streams are served on the server's port only; 0: any free port.
+     * store (Spring Session); it also takes POST /hub/publish and /hub/publish/batch. Unset: streams are served on
+     * the server's port only; 0: any free port.
      */
     private Integer streamPort;
 
