@@ -3,7 +3,7 @@ package dev.livehub.hub.web;
 import org.springframework.http.HttpStatus;
 
 /**
- * A refusal of {@link PublishEndpoint} with its HTTP status, a stable error code and a sentence for people. Rendered
+ * A refusal of {@link HttpPublishing} with its HTTP status, a stable error code and a sentence for people. Rendered
  * as {@code {"error":"<code>","message":"<sentence>"}}.
  */
 final class HubWebException extends RuntimeException {
