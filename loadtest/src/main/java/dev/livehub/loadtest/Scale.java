@@ -21,7 +21,8 @@ final class Scale {
             .orElse(null);
         if (scale != null) {
             out.append("## scale\n\n");
-            out.append("`loadtest/bench scale`: three app nodes (`-Xms512m -Xmx512m -XX:+UseZGC`) on one Redis behind ")
+            out.append("`loadtest/bench scale`: ").append(scale.path("nodes").size())
+                .append(" app nodes (`-Xms1g -Xmx1g -XX:+UseZGC`, `SCALE_NODES`) on one Redis behind ")
                 .append("`nginx/cluster`, session users signed in through `/login`, their streams through nginx to the ")
                 .append("nodes' Netty ports; the generator in ").append(scale.path("processes").asLong())
                 .append(" processes, each with its own users and share of the rate; node 1 killed with SIGKILL ")
