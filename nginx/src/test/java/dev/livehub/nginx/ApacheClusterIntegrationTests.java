@@ -1,6 +1,7 @@
 package dev.livehub.nginx;
 
 import java.net.http.HttpClient;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -14,13 +15,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.livehub.app.AppClient;
 import dev.livehub.app.PostgresDatabase;
+import dev.livehub.hub.testing.SseClient;
+import dev.livehub.hub.testing.SseEvent;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Issue 14.16: the shipped {@code nginx/apache.conf} in a real Apache httpd, in front of app.jar nodes started by
- * nginx/cluster, as {@link NginxClusterIntegrationTests} does for nginx: events come through one by one, heartbeats
- * outlive Apache's proxy timeout on streams, and browsers survive a node killed with -9 with every event once, in
- * order.
+ * nginx/cluster, as {@link NginxClusterIntegrationTests} does for nginx: signed-in users' streams go to the nodes'
+ * stream ports (Netty) and their polls to the nodes' own ports, events come through one by one, heartbeats outlive
+ * Apache's proxy timeout on streams, and browsers survive a node killed with -9 with every event once, in order.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ApacheClusterIntegrationTests {
@@ -48,7 +54,8 @@ class ApacheClusterIntegrationTests {
         cluster.up(2, Cluster.freeListenPort());
         // Apache's proxy timeout on streams is 3 s here (3600 as shipped); heartbeats come every second.
         apache = new ApacheHttpd(dir.resolve("apache"), Cluster.freeListenPort(),
-                List.of(cluster.nodePort(1), cluster.nodePort(2)), 3);
+                List.of(cluster.nodePort(1), cluster.nodePort(2)),
+                List.of(cluster.streamPort(1), cluster.streamPort(2)), 3);
     }
 
     @AfterAll
@@ -59,6 +66,36 @@ class ApacheClusterIntegrationTests {
         }
         cluster.close();
         database.close();
+    }
+
+    /**
+     * The servlet container adds {@code X-Served-By} to every response of a node (the app's ServedByFilter); the
+     * stream port is Netty, which serves {@code GET /stream/app} and nothing else, so it answers without one.
+     */
+    @Test
+    @Order(0)
+    void signedInStreamsGoToTheStreamPortsAndPollsToTheNodesOwnPorts() throws Exception {
+        AppClient alice = AppClient.signedIn(apache.url(), "alice");
+        String ready;
+        try (SseClient stream = alice.stream()) {
+            ready = stream.events().awaitFirst("ready", StreamsUnderLoad.WAIT).id();
+            assertThat(stream.headers().firstValue("X-Served-By")).as("served by a stream port").isEmpty();
+        }
+        ClusterTraffic.publish(apache.url(), ClusterTraffic.idOf(alice), "crud.update", "{\"routed\":1}",
+                "routed-" + System.nanoTime());
+        // Both nodes, in turn; the query goes along: the stream resumes after the cursor, with no 'ready'.
+        for (int i = 0; i < 2; i++) {
+            try (SseClient stream = alice.stream("?last_id=" + ready, Map.of())) {
+                assertThat(stream.events().awaitPublished(1, StreamsUnderLoad.WAIT)).extracting(SseEvent::data)
+                    .containsExactly("{\"routed\":1}");
+                assertThat(stream.headers().firstValue("X-Served-By")).as("served by a stream port").isEmpty();
+                assertThat(stream.events().all()).noneMatch(event -> event.event().equals("ready"));
+            }
+        }
+        HttpResponse<String> poll = alice.get("/stream/app/poll");
+        assertThat(poll.statusCode()).isEqualTo(200);
+        assertThat(poll.headers().firstValue("X-Served-By")).as("served by a node's own port").isPresent();
+        assertThat(poll.body()).contains("\"last_id\"");
     }
 
     @Test
@@ -76,7 +113,8 @@ class ApacheClusterIntegrationTests {
     @Test
     @Order(3)
     void browsersSurviveANodeKilledBehindApacheWithEveryEventOnceInOrder() throws Exception {
-        // Each open stream holds one of Apache's worker threads (mod_proxy_http): 60 stay well below the defaults.
+        // Signed-in users' streams, on the stream ports. Each open stream holds one of Apache's worker threads
+        // (mod_proxy_http): 60 stay well below the defaults.
         try (StreamsUnderLoad load = new StreamsUnderLoad(apache.url(), USERS, 60, http)) {
             load.startPublishing();
             load.awaitRounds(10);

@@ -15,8 +15,9 @@ import java.util.regex.Pattern;
 
 /**
  * A real Apache httpd (Debian's {@code apache2}) running the shipped {@code nginx/apache.conf}, with this cluster's
- * nodes as its balancer members, its port, and the stream timeout a test wants instead of 3600 s. The rest of the
- * server configuration is only what a Debian install has: the modules the file names, a pid file, a log.
+ * nodes as its balancer members (their own ports for pages, their stream ports for streams), its port, and the stream
+ * timeout a test wants instead of 3600 s. The rest of the server configuration is only what a Debian install has: the
+ * modules the file names, a pid file, a log.
  */
 final class ApacheHttpd implements AutoCloseable {
 
@@ -24,7 +25,8 @@ final class ApacheHttpd implements AutoCloseable {
 
     private static final String MODULES = "/usr/lib/apache2/modules";
 
-    private static final Pattern MEMBER = Pattern.compile("http://127\\.0\\.0\\.1:(808[1-9])");
+    /** A shipped member: node n's own port is 808n, its stream port 809n. */
+    private static final Pattern MEMBER = Pattern.compile("http://127\\.0\\.0\\.1:80([89])([1-9])");
 
     private final Path dir;
 
@@ -32,23 +34,26 @@ final class ApacheHttpd implements AutoCloseable {
 
     private final Process process;
 
-    ApacheHttpd(Path dir, int port, List<Integer> nodePorts, int streamTimeoutSeconds) throws Exception {
+    ApacheHttpd(Path dir, int port, List<Integer> nodePorts, List<Integer> streamPorts, int streamTimeoutSeconds)
+            throws Exception {
         this.dir = dir;
         this.port = port;
         Files.createDirectories(dir);
         String site = Files.readString(ROOT.resolve("nginx/apache.conf"))
             .replace("<VirtualHost *:8080>", "<VirtualHost *:" + port + ">")
             .replace("timeout=3600", "timeout=" + streamTimeoutSeconds);
-        // The shipped members are nodes on 8081, 8082, ...: node n becomes this cluster's node n, the rest go.
+        // The shipped members are nodes on 8081, 8082, ... (stream ports 8091, 8092, ...): node n becomes this
+        // cluster's node n, the rest go.
         StringBuilder lines = new StringBuilder();
         for (String line : site.split("\n", -1)) {
             Matcher member = MEMBER.matcher(line);
             if (member.find()) {
-                int n = Integer.parseInt(member.group(1)) - 8080;
-                if (n > nodePorts.size()) {
+                List<Integer> ports = member.group(1).equals("8") ? nodePorts : streamPorts;
+                int n = Integer.parseInt(member.group(2));
+                if (n > ports.size()) {
                     continue;
                 }
-                line = member.replaceFirst("http://127.0.0.1:" + nodePorts.get(n - 1));
+                line = member.replaceFirst("http://127.0.0.1:" + ports.get(n - 1));
             }
             lines.append(line).append('\n');
         }

@@ -126,6 +126,11 @@ final class Cluster implements AutoCloseable {
         return Integer.parseInt(state.get("NODE" + n + "_PORT"));
     }
 
+    /** The stream port ({@code hub.stream-port}, Netty) of node {@code n} (1-based), behind the proxy. */
+    int streamPort(int n) {
+        return Integer.parseInt(state.get("NODE" + n + "_STREAM_PORT"));
+    }
+
     String run(String... args) throws IOException, InterruptedException {
         String[] command = new String[args.length + 1];
         command[0] = ROOT.resolve("nginx/cluster").toString();
