@@ -15,6 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
@@ -55,6 +56,9 @@ public final class Hub implements AutoCloseable {
     private final Map<String, Connection> tabs = new ConcurrentHashMap<>();
 
     private final LiveDelivery live = new LiveDelivery();
+
+    /** Who hears the messages of each topic that nodes send one another ({@link #broadcast}). */
+    private final Map<String, List<Consumer<String>>> hearers = new ConcurrentHashMap<>();
 
     /** What every connection of this hub works with; built once the hub's own fields are. */
     private final ConnectionContext connectionContext;
@@ -235,6 +239,30 @@ public final class Hub implements AutoCloseable {
         return !live.isDown();
     }
 
+    /**
+     * Tells every node of this hub's store, this one included, a short {@code message} on {@code topic} (a word
+     * without a line break), at once and without waiting: each node's {@link #onBroadcast} hearers of the topic get
+     * it. Best effort: a node cut from the store at that moment misses it, so a broadcast only hastens what the nodes
+     * also learn another way. Nothing is sent by an engine of one node.
+     */
+    public void broadcast(String topic, String message) {
+        if (topic.indexOf('\n') >= 0) {
+            throw new IllegalArgumentException("a topic has no line break: " + topic);
+        }
+        try {
+            engine.broadcast(topic + "\n" + message);
+        }
+        catch (RuntimeException ex) {
+            log.warn("Broadcasting on {} failed ({}); the other nodes learn it at their next check", topic,
+                    ex.getMessage());
+        }
+    }
+
+    /** {@code hearer} gets every message sent on {@code topic} by any node; it runs on an I/O thread: never block. */
+    public void onBroadcast(String topic, Consumer<String> hearer) {
+        hearers.computeIfAbsent(topic, t -> new CopyOnWriteArrayList<>()).add(hearer);
+    }
+
     /** Whether this node refuses new streams: it drains (SIGTERM) or is shut down. */
     public boolean isDraining() {
         return closed;
@@ -388,6 +416,23 @@ public final class Hub implements AutoCloseable {
             if (entryOf != null) {
                 for (Connection connection : entryOf.connections) {
                     connection.offerLive(entry);
+                }
+            }
+        }
+
+        @Override
+        public void onBroadcast(String message) {
+            int end = message.indexOf('\n');
+            List<Consumer<String>> topic = end < 0 ? null : hearers.get(message.substring(0, end));
+            if (topic == null) {
+                return;
+            }
+            for (Consumer<String> hearer : topic) {
+                try {
+                    hearer.accept(message.substring(end + 1));
+                }
+                catch (RuntimeException ex) {
+                    log.warn("A broadcast hearer failed: {}", ex.toString());
                 }
             }
         }

@@ -104,6 +104,22 @@ public final class PublishRetries implements AutoCloseable {
         }
     }
 
+    /**
+     * Gives up a publication retried elsewhere (the outbox's sweeps) for {@code retryFor}, as this does its own: it
+     * counts in {@code hub.publish.given.up}, and its users are owed a {@code reset}, appended as soon as the store
+     * takes writes again. The caller logs.
+     */
+    public synchronized void givenUpElsewhere(Collection<String> users) {
+        given.incrementAndGet();
+        owedReset.addAll(users);
+        wake();
+    }
+
+    /** How long a publication the store refuses is retried before it is given up ({@code hub.publish.retry-for}). */
+    public Duration retryFor() {
+        return retryFor;
+    }
+
     /** Publications still being retried, or queued by {@link #publishLater} and not yet published. */
     public synchronized int waiting() {
         return queue.size();

@@ -22,8 +22,8 @@ class TwoNodesIntegrationTests extends TwoNodesContract {
 
     @BeforeAll
     static void startNodes() {
-        node1 = AppNode.onRedis(redis.port(), Map.of("hub.heartbeat", "200ms", "hub.session-check-interval", "500ms"));
-        node2 = AppNode.onRedis(redis.port(), Map.of("hub.heartbeat", "200ms", "hub.session-check-interval", "500ms"));
+        node1 = AppNode.onRedis(redis.port(), Map.of("hub.heartbeat", "200ms", "hub.session-check-interval", "60s"));
+        node2 = AppNode.onRedis(redis.port(), Map.of("hub.heartbeat", "200ms", "hub.session-check-interval", "60s"));
     }
 
     @Override

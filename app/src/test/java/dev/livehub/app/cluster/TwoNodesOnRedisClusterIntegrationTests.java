@@ -25,8 +25,10 @@ class TwoNodesOnRedisClusterIntegrationTests extends TwoNodesContract {
 
     @BeforeAll
     static void startNodes() {
-        node1 = AppNode.onRedisCluster(cluster.seed(), Map.of("hub.heartbeat", "200ms", "hub.session-check-interval", "500ms"));
-        node2 = AppNode.onRedisCluster(cluster.seed(), Map.of("hub.heartbeat", "200ms", "hub.session-check-interval", "500ms"));
+        node1 = AppNode.onRedisCluster(cluster.seed(), Map.of("hub.heartbeat", "200ms",
+                "hub.session-check-interval", "60s"));
+        node2 = AppNode.onRedisCluster(cluster.seed(), Map.of("hub.heartbeat", "200ms",
+                "hub.session-check-interval", "60s"));
         client = RedisClusterClient.create(RedisURI.create("redis://" + cluster.seed()));
         connection = client.connect();
     }

@@ -1,6 +1,10 @@
 package dev.livehub.hub.admission;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -13,6 +17,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.livehub.hub.Connection;
+import dev.livehub.hub.Hub;
 
 /**
  * Ends the streams a session opened when the session ends, with {@code event: auth-expired}. An open stream does not
@@ -23,7 +28,13 @@ import dev.livehub.hub.Connection;
  * container: at once on logout, at the container's expiry sweep otherwise; the auto-configuration relays them to
  * {@link #endSession}), and, for sessions in a shared store such
  * as Spring Session's Redis, a periodic {@link SessionCheck} of every session with open streams on this node. The
- * check is what reaches every node: a logout on one node ends the user's streams on all of them within one interval.
+ * check is what reaches every node when nothing else does.
+ *
+ * <p>A session ended by a request (a sign-out, a sign-in that changes the session id) is ended on every node at once
+ * too: the node that served it {@linkplain Hub#broadcast broadcasts} it (on Redis, over the pub/sub connection each
+ * node holds anyway), and every node ends the streams it has of that session. The message names the session by a
+ * SHA-256 of its id, never the id itself. A node that misses the message (its Redis connection down at that moment)
+ * still finds the session gone at its next check.
  */
 public final class SessionStreams implements AutoCloseable {
 
@@ -36,7 +47,15 @@ public final class SessionStreams implements AutoCloseable {
         boolean exists(String sessionId);
     }
 
+    /** The topic of {@link Hub#broadcast}: {@code <reason> <sha-256 of the session id, hex>}. */
+    static final String TOPIC = "session-ended";
+
     private final Map<String, Set<Connection>> bySession = new ConcurrentHashMap<>();
+
+    /** The ids of {@link #bySession} by their SHA-256, for what other nodes broadcast. */
+    private final Map<String, String> byDigest = new ConcurrentHashMap<>();
+
+    private final Hub hub;
 
     private final SessionCheck check;
 
@@ -47,7 +66,20 @@ public final class SessionStreams implements AutoCloseable {
      * @param interval how often the sessions of open streams are checked
      */
     public SessionStreams(SessionCheck check, Duration interval) {
+        this(check, interval, null);
+    }
+
+    /**
+     * @param check how to tell that a session still exists, or {@code null} to rely on the container's events only
+     * @param interval how often the sessions of open streams are checked
+     * @param hub the hub whose nodes are told of each session ended here, and tell this one; {@code null}: none
+     */
+    public SessionStreams(SessionCheck check, Duration interval, Hub hub) {
         this.check = check;
+        this.hub = hub;
+        if (hub != null) {
+            hub.onBroadcast(TOPIC, this::heard);
+        }
         if (check == null) {
             this.sweeper = null;
             return;
@@ -59,26 +91,54 @@ public final class SessionStreams implements AutoCloseable {
 
     /** Remembers that {@code connection} was opened with {@code sessionId}, until the connection ends. */
     public void track(String sessionId, Connection connection) {
-        bySession.computeIfAbsent(sessionId, id -> ConcurrentHashMap.newKeySet()).add(connection);
+        bySession.compute(sessionId, (id, connections) -> {
+            Set<Connection> set = connections != null ? connections : ConcurrentHashMap.newKeySet();
+            set.add(connection);
+            byDigest.put(digest(id), id);
+            return set;
+        });
     }
 
     public void untrack(String sessionId, Connection connection) {
         bySession.computeIfPresent(sessionId, (id, connections) -> {
             connections.remove(connection);
-            return connections.isEmpty() ? null : connections;
+            if (connections.isEmpty()) {
+                byDigest.remove(digest(id));
+                return null;
+            }
+            return connections;
         });
     }
 
     /**
-     * Ends every stream on this node opened with the session.
+     * Ends every stream opened with the session, on this node at once, and tells every other node to do the same.
      *
-     * @return how many streams were ended
+     * @param reason a word ({@code signed-out}, {@code session-ended}), for the logs
+     * @return how many streams were ended on this node
      */
     public int endSession(String sessionId, String reason) {
+        int ended = endHere(sessionId, reason);
+        if (hub != null) {
+            hub.broadcast(TOPIC, reason + " " + digest(sessionId));
+        }
+        return ended;
+    }
+
+    /** What another node broadcast: {@code <reason> <digest>}. Runs on the engine's I/O thread. */
+    private void heard(String message) {
+        int space = message.indexOf(' ');
+        String sessionId = space < 0 ? null : byDigest.get(message.substring(space + 1));
+        if (sessionId != null) {
+            endHere(sessionId, message.substring(0, space));
+        }
+    }
+
+    private int endHere(String sessionId, String reason) {
         Set<Connection> connections = bySession.remove(sessionId);
         if (connections == null) {
             return 0;
         }
+        byDigest.remove(digest(sessionId));
         connections.forEach(connection -> connection.endAuthentication(reason));
         log.info("Session ended ({}): {} streams of user {} ended with auth-expired", reason, connections.size(),
                 connections.iterator().next().user());
@@ -98,8 +158,18 @@ public final class SessionStreams implements AutoCloseable {
                 return;
             }
             if (!exists) {
-                endSession(sessionId, "session-ended");
+                endHere(sessionId, "session-ended");
             }
+        }
+    }
+
+    private static String digest(String sessionId) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                .digest(sessionId.getBytes(StandardCharsets.UTF_8)));
+        }
+        catch (NoSuchAlgorithmException ex) {
+            throw new IllegalStateException("every JDK has SHA-256", ex);
         }
     }
 

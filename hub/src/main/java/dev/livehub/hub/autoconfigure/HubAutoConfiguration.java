@@ -1,10 +1,7 @@
 package dev.livehub.hub.autoconfigure;
 
-import java.lang.management.ManagementFactory;
-
 import java.time.Duration;
 
-import com.sun.management.UnixOperatingSystemMXBean;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.slf4j.Logger;
@@ -141,13 +138,33 @@ public class HubAutoConfiguration {
     }
 
     /**
-     * Ends a session's streams when the session ends: the container tells (see {@link HubWebConfiguration}), and
-     * with Spring Session every node checks the sessions of its open streams every {@code hub.session-check-interval}.
+     * Ends a session's streams when the session ends: the container or Spring Security tells the node that served
+     * the request (see {@link HubWebConfiguration}), which tells every other node through the engine; and with
+     * Spring Session every node checks the sessions of its open streams every {@code hub.session-check-interval}.
      */
     @Bean
     @ConditionalOnMissingBean
-    SessionStreams hubSessionStreams(ObjectProvider<SessionStreams.SessionCheck> check, HubProperties properties) {
-        return new SessionStreams(check.getIfAvailable(), properties.getSessionCheckInterval());
+    SessionStreams hubSessionStreams(ObjectProvider<SessionStreams.SessionCheck> check, HubProperties properties,
+            Hub hub) {
+        return new SessionStreams(check.getIfAvailable(), properties.getSessionCheckInterval(), hub);
+    }
+
+    /**
+     * The connection caps of the server's port (Tomcat) and the stream port, together below the process's file limit
+     * (see {@link ConnectionBudget}); logged once at start.
+     */
+    @Bean
+    @ConditionalOnMissingBean
+    ConnectionBudget hubConnectionBudget(HubProperties properties, Environment environment) {
+        boolean tomcat = isPresent("org.apache.catalina.connector.Connector")
+                && isPresent("org.springframework.boot.tomcat.TomcatConnectorCustomizer")
+                && environment.getProperty("spring.main.web-application-type", "servlet").equals("servlet");
+        Integer servlet = tomcat ? environment.getProperty("server.tomcat.max-connections", Integer.class) : 0;
+        ConnectionBudget budget = ConnectionBudget.of(ConnectionBudget.processFileLimit(), servlet,
+                properties.getStreamPort() != null, properties.getStreamMaxConnections(),
+                properties.isOversubscribeConnections());
+        log.info("Connections: {}", budget);
+        return budget;
     }
 
     /** Whether a request opens a stream, for every transport. */
@@ -216,18 +233,15 @@ public class HubAutoConfiguration {
     @ConditionalOnProperty("hub.stream-port")
     static class NettyStreamsConfiguration {
 
-        /** What a process needs besides the stream port's connections: the server's port, Redis, database, files. */
-        private static final int RESERVED_FILES = 2_000;
-
         @Bean
         @ConditionalOnMissingBean
         NettyStreamServer hubNettyStreamServer(StreamAdmission admission, ObjectProvider<SessionUsers> sessions,
-                ObjectProvider<HttpPublishing> publishing, HubProperties properties) {
+                ObjectProvider<HttpPublishing> publishing, HubProperties properties, ConnectionBudget budget) {
             Duration heartbeat = properties.getHeartbeat();
             // A write may wait two heartbeats for a client that reads nothing, and a peer that acknowledges nothing
             // is dropped after two: a dead peer's slot is free within three heartbeats of its last acknowledgement.
             NettyStreamServer.Settings settings = new NettyStreamServer.Settings(heartbeat.multipliedBy(2),
-                    properties.getStreamHeadTimeout(), maxConnections(properties), heartbeat.multipliedBy(2));
+                    properties.getStreamHeadTimeout(), budget.stream(), heartbeat.multipliedBy(2));
             return new NettyStreamServer(admission, sessions.getIfAvailable(() -> SessionUsers.NONE), settings)
                 .publishing(publishing.getIfAvailable());
         }
@@ -240,14 +254,6 @@ public class HubAutoConfiguration {
             return new NettyStreamsLifecycle(server, address, properties.getStreamPort());
         }
 
-        private static int maxConnections(HubProperties properties) {
-            if (properties.getStreamMaxConnections() != null) {
-                return properties.getStreamMaxConnections();
-            }
-            long files = ManagementFactory.getOperatingSystemMXBean() instanceof UnixOperatingSystemMXBean unix
-                    ? unix.getMaxFileDescriptorCount() : 65_536;
-            return (int) Math.max(1, Math.min(Integer.MAX_VALUE, files - RESERVED_FILES));
-        }
     }
 
     /** {@code hub.stream-port} without Netty's HTTP codec: a start that fails with the fix, not a port never opened. */

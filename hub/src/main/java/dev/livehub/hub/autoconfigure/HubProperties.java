@@ -49,13 +49,27 @@ public class HubProperties {
     private String streamAddress;
 
     /**
-     * Connections hub.stream-port holds at once; more are closed as they come. Unset: the process's file
-     * limit less 2,000 (for the server's own port, Redis, the database, logs and jars).
+     * Connections hub.stream-port holds at once; more are closed as they come. Unset: what the server's port
+     * (server.tomcat.max-connections; unset: a quarter) leaves of the process's file limit less 2,000 (for
+     * Redis, the database, logs and jars). Caps that together exceed that are refused at start.
      */
     private Integer streamMaxConnections;
 
     /** How long a connection to hub.stream-port may take to send its request head before it is closed. */
     private Duration streamHeadTimeout = Duration.ofSeconds(10);
+
+    /**
+     * How long a connection to the servlet container's port (Tomcat) may take to send a whole request head before it
+     * is closed; Tomcat's own connection-timeout bounds each read only.
+     */
+    private Duration serverHeadTimeout = Duration.ofSeconds(10);
+
+    /**
+     * Whether the connection caps of the server's port (server.tomcat.max-connections) and the stream port
+     * (hub.stream-max-connections) may together exceed the process's file limit less 2,000: off, such a
+     * configuration is refused at start. For benchmarks that load one port at a time.
+     */
+    private boolean oversubscribeConnections;
 
     /** Most events one poll of /stream/app/poll returns. */
     private int pollLimit = 500;
@@ -229,7 +243,8 @@ public class HubProperties {
         private int maxBatch = 1000;
 
         /**
-         * How long CrudBus retries a publication the store refused; after that its users get a reset.
+         * How long CrudBus (and the outbox's sweeps) retry a publication the store refused; after that its
+         * users get a reset.
          */
         private Duration retryFor = Duration.ofSeconds(30);
 
@@ -487,6 +502,22 @@ public class HubProperties {
 
     public void setStreamMaxConnections(Integer streamMaxConnections) {
         this.streamMaxConnections = streamMaxConnections;
+    }
+
+    public Duration getServerHeadTimeout() {
+        return serverHeadTimeout;
+    }
+
+    public void setServerHeadTimeout(Duration serverHeadTimeout) {
+        this.serverHeadTimeout = serverHeadTimeout;
+    }
+
+    public boolean isOversubscribeConnections() {
+        return oversubscribeConnections;
+    }
+
+    public void setOversubscribeConnections(boolean oversubscribeConnections) {
+        this.oversubscribeConnections = oversubscribeConnections;
     }
 
     public Duration getStreamHeadTimeout() {

@@ -1,5 +1,6 @@
 package dev.livehub.hub.autoconfigure;
 
+import java.time.Duration;
 import java.util.EventListener;
 import java.util.Map;
 
@@ -8,9 +9,13 @@ import jakarta.servlet.http.HttpSessionEvent;
 import jakarta.servlet.http.HttpSessionIdListener;
 import jakarta.servlet.http.HttpSessionListener;
 
+import org.apache.coyote.AbstractProtocol;
+
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.tomcat.ConfigurableTomcatWebServerFactory;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.boot.web.servlet.ServletListenerRegistrationBean;
 import org.springframework.context.ApplicationListener;
@@ -81,10 +86,46 @@ class HubWebConfiguration {
     }
 
     /**
+     * Tomcat's port: at most its share of the file limit ({@link ConnectionBudget}), and a request head must arrive
+     * whole within {@code hub.server-head-timeout} ({@link TomcatRequestHeads}). Runs after Boot's own customizer, so
+     * the cap it sets is the one that holds.
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = { "org.apache.catalina.connector.Connector",
+            "org.springframework.boot.tomcat.ConfigurableTomcatWebServerFactory" })
+    static class TomcatConnections {
+
+        @Bean
+        WebServerFactoryCustomizer<ConfigurableTomcatWebServerFactory> hubTomcatConnections(ConnectionBudget budget,
+                HubProperties properties) {
+            return new TomcatCustomizer(budget, properties.getServerHeadTimeout());
+        }
+    }
+
+    private record TomcatCustomizer(ConnectionBudget budget, Duration headTimeout)
+            implements WebServerFactoryCustomizer<ConfigurableTomcatWebServerFactory>, Ordered {
+
+        @Override
+        public void customize(ConfigurableTomcatWebServerFactory factory) {
+            factory.addConnectorCustomizers(connector -> {
+                if (connector.getProtocolHandler() instanceof AbstractProtocol<?> protocol) {
+                    protocol.setMaxConnections(budget.servlet());
+                }
+                TomcatRequestHeads.guard(connector, headTimeout);
+            });
+        }
+
+        @Override
+        public int getOrder() {
+            return Ordered.LOWEST_PRECEDENCE;
+        }
+    }
+
+    /**
      * A sign-in changes the session id (Spring Security's session fixation protection): the streams opened with the
      * old id end at once, so a browser signed in as someone else stops receiving the previous user's events. The
      * container tells this for its own sessions (above); Spring Security tells it for Spring Session's. Other nodes
-     * find the old id gone at their next session check.
+     * are told through the engine at once ({@link SessionStreams#endSession}).
      */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(name = "org.springframework.security.web.authentication.session.SessionFixationProtectionEvent")

@@ -13,6 +13,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.PlatformTransactionManager;
 
 import dev.livehub.hub.Hub;
+import dev.livehub.hub.PublishRetries;
 import dev.livehub.hub.outbox.JdbcOutbox;
 
 /**
@@ -27,10 +28,10 @@ class OutboxConfiguration {
     @Bean
     @ConditionalOnMissingBean
     JdbcOutbox hubOutbox(Hub hub, DataSource dataSource, PlatformTransactionManager transactions,
-            HubProperties properties) {
+            HubProperties properties, PublishRetries retries) {
         // Wall-clock time: rows are compared across nodes.
         return new JdbcOutbox(hub, JdbcClient.create(dataSource), transactions, Clock.systemUTC(),
-                properties.getOutbox().getRelayAfter());
+                properties.getOutbox().getRelayAfter(), retries);
     }
 
     @Bean

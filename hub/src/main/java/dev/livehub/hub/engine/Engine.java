@@ -85,6 +85,14 @@ public interface Engine extends AutoCloseable {
     void unsubscribe(String user);
 
     /**
+     * Sends a short message to every node of this store, this one included ({@link EngineListener#onBroadcast}),
+     * without waiting: on Redis, over the pub/sub connection every node already holds. Best effort: a node whose
+     * connection is down misses it. An engine of one node has no one else to tell and drops it.
+     */
+    default void broadcast(String message) {
+    }
+
+    /**
      * The engine's connections to its store, each with whether it works now (a command answered within a second, a
      * subscription connection open); empty for an engine that needs none. For health checks: it may block up to a
      * second.

@@ -18,6 +18,10 @@ public interface EngineListener {
     default void onLiveLost() {
     }
 
+    /** A message another node (or this one) sent with {@link Engine#broadcast}. */
+    default void onBroadcast(String message) {
+    }
+
     /** Every subscription is active again. Entries appended from now on are delivered live. */
     default void onLiveRestored() {
     }

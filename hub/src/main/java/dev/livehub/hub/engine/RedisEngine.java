@@ -213,6 +213,13 @@ public final class RedisEngine implements Engine {
         readScript = RedisScript.load("read.lua", link.scripting());
         publishLibrary = publishLibrary(settings);
         loadPublishFunction();
+        // Messages to every node ride on the pub/sub connection the bells use: no connection more per node.
+        link.ssubscribe(keys.nodesChannel()).whenComplete((ok, error) -> {
+            if (error != null) {
+                log.warn("Subscribing {} failed ({}); a drop and restore subscribes it again", keys.nodesChannel(),
+                        error.getMessage());
+            }
+        });
         log.info("Redis engine started on {} with prefix '{}'", link, keys.prefix());
     }
 
@@ -255,6 +262,15 @@ public final class RedisEngine implements Engine {
     public void unsubscribe(String user) {
         subscribed.remove(user);
         link.sunsubscribe(keys.bell(user));
+    }
+
+    @Override
+    public void broadcast(String message) {
+        link.commands().spublish(keys.nodesChannel(), message).whenComplete((receivers, error) -> {
+            if (error != null) {
+                log.warn("Telling the other nodes failed ({}); they learn it at their next check", error.getMessage());
+            }
+        });
     }
 
     @Override
@@ -304,6 +320,10 @@ public final class RedisEngine implements Engine {
     }
 
     private void onBell(String channel, String message) {
+        if (channel.equals(keys.nodesChannel())) {
+            listener.onBroadcast(message);
+            return;
+        }
         String user = keys.userOf(channel);
         int first = message.indexOf('\n');
         int second = first < 0 ? -1 : message.indexOf('\n', first + 1);
@@ -383,7 +403,8 @@ public final class RedisEngine implements Engine {
             }
             lossesBefore = losses;
         }
-        List<String> channels = subscribed.stream().map(keys::bell).toList();
+        List<String> channels = java.util.stream.Stream.concat(java.util.stream.Stream.of(keys.nodesChannel()),
+                subscribed.stream().map(keys::bell)).toList();
         // A PING on the pub/sub connection too: with no bell to subscribe, live delivery is back only once that
         // connection answers, not at once while Redis is still away.
         CompletableFuture<?>[] acks = java.util.stream.Stream.concat(

@@ -71,6 +71,14 @@ public record RedisKeys(String prefix) {
         return prefix + ":node:" + name;
     }
 
+    /**
+     * {@code <prefix>:nodes}, the shard channel every node subscribes on its pub/sub connection for messages to all
+     * nodes ({@link Engine#broadcast}). Not a user's channel: {@link #userOf} gives {@code null}.
+     */
+    public String nodesChannel() {
+        return prefix + ":nodes";
+    }
+
     /** The pattern that {@code SCAN MATCH} uses to find every node's heartbeat. */
     public String nodePattern() {
         return prefix + ":node:*";
