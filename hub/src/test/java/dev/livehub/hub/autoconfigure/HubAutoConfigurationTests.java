@@ -95,6 +95,32 @@ class HubAutoConfigurationTests {
     }
 
     @Test
+    void sessionsInRedisExpireAfterTheApplicationsTimeoutBySpringBootsRule() {
+        ApplicationContextRunner sessions = runner
+            .withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class,
+                    HubRedisSessionsAutoConfiguration.class))
+            .withPropertyValues("hub.engine=redis", "spring.data.redis.host=127.0.0.1",
+                    "spring.data.redis.port=" + redis.port());
+        sessions.withPropertyValues("server.servlet.session.timeout=60s")
+            .run(context -> assertThat(idleTimeout(context)).isEqualTo(java.time.Duration.ofSeconds(60)));
+        sessions.withPropertyValues("server.servlet.session.timeout=60s", "spring.session.timeout=90")
+            .run(context -> assertThat(idleTimeout(context)).isEqualTo(java.time.Duration.ofSeconds(90)));
+        sessions.run(context -> assertThat(idleTimeout(context)).isEqualTo(java.time.Duration.ofMinutes(30)));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static java.time.Duration idleTimeout(org.springframework.context.ApplicationContext context) {
+        org.springframework.session.SessionRepository<org.springframework.session.Session> repository =
+                context.getBean(org.springframework.session.SessionRepository.class);
+        org.springframework.session.Session session = repository.createSession();
+        repository.save(session);
+        // The TTL Redis holds, not only the session's field: what expires the session on every node.
+        assertThat(redis.commands().ttl("spring:session:sessions:" + session.getId()))
+            .isBetween(session.getMaxInactiveInterval().toSeconds() - 5, session.getMaxInactiveInterval().toSeconds());
+        return session.getMaxInactiveInterval();
+    }
+
+    @Test
     void hubEngineRedisRunsOnTheApplicationsOwnConnectionFactoryAndSaysSo(CapturedOutput output) {
         runner.withPropertyValues("hub.engine=redis", "spring.data.redis.port=1")
             .withBean(RedisConnectionFactory.class, () -> new LettuceConnectionFactory("127.0.0.1", redis.port()))
