@@ -41,6 +41,8 @@ public final class CrudBus {
 
     private final Outbox outbox;
 
+    private final SkippedRecipients skipped;
+
     public CrudBus(Hub hub, JsonMapper json, AfterCommit afterCommit) {
         this(hub, json, afterCommit, () -> null, new PublishRetries(hub, Duration.ofSeconds(30)));
     }
@@ -64,6 +66,7 @@ public final class CrudBus {
         this.origin = origin;
         this.retries = retries;
         this.outbox = outbox;
+        this.skipped = new SkippedRecipients(retries == null ? null : retries.hub().metrics().skippedUsers);
     }
 
     /**
@@ -81,8 +84,13 @@ public final class CrudBus {
      * this returns; if it still fails, its users get a {@code reset} once the store is back (see
      * {@link PublishRetries}). A change that was committed is never reported as failed.
      *
-     * @throws IllegalArgumentException when no user is named, a user id or the event name is invalid, or the payload
-     *         cannot be serialised or is over 64 KiB
+     * <p>A recipient no stream can belong to (a user id that is {@code null}, empty or over
+     * {@value Publication#MAX_USER_ID_LENGTH} characters) is skipped, with a WARN at most once a minute and the
+     * {@code hub.publish.users.skipped} counter; the others are published to, and the caller's transaction is not
+     * failed for it.
+     *
+     * @throws IllegalArgumentException when no user is named, the event name is invalid, or the payload cannot be
+     *         serialised or is over 64 KiB
      */
     public void publishToUsers(Collection<String> userIds, String event, Object payload) {
         publishToUsers(userIds, event, payload, Publication.newPublishId());
@@ -102,9 +110,11 @@ public final class CrudBus {
         if (userIds == null || userIds.isEmpty()) {
             throw new IllegalArgumentException("name at least one user to publish '" + event + "' to");
         }
-        List<String> users = List.copyOf(userIds);
-        users.forEach(Publication::requireUserId);
         Publication publication = new Publication(event, serialise(event, payload), publishId);
+        List<String> users = skipped.addressable(userIds, event);
+        if (users.isEmpty()) {
+            return;
+        }
         if (retries == null || outbox.offer(users, publication)) {
             return;
         }

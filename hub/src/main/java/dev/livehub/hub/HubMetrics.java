@@ -32,6 +32,8 @@ final class HubMetrics {
 
     final Counter deadPeers;
 
+    final Counter skippedUsers;
+
     final Timer latency;
 
     final DistributionSummary outboxDepth;
@@ -60,6 +62,9 @@ final class HubMetrics {
             .description("Backlog entries folded away by catch-up compaction").register(registry);
         deadPeers = Counter.builder("hub.streams.dead.peers")
             .description("Streams closed because their peer was gone without closing (SseOutput.DeadPeer)")
+            .register(registry);
+        skippedUsers = Counter.builder("hub.publish.users.skipped")
+            .description("Recipients skipped because no stream can belong to them (user id empty or too long)")
             .register(registry);
         latency = Timer.builder("hub.publish.latency").description("From append to write on the stream, live events")
             .publishPercentileHistogram()

@@ -90,10 +90,15 @@ public record Publication(String event, String data, String publishId) {
      * character can break the Redis Cluster hash tag or operators' key patterns.
      */
     public static String requireUserId(String user) {
-        if (user == null || user.isEmpty() || user.length() > MAX_USER_ID_LENGTH) {
+        if (!isUserId(user)) {
             throw new IllegalArgumentException("a user id has 1 to " + MAX_USER_ID_LENGTH + " characters, got "
                     + EventId.abbreviate(user));
         }
         return user;
+    }
+
+    /** Whether {@code user} is a user id a stream can belong to (see {@link #requireUserId}). */
+    public static boolean isUserId(String user) {
+        return user != null && !user.isEmpty() && user.length() <= MAX_USER_ID_LENGTH;
     }
 }

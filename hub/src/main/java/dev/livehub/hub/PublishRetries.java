@@ -116,6 +116,10 @@ public final class PublishRetries implements AutoCloseable {
     }
 
     /** How long a publication the store refuses is retried before it is given up ({@code hub.publish.retry-for}). */
+    Hub hub() {
+        return hub;
+    }
+
     public Duration retryFor() {
         return retryFor;
     }

@@ -30,6 +30,7 @@ import static org.awaitility.Awaitility.await;
  * {@link CrudBus}: publishes after commit inside a Spring transaction, never after a rollback, at once outside one,
  * and refuses bad arguments at the call.
  */
+@org.junit.jupiter.api.extension.ExtendWith(org.springframework.boot.test.system.OutputCaptureExtension.class)
 class CrudBusTests {
 
     private final Hub hub = new Hub(new MemoryEngine(StreamSettings.defaults()), HubSettings.defaults(),
@@ -168,6 +169,26 @@ class CrudBusTests {
     }
 
     @Test
+    void aRecipientNoStreamCanBelongToIsSkippedWithOneWarningAndTheOthersGetTheEventAfterCommit(
+            org.springframework.boot.test.system.CapturedOutput output) {
+        String tooLong = "L".repeat(300);
+        java.util.List<String> audience = new java.util.ArrayList<>(List.of(tooLong, "josé", ""));
+        audience.add(null);
+        boolean committed = transactions.execute(status -> {
+            bus.publishToUsers(audience, "crud.update", Map.of("id", 2));
+            bus.publishToUsers(List.of(tooLong), "crud.update", Map.of("id", 3));
+            return !status.isRollbackOnly();
+        });
+
+        assertThat(committed).isTrue();
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(streamOf("josé"))
+            .extracting(HubEvent::data).containsExactly("{\"id\":2}"));
+        assertThat(hub.metrics().skippedUsers.count()).isEqualTo(4.0);
+        assertThat(output.getAll().lines().filter(line -> line.contains("Skipped"))).singleElement().asString()
+            .contains("WARN", "Skipped 3 recipient(s)", "1 to 256 characters", "'crud.update'");
+    }
+
+    @Test
     void badArgumentsAreRefusedAtTheCallWithTheReason() {
         assertThatThrownBy(() -> bus.publishToUsers(List.of(), "crud.update", Map.of()))
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least one user");
@@ -175,8 +196,6 @@ class CrudBusTests {
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("[a-z0-9._-]{1,64}");
         assertThatThrownBy(() -> bus.publishToUsers(List.of("7"), "ready", Map.of()))
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("the hub sends itself");
-        assertThatThrownBy(() -> bus.publishToUsers(List.of("u".repeat(257)), "crud.update", Map.of()))
-            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("a user id has 1 to 256 characters");
         assertThatThrownBy(() -> bus.publishToUsers(List.of("7"), "crud.update", Map.of("x", "y".repeat(70_000))))
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at most 65536");
         assertThatThrownBy(() -> bus.publishToUsers(List.of("7"), "crud.update", new Unwritable()))
