@@ -1,6 +1,8 @@
 package dev.livehub.nginx;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -8,13 +10,14 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * {@code nginx/cluster}'s answers to help and bad options, which come before it starts anything: {@code --help}
  * prints the usage and succeeds, an unknown option is named as unknown (not as an option missing its value), and
- * ports past 65535 are refused.
+ * ports past 65535 are refused, and a busy port is refused before Redis or any node starts.
  */
 class ClusterScriptUsageTests {
 
@@ -42,10 +45,31 @@ class ClusterScriptUsageTests {
         assertThat(tooHigh.output()).startsWith("cluster: --base-port 65534 leaves no room for 3 nodes");
     }
 
+    @Test
+    void aBusyPortIsRefusedBeforeAnythingStarts(@TempDir Path clusterDir) throws Exception {
+        try (ServerSocket held = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            int busy = held.getLocalPort();
+            Result result = run(List.of("up", "--nodes", "3", "--port", String.valueOf(busy)), clusterDir);
+            assertThat(result.code()).isEqualTo(1);
+            assertThat(result.output()).startsWith("cluster: port in use, nothing started: " + busy + " (--port)");
+            // Nothing started: no Redis, no node, no cluster left for 'down' to find.
+            assertThat(clusterDir.resolve("run")).doesNotExist();
+            assertThat(clusterDir.resolve("cluster.env")).doesNotExist();
+        }
+    }
+
     private static Result run(List<String> arguments) throws IOException, InterruptedException {
+        return run(arguments, null);
+    }
+
+    private static Result run(List<String> arguments, Path clusterDir) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(SCRIPT.toString()));
         command.addAll(arguments);
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        if (clusterDir != null) {
+            builder.environment().put("CLUSTER_DIR", clusterDir.toString());
+        }
+        Process process = builder.start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("cluster %s ends", arguments).isTrue();
         return new Result(process.exitValue(), output);
