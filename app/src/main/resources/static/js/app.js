@@ -113,7 +113,8 @@
       tick();
       countdown = setInterval(tick, 1000);
     } else {
-      badge.textContent = status.state === 'signed-out' ? 'signed out' : status.state;
+      badge.textContent = status.state === 'signed-out' ? 'signed out'
+        : status.state === 'unavailable' ? 'live updates unavailable' : status.state;
     }
   }
 

@@ -10,11 +10,13 @@
  *                         format: { state: v => labels[v] } });   // data-sort / data-filter in the table: see liveIndex
  *
  * A 401, or a redirect to another page (a login form, where an application's security redirects), means the user is
- * signed out: 'signed-out'.
+ * signed out: 'signed-out'. A 403 bad_user (a user id the hub cannot address, longer than 256 characters, say) is
+ * just as permanent: the client stops and its status is 'unavailable' (live updates are off for this user; the page
+ * still works).
  *
  * Topics: the server's events (crud.create, crud.update, crud.delete, notif, any other name), 'ready' and 'reset'
  * (reload what you show), 'compacted' ({entries, events}: a long backlog came folded), and the client's own 'status'
- * ({state: connecting|live|polling|offline|signed-out}, with retryAt in epoch ms when offline) and 'signed-out'.
+ * ({state: connecting|live|polling|offline|signed-out|unavailable}, with retryAt in epoch ms when offline) and 'signed-out'.
  *
  * With { lastId }, the stream's last id read by the server before it read the page's data, the page misses nothing
  * published while it loaded: a tab with its own connection resumes from that id; a tab that follows another tab's
@@ -406,6 +408,7 @@
     return global.fetch(url, { credentials: 'same-origin', headers: { Accept: 'application/json' } })
       .then(function (response) {
         if (response.status === 401 || redirectedElsewhere(response, url)) { tokenRefused(); return false; }
+        if (response.status === 403) { return refused(response); }
         s.tokenRenewed = false;
         if (!response.ok) { throw new Error('HTTP ' + response.status); }
         return response.json().then(function (body) {
@@ -456,6 +459,23 @@
     }, function () {
       later(startPolling, backoff());
     });
+  }
+
+  // A 403 bad_user does not change with retrying: stop for good. Any other 403 counts as a failure, with backoff.
+  function refused(response) {
+    return response.json().catch(function () { return {}; }).then(function (body) {
+      if (!body || body.error !== 'bad_user') { throw new Error('HTTP 403'); }
+      unavailable();
+      return false;
+    });
+  }
+
+  function unavailable() {
+    if (s.stopped) { return; }
+    s.stopped = true;
+    clearTimeout(s.timer);
+    closeSource();
+    setStatus('unavailable');
   }
 
   function signedOut() {
