@@ -50,6 +50,12 @@ final class HostClient {
                 HttpResponse.BodyHandlers.ofString());
     }
 
+    /** A request with no body and no CSRF token, as a script would send one by mistake. */
+    HttpResponse<String> send(String method, String path) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create(base + path))
+            .method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     /** Posts a form as the page {@code formPage} would, with the CSRF token that page carries. */
     HttpResponse<String> postForm(String formPage, String path, Map<String, String> fields)
             throws IOException, InterruptedException {

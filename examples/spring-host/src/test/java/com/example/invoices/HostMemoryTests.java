@@ -79,6 +79,24 @@ class HostMemoryTests {
     }
 
     @Test
+    void otherMethodsThanGetOnTheHubsPathsGetTheHubsJsonNeverALoginRedirectOrACsrfPage() throws Exception {
+        HostClient stranger = new HostClient(base());
+        HostClient mary = HostClient.signedIn(base(), "Mary Ann");
+        for (HostClient client : new HostClient[] { stranger, mary }) {
+            for (String method : new String[] { "POST", "PUT", "DELETE" }) {
+                for (String path : new String[] { "/stream/app", "/stream/app/poll" }) {
+                    HttpResponse<String> answer = client.send(method, path);
+                    String what = (client == mary ? "signed in " : "no session ") + method + " " + path;
+                    assertThat(answer.statusCode()).as(what).isEqualTo(405);
+                    assertThat(answer.body()).as(what).startsWith("{\"error\":\"method_not_allowed\"");
+                }
+            }
+        }
+        // The application's own forms still need their token.
+        assertThat(mary.send("POST", "/invoices").statusCode()).isEqualTo(403);
+    }
+
+    @Test
     void signingOutEndsTheStreamAndTheOldCookieGets401() throws Exception {
         HostClient mary = HostClient.signedIn(base(), "Mary Ann");
         try (SseClient stream = mary.stream()) {
