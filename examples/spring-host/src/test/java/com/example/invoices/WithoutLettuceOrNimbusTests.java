@@ -59,6 +59,34 @@ class WithoutLettuceOrNimbusTests {
         }
     }
 
+    @Test
+    void hubEngineRedisWithoutTheRedisStartersStopsTheStartNamingTheDependencyToAdd() throws Exception {
+        // As an app without spring-boot-starter-data-redis nor spring-boot-starter-session-data-redis.
+        String classpath = Arrays.stream(System.getProperty("surefire.test.class.path",
+                System.getProperty("java.class.path")).split(File.pathSeparator))
+            .filter(entry -> !entry.contains("lettuce") && !entry.contains("data-redis"))
+            .collect(Collectors.joining(File.pathSeparator));
+        assertThat(classpath).doesNotContain("lettuce", "data-redis").contains("hub");
+        Path log = Files.createTempFile("host-", ".log");
+        Process app = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", classpath, InvoicesApplication.class.getName(), "--server.port=" + RedisServerExtension.freePort(),
+                "--hub.engine=redis"))
+            .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            assertThat(app.waitFor(90, java.util.concurrent.TimeUnit.SECONDS)).as(() -> readQuietly(log)).isTrue();
+            assertThat(app.exitValue()).isNotZero();
+            assertThat(readQuietly(log)).contains("APPLICATION FAILED TO START",
+                    "hub.engine=redis needs Spring Data Redis with Lettuce",
+                    "add org.springframework.boot:spring-boot-starter-data-redis")
+                .doesNotContain("required a bean of type 'dev.livehub.hub.engine.Engine'");
+        }
+        finally {
+            app.destroyForcibly();
+            app.waitFor();
+            Files.deleteIfExists(log);
+        }
+    }
+
     private static String readQuietly(Path file) {
         try {
             return Files.readString(file);

@@ -16,6 +16,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.condition.AnyNestedCondition;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClass;
@@ -23,6 +24,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.data.redis.autoconfigure.ClientResourcesBuilderCustomizer;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisConnectionDetails;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
@@ -181,29 +183,39 @@ class HubRedisConfiguration {
         }
     }
 
-    /** {@code hub.engine=redis} without Spring Data Redis: a start that fails with the fix. */
+    /**
+     * {@code hub.engine=redis} without Spring Data Redis or without Lettuce (Spring Data Redis on Jedis, say): a start
+     * that fails with the fix ({@link HubDependencyFailureAnalyzer}). The engine bean itself throws, so whichever bean
+     * asks for the hub first (a servlet filter, while the web server starts) gets this reason, not "no Engine bean".
+     */
     @Configuration(proxyBeanMethods = false)
-    @ConditionalOnMissingClass("org.springframework.boot.data.redis.autoconfigure.DataRedisConnectionDetails")
-    static class SpringDataRedisMissing {
+    @Conditional(RedisMissingCondition.class)
+    static class RedisMissing {
 
-        SpringDataRedisMissing() {
+        @Bean
+        static Engine hubEngine() {
             throw redisMissing();
         }
     }
 
-    /** {@code hub.engine=redis} without Lettuce (Spring Data Redis on Jedis, say): a start that fails with the fix. */
-    @Configuration(proxyBeanMethods = false)
-    @ConditionalOnMissingClass("io.lettuce.core.RedisClient")
-    static class LettuceMissing {
+    static final class RedisMissingCondition extends AnyNestedCondition {
 
-        LettuceMissing() {
-            throw redisMissing();
+        RedisMissingCondition() {
+            super(ConfigurationPhase.REGISTER_BEAN);
+        }
+
+        @ConditionalOnMissingClass("org.springframework.boot.data.redis.autoconfigure.DataRedisConnectionDetails")
+        static class SpringDataRedisMissing {
+        }
+
+        @ConditionalOnMissingClass("io.lettuce.core.RedisClient")
+        static class LettuceMissing {
         }
     }
 
-    private static IllegalStateException redisMissing() {
-        return new IllegalStateException("hub.engine=redis needs Spring Data Redis with Lettuce, which is not on the "
-                + "classpath: add org.springframework.boot:spring-boot-starter-data-redis (and "
+    private static HubDependencyMissingException redisMissing() {
+        return new HubDependencyMissingException("hub.engine=redis needs Spring Data Redis with Lettuce, which is not "
+                + "on the classpath: add org.springframework.boot:spring-boot-starter-data-redis (and "
                 + "spring-boot-starter-session-data-redis for sessions in Redis), or set hub.engine=memory");
     }
 }
