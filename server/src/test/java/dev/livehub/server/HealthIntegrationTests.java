@@ -71,6 +71,9 @@ class HealthIntegrationTests {
         assertThat(get("/actuator/health", OPERATOR).body()).contains("\"status\":\"UP\"", "\"redis\":{",
                 "\"links\":{\"commands\":true,\"pubsub\":true}");
 
+        long named = namedConnections();
+        assertThat(named).as("the node's connections named hub-node:...").isPositive();
+
         redis.stopKeepingData();
         long stopped = System.nanoTime();
         await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100))
@@ -88,6 +91,13 @@ class HealthIntegrationTests {
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
             .until(() -> get("/actuator/health", null).statusCode() == 200);
         assertThat(get("/actuator/health", OPERATOR).body()).contains("\"live\":\"up\"");
+        // The reconnected connections keep their name, so hubctl stats still counts this node.
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+            .untilAsserted(() -> assertThat(namedConnections()).isEqualTo(named));
+    }
+
+    private static long namedConnections() {
+        return redis.commands().clientList().lines().filter(line -> line.contains(" name=hub-node:")).count();
     }
 
     /** Where nodes do not share one Redis's fate, the hub in the readiness group takes a node cut off from it out. */

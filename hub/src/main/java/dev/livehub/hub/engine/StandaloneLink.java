@@ -8,6 +8,7 @@ import java.util.stream.IntStream;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisConnectionStateListener;
+import io.lettuce.core.StatefulRedisConnectionImpl;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
@@ -47,11 +48,12 @@ final class StandaloneLink implements RedisLink {
         this.pubsub = client.connectPubSub();
         if (!owned) {
             // The application's client names its connections its own way; operators (hubctl stats, CLIENT LIST)
-            // tell a hub node's by this name. Lettuce sets it again after a reconnect.
+            // tell a hub node's by this name. Set through the connection (not a CLIENT SETNAME command, which Lettuce
+            // forgets), so that Lettuce's handshake names the connection again after a reconnect (a Redis restart).
             String name = RedisEngine.nodeName();
-            commands.sync().clientSetname(name);
-            readers.forEach(reader -> reader.sync().clientSetname(name));
-            pubsub.sync().clientSetname(name);
+            name(commands, name);
+            readers.forEach(reader -> name(reader, name));
+            name(pubsub, name);
         }
         pubsub.addListener(new RedisPubSubAdapter<>() {
             @Override
@@ -69,6 +71,18 @@ final class StandaloneLink implements RedisLink {
             }
         };
         client.addListener(listener);
+    }
+
+    /** Names a connection so that it keeps the name across reconnects (Lettuce's connection state). */
+    private static void name(StatefulRedisConnection<String, String> connection, String name) {
+        if (connection instanceof StatefulRedisConnectionImpl<String, String> named) {
+            named.setClientName(name);
+            // setClientName sends CLIENT SETNAME without waiting: a round trip makes sure it has been applied.
+            named.sync().ping();
+        }
+        else {
+            connection.sync().clientSetname(name);
+        }
     }
 
     @Override
