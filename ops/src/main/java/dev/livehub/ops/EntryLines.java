@@ -9,6 +9,7 @@ import tools.jackson.databind.node.ObjectNode;
 
 import dev.livehub.hub.HubEvent;
 import dev.livehub.hub.Publication;
+import dev.livehub.hub.web.HttpPublishing;
 
 /**
  * Entries as JSON lines, {@code {"id":"..","event":"..","data":".."}}: {@code data} is the entry's text as a JSON
@@ -81,13 +82,8 @@ final class EntryLines {
     }
 
     /** Checks that text is JSON, for data given on the command line. */
+    /** {@code text} unchanged when {@code POST /hub/publish} would take it as data (one JSON value, no key twice). */
     static String requireJson(String text) {
-        try {
-            JSON.readTree(text);
-            return text;
-        }
-        catch (JacksonException ex) {
-            throw new IllegalArgumentException("the data is not JSON: " + ex.getOriginalMessage());
-        }
+        return HttpPublishing.requireData(text);
     }
 }

@@ -5,15 +5,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-import tools.jackson.core.JacksonException;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.node.ObjectNode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import dev.livehub.hub.EventId;
 import dev.livehub.hub.HubEvent;
 import dev.livehub.hub.Publication;
+import dev.livehub.hub.Replayed;
 import dev.livehub.hub.engine.RedisEngine;
 
 @Command(name = "replay", mixinStandardHelpOptions = true,
@@ -68,24 +66,8 @@ final class ReplayCommand extends UserCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The entry's data with {@code "replayed_from"}; data that is not a JSON object is wrapped as "value". */
+    /** The entry's data with {@code "replayed_from"}, as the console replays it. */
     static String replayed(HubEvent entry) {
-        ObjectNode object;
-        try {
-            JsonNode data = EntryLines.JSON.readTree(entry.data());
-            if (data instanceof ObjectNode original) {
-                object = original;
-            }
-            else {
-                object = EntryLines.JSON.createObjectNode();
-                object.set("value", data);
-            }
-        }
-        catch (JacksonException ex) {
-            object = EntryLines.JSON.createObjectNode();
-            object.put("value", entry.data());
-        }
-        object.put("replayed_from", entry.id().toString());
-        return EntryLines.JSON.writeValueAsString(object);
+        return Replayed.data(entry);
     }
 }

@@ -277,6 +277,14 @@ class HubctlIntegrationTests {
         Run badJson = hubctl("publish", "8", "notif", "{oops");
         assertThat(badJson.exit()).isEqualTo(2);
         assertThat(badJson.err()).contains("the data is not JSON");
+        // As POST /hub/publish: a key twice is refused, and 1e400 is stored byte for byte.
+        Run twice = hubctl("publish", "8", "notif", "{\"a\":1,\"a\":2}");
+        assertThat(twice.exit()).isEqualTo(2);
+        assertThat(twice.err()).contains("a key twice");
+        Run huge = hubctl("publish", "8", "notif", "1e400");
+        assertThat(huge.exit()).as(huge.err()).isZero();
+        assertThat(hub.poll("8", Cursor.after(EventId.ZERO), 100).events()).extracting(HubEvent::data)
+            .containsExactly("1e400");
         assertThat(hubctl("publish", "u".repeat(300), "notif", "{}").err()).contains("a user id has 1 to 256");
         assertThat(hubctl("--redis", "not a url", "users").exit()).isEqualTo(2);
         assertThat(hubctl("frobnicate").exit()).isEqualTo(2);

@@ -86,6 +86,11 @@ class HealthIntegrationTests {
         // back), and a restart would not bring Redis back either.
         assertThat(get("/actuator/health/readiness", null).statusCode()).isEqualTo(200);
         assertThat(get("/actuator/health/liveness", null).statusCode()).isEqualTo(200);
+        // The console's nodes view still shows this node, from its own figures, and says why the rest is missing.
+        HttpResponse<String> nodes = get("/hub/console/api/nodes", OPERATOR);
+        assertThat(nodes.statusCode()).as(nodes.body()).isEqualTo(200);
+        assertThat(nodes.body()).contains("Redis is unreachable: the cluster view needs it; this node: ",
+                "\"links\":{\"commands\":false");
 
         redis.startAgain();
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))

@@ -6,7 +6,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
@@ -122,6 +124,46 @@ class ManagementEndpointsTests {
         HttpResponse<String> notANumber = get("/hub/console/api/users/42/entries?count=abc", "operator:" + PASSWORD);
         assertThat(notANumber.statusCode()).isEqualTo(400);
         assertThat(notANumber.body()).contains("\"error\":\"bad_request\"", "count must be a number, got 'abc'");
+    }
+
+    @Test
+    void theConsolesTestPublishReadsDataAsThePublishEndpointDoes() throws Exception {
+        HttpResponse<String> twice = change("/hub/console/api/users/c6/publish",
+                "{\"event\":\"notif\",\"data\":{\"a\":1,\"a\":2}}");
+        assertThat(twice.statusCode()).isEqualTo(400);
+        assertThat(twice.body()).contains("\"error\":\"bad_request\"", "a key twice");
+        HttpResponse<String> huge = change("/hub/console/api/users/c6/publish", "{\"event\":\"notif\",\"data\":1e400}");
+        assertThat(huge.statusCode()).as(huge.body()).isEqualTo(200);
+        assertThat(get("/hub/console/api/users/c6/entries", "operator:" + PASSWORD).body())
+            .contains("\"data\":\"1e400\"").doesNotContain("Infinity");
+    }
+
+    @Test
+    void theConsoleReplaysFromAnIdThatIdIncludedAsHubctlDoes() throws Exception {
+        List<String> ids = new ArrayList<>();
+        for (int n = 1; n <= 3; n++) {
+            HttpResponse<String> published = change("/hub/console/api/users/c2/publish",
+                    "{\"event\":\"notif\",\"data\":{\"n\":" + n + "}}");
+            assertThat(published.statusCode()).as(published.body()).isEqualTo(200);
+            ids.add(published.body().replaceAll(".*\"id\":\"([0-9-]+)\".*", "$1"));
+        }
+        HttpResponse<String> preview = change("/hub/console/api/users/c2/replay",
+                "{\"from\":\"" + ids.get(1) + "\",\"confirm\":false}");
+        assertThat(preview.body()).contains("\"entries\":2");
+        HttpResponse<String> replay = change("/hub/console/api/users/c2/replay",
+                "{\"from\":\"" + ids.get(1) + "\",\"confirm\":true}");
+        assertThat(replay.body()).contains("\"appended\":2");
+        assertThat(get("/hub/console/api/users/c2/entries?after=" + ids.get(2), "operator:" + PASSWORD).body())
+            .contains("{\\\"n\\\":2,\\\"replayed_from\\\":\\\"" + ids.get(1) + "\\\"}",
+                    "{\\\"n\\\":3,\\\"replayed_from\\\":\\\"" + ids.get(2) + "\\\"}");
+    }
+
+    private HttpResponse<String> change(String path, String body) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .header("Authorization", "Basic " + Base64.getEncoder()
+                .encodeToString(("operator:" + PASSWORD).getBytes(StandardCharsets.UTF_8)))
+            .header("Content-Type", "application/json").header("X-Hub-Console", "1")
+            .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private HttpResponse<String> get(String path, String credentials) throws IOException, InterruptedException {

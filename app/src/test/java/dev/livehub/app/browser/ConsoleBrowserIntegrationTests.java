@@ -95,11 +95,17 @@ class ConsoleBrowserIntegrationTests {
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
             .until(() -> hub.connectionCount(alice) == 1);
         assertThat(new AppClient(node1.url()).get("/hub/console").statusCode()).isEqualTo(401);
+        // Node 2's console counts alice's stream on node 1 (from node 1's heartbeat): the count is the cluster's.
+        AppClient admin2 = AppClient.signedIn(node2.url(), "admin");
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+            .until(() -> admin2.get("/hub/console/api/users/" + alice + "/entries").body()
+                .contains("\"streams\":1,\"streamsHere\":0"));
+        assertThat(admin2.get("/hub/console/api/users?match=" + alice).body()).contains("\"streams\":1");
 
         Page console = browser.signedIn(node1.url(), "admin").newPage();
         console.navigate(node1.url() + "/hub/console");
         assertThat(console.locator("#nodes tbody tr")).hasCount(2);
-        assertThat(console.locator("#nodes tbody")).containsText("console-node-1 (this node)");
+        assertThat(console.locator("#nodes tbody")).containsText("console-node-1 (answered this page)");
         assertThat(console.locator("#nodes tbody")).containsText("console-node-2");
         assertThat(console.locator("#nodes tbody tr").first()).containsText("2 of 2");
 
@@ -108,18 +114,20 @@ class ConsoleBrowserIntegrationTests {
         assertThat(console.locator("#users tbody tr")).hasCount(1);
         console.click("#users tbody a");
         assertThat(console.locator("#entries tbody tr")).hasCount(3);
-        assertThat(console.locator("#stream-summary")).containsText("1 open streams on this node");
+        assertThat(console.locator("#stream-summary")).containsText("1 open streams on every node");
 
         console.check("#tail");
         hub.publish(List.of(alice), Publication.of("notif", "{\"n\":4}"));
         assertThat(console.locator("#entries tbody tr")).hasCount(4);
         console.uncheck("#tail");
 
-        console.fill("#publish input[name=data]", "{\"test\":\"from the console\"}");
+        console.fill("#publish input[name=data]", "{\"test\":\"from the console\",\"big\":1e400}");
         console.click("#publish button");
         assertThat(console.locator("#message")).containsText("Published");
         assertThat(console.locator("#entries tbody tr")).hasCount(5);
         assertThat(console.locator("#entries tbody tr").last()).containsText("from the console");
+        // Sent as typed: 1e400 is stored byte for byte, not as "Infinity" or null.
+        assertThat(console.locator("#entries tbody tr").last()).containsText("\"big\":1e400");
 
         AtomicReference<String> asked = new AtomicReference<>();
         console.onceDialog(dialog -> {
@@ -128,20 +136,20 @@ class ConsoleBrowserIntegrationTests {
         });
         console.fill("#replay input[name=from]", first);
         console.click("#replay button");
-        assertThat(console.locator("#message")).containsText("Replayed 4 entries");
-        assertThat(asked.get()).startsWith("Replay 4 entries to 1 open streams of user " + alice);
-        assertThat(console.locator("#entries tbody tr")).hasCount(9);
+        assertThat(console.locator("#message")).containsText("Replayed 5 entries");
+        assertThat(asked.get()).startsWith("Replay 5 entries to 1 open streams of user " + alice + " on every node?");
+        assertThat(console.locator("#entries tbody tr")).hasCount(10);
 
         console.onceDialog(dialog -> dialog.accept());
         console.fill("#trim input[name=maxEntries]", "2");
         console.click("#trim button");
-        assertThat(console.locator("#message")).containsText("Trimmed 7 entries");
+        assertThat(console.locator("#message")).containsText("Trimmed 8 entries");
         assertThat(console.locator("#entries tbody tr")).hasCount(2);
 
         assertThat(log.list).extracting(ILoggingEvent::getFormattedMessage)
             .anySatisfy(line -> assertThat(line).startsWith("Console: admin published a test event 'notif' to user "
                     + alice))
-            .anySatisfy(line -> assertThat(line).startsWith("Console: admin replayed 4 entries of user " + alice))
+            .anySatisfy(line -> assertThat(line).startsWith("Console: admin replayed 5 entries of user " + alice))
             .anySatisfy(line -> assertThat(line).startsWith("Console: admin trimmed the stream of user " + alice));
         aliceBrowser.close();
     }

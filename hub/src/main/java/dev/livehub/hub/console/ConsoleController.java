@@ -32,10 +32,12 @@ import dev.livehub.hub.EventId;
 import dev.livehub.hub.Hub;
 import dev.livehub.hub.HubEvent;
 import dev.livehub.hub.Publication;
+import dev.livehub.hub.Replayed;
 import dev.livehub.hub.engine.Engine;
 import dev.livehub.hub.engine.EngineException;
 import dev.livehub.hub.engine.StreamAdmin;
 import dev.livehub.hub.engine.StreamSlice;
+import dev.livehub.hub.web.HttpPublishing;
 
 /**
  * The operators' console: {@code /hub/console} (a page and its script) and its JSON API under
@@ -85,14 +87,70 @@ public class ConsoleController {
     Map<String, Object> nodes(HttpServletRequest request) {
         operator(request);
         List<Object> nodes = new ArrayList<>();
-        Map<String, String> reported = engine.admin().nodes();
+        Map<String, Object> self = heartbeat.figures();
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("self", heartbeat.name());
+        answer.put("nodes", nodes);
+        Map<String, String> reported;
+        try {
+            reported = engine.admin().nodes();
+        }
+        catch (RuntimeException ex) {
+            // This node's own figures need no store: shown while the store is down, which is when they matter.
+            nodes.add(self);
+            answer.put("unreachable", "Redis is unreachable: the cluster view needs it; this node: " + self.get("name")
+                    + ", Redis links " + self.get("links") + ", live delivery " + self.get("live") + ", "
+                    + self.get("streams") + " open streams (" + ex.getMessage() + ")");
+            return answer;
+        }
         reported.forEach((name, document) -> {
             if (!name.equals(heartbeat.name())) {
                 nodes.add(json.readTree(document));
             }
         });
-        nodes.add(heartbeat.figures());
-        return Map.of("self", heartbeat.name(), "nodes", nodes);
+        nodes.add(self);
+        return answer;
+    }
+
+    /**
+     * Each user's open streams on every node: this node's own count, fresh, plus what the other nodes' heartbeats
+     * report (as old as one heartbeat interval). {@code unknownOn} collects nodes whose heartbeat leaves the users out.
+     */
+    private final class ClusterStreams {
+
+        private final List<JsonNode> others = new ArrayList<>();
+
+        private final List<String> unknownOn = new ArrayList<>();
+
+        ClusterStreams() {
+            engine.admin().nodes().forEach((name, document) -> {
+                if (!name.equals(heartbeat.name())) {
+                    JsonNode node = json.readTree(document);
+                    if (node.has("userStreams")) {
+                        others.add(node.get("userStreams"));
+                    }
+                    else {
+                        unknownOn.add(name);
+                    }
+                }
+            });
+        }
+
+        int of(String user) {
+            int count = hub.connectionCount(user);
+            for (JsonNode node : others) {
+                count += node.path(user).asInt(0);
+            }
+            return count;
+        }
+
+        void describe(Map<String, Object> body, String user) {
+            body.put("streams", of(user));
+            body.put("streamsHere", hub.connectionCount(user));
+            if (!unknownOn.isEmpty()) {
+                body.put("streamsUnknownOn", unknownOn);
+            }
+        }
     }
 
     @GetMapping("/hub/console/api/users")
@@ -100,13 +158,14 @@ public class ConsoleController {
             @RequestParam(defaultValue = "100") int limit) {
         operator(request);
         List<Map<String, Object>> users = new ArrayList<>();
+        ClusterStreams streams = new ClusterStreams();
         for (StreamAdmin.UserStream stream : engine.admin().users(match.isBlank() ? "*" : match.strip(),
                 Math.clamp(limit, 1, 1000))) {
             Map<String, Object> user = new LinkedHashMap<>();
             user.put("user", stream.user());
             user.put("length", stream.length());
             user.put("lastId", stream.lastId().toString());
-            user.put("streamsHere", hub.connectionCount(stream.user()));
+            streams.describe(user, stream.user());
             users.add(user);
         }
         return Map.of("users", users);
@@ -138,13 +197,14 @@ public class ConsoleController {
         body.put("entries", entries);
         body.put("more", more);
         body.put("lastId", slice.lastId().toString());
-        body.put("streamsHere", hub.connectionCount(user));
+        new ClusterStreams().describe(body, user);
         return body;
     }
 
     /**
-     * Appends again, as new entries, what a user's stream holds after {@code from} (the hub's own events left out), so
-     * the user's open streams receive it. Without {@code "confirm": true} nothing is appended: the answer says how
+     * Appends again, as new entries, what a user's stream holds from {@code from} on, that entry included as in
+     * {@code hubctl replay --from} (the hub's own events left out), each with {@code "replayed_from"}, so the user's
+     * open streams receive it. Without {@code "confirm": true} nothing is appended: the answer says how
      * many entries would go to how many open streams.
      */
     @PostMapping("/hub/console/api/users/{user}/replay")
@@ -153,7 +213,8 @@ public class ConsoleController {
         Publication.requireUserId(user);
         EventId from = EventId.parse(text(body, "from"));
         List<HubEvent> entries = new ArrayList<>();
-        EventId cursor = from;
+        // The read is exclusive: start just before 'from', so that 'from' itself is replayed.
+        EventId cursor = before(from);
         while (true) {
             StreamSlice slice = engine.read(user, cursor, MAX_PAGE + 1);
             EventId before = cursor;
@@ -165,18 +226,18 @@ public class ConsoleController {
             }
             cursor = slice.entries().getLast().id();
         }
-        int streams = hub.connectionCount(user);
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("entries", entries.size());
-        answer.put("streamsHere", streams);
+        new ClusterStreams().describe(answer, user);
+        Object streams = answer.get("streams");
         if (!body.path("confirm").asBoolean(false)) {
             answer.put("appended", 0);
             return answer;
         }
         for (HubEvent entry : entries) {
-            hub.publish(List.of(user), Publication.of(entry.event(), entry.data()));
+            hub.publish(List.of(user), Publication.of(entry.event(), Replayed.data(entry)));
         }
-        log.info("Console: {} replayed {} entries of user {} from {} (streams open on this node: {})", operator,
+        log.info("Console: {} replayed {} entries of user {} from {} (streams open on every node: {})", operator,
                 entries.size(), user, from, streams);
         answer.put("appended", entries.size());
         return answer;
@@ -196,16 +257,17 @@ public class ConsoleController {
         return Map.of("removed", removed);
     }
 
+    /**
+     * A test event, {@code {"event":"...","data":...}}, read as {@code POST /hub/publish} reads a publication (a key
+     * twice is refused, {@code data} is kept as sent).
+     */
     @PostMapping("/hub/console/api/users/{user}/publish")
-    Map<String, Object> publish(HttpServletRequest request, @PathVariable String user, @RequestBody JsonNode body) {
+    Map<String, Object> publish(HttpServletRequest request, @PathVariable String user, @RequestBody byte[] body) {
         String operator = changing(request);
         Publication.requireUserId(user);
-        String event = text(body, "event");
-        JsonNode data = body.get("data");
-        if (data == null || data.isMissingNode() || data.isNull()) {
-            throw new IllegalArgumentException("data is required: a JSON value");
-        }
-        EventId id = hub.publish(List.of(user), Publication.of(event, json.writeValueAsString(data))).get(user);
+        Publication publication = HttpPublishing.consolePublication(body, user);
+        String event = publication.event();
+        EventId id = hub.publish(List.of(user), publication).get(user);
         log.info("Console: {} published a test event '{}' to user {} ({})", operator, event, user, id);
         return Map.of("id", String.valueOf(id));
     }
@@ -259,6 +321,14 @@ public class ConsoleController {
                     "changing requests must carry X-Hub-Console: 1");
         }
         return operator;
+    }
+
+    /** The id just before {@code id}, for an exclusive read that starts at {@code id}. */
+    private static EventId before(EventId id) {
+        if (id.seq() > 0) {
+            return new EventId(id.ms(), id.seq() - 1);
+        }
+        return id.ms() > 0 ? new EventId(id.ms() - 1, Long.MAX_VALUE) : id;
     }
 
     private static String text(JsonNode body, String field) {

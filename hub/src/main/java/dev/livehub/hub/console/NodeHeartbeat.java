@@ -3,6 +3,7 @@ package dev.livehub.hub.console;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -17,13 +18,16 @@ import dev.livehub.hub.engine.StreamSettings;
 
 /**
  * This node's heartbeat in the store ({@code <prefix>:node:<name>} in Redis, expiring after three intervals): its
- * name, open streams and users, Redis links, live delivery, draining, and the stream settings it appends with, so that
+ * name, open streams and users (and each user's open streams, up to 10,000 users), Redis links, live delivery, draining, and the stream settings it appends with, so that
  * any node's console shows the whole cluster and {@code hubctl} appends as the nodes do. A node that stops or dies
  * drops out within three intervals. A heartbeat the store refuses is skipped (logged once per outage).
  */
 public final class NodeHeartbeat implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(NodeHeartbeat.class);
+
+    /** Up to this many users with open streams, the heartbeat lists each one's count ({@code userStreams}). */
+    static final int MAX_REPORTED_USERS = 10_000;
 
     private final String name;
 
@@ -68,11 +72,28 @@ public final class NodeHeartbeat implements AutoCloseable {
         figures.put("links", engine.links());
         figures.put("live", hub.isLive());
         figures.put("draining", hub.isDraining());
+        Map<String, Integer> userStreams = userStreams();
+        if (userStreams != null) {
+            figures.put("userStreams", userStreams);
+        }
         figures.put("maxEntries", settings.maxEntries());
         figures.put("retentionMs", settings.retention().toMillis());
         figures.put("dedupeWindowMs", settings.dedupeWindow().toMillis());
         figures.put("updated", System.currentTimeMillis());
         return figures;
+    }
+
+    /**
+     * Open streams per user on this node, for the console to count a user's streams on every node; {@code null} (left
+     * out of the heartbeat) past {@link #MAX_REPORTED_USERS} users, where the document would grow too large.
+     */
+    Map<String, Integer> userStreams() {
+        if (hub.userCount() > MAX_REPORTED_USERS) {
+            return null;
+        }
+        Map<String, Integer> counts = new TreeMap<>();
+        hub.connections().forEach(connection -> counts.merge(connection.user(), 1, Integer::sum));
+        return counts.size() > MAX_REPORTED_USERS ? null : counts;
     }
 
     void report() {

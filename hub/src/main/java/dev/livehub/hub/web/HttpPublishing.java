@@ -78,6 +78,38 @@ public final class HttpPublishing {
     }
 
     /** Whether {@code path} (without a query) is one of the publish paths. */
+    /**
+     * The console's test publish to one user, {@code {"event":"...","data":...}}, read as {@code POST /hub/publish}
+     * reads a publication: a key twice or bytes that are not UTF-8 are refused, and {@code data} is kept as sent
+     * ({@code 1e400} stays {@code 1e400}). {@link IllegalArgumentException} with the refusal otherwise.
+     */
+    public static Publication consolePublication(byte[] body, String user) {
+        try {
+            PublishRequest request = PublishRequest.forUser(body, user);
+            if (request.refusal() != null) {
+                throw new IllegalArgumentException(request.refusal());
+            }
+            return request.addressed().publication();
+        }
+        catch (PublishRequest.BadBody ex) {
+            throw new IllegalArgumentException(ex.getMessage());
+        }
+    }
+
+    /**
+     * {@code data} unchanged when {@code POST /hub/publish} would take it as a publication's data (one JSON value, no
+     * key twice); {@link IllegalArgumentException} with the reason otherwise. For publishers that are not HTTP
+     * (hubctl).
+     */
+    public static String requireData(String data) {
+        try {
+            return PublishRequest.requireData(data);
+        }
+        catch (PublishRequest.BadBody ex) {
+            throw new IllegalArgumentException(ex.getMessage());
+        }
+    }
+
     public static boolean serves(String path) {
         return PATH.equals(path) || BATCH_PATH.equals(path);
     }

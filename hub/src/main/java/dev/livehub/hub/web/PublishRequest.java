@@ -62,6 +62,54 @@ record PublishRequest(String publishId, Addressed addressed, String refusal) {
         }
     }
 
+    /**
+     * Reads the console's test publish, {@code {"event":"...","data":...}}, to one user, as {@link #one} reads a
+     * publication: the same refusals, and {@code data} kept as sent.
+     */
+    static PublishRequest forUser(byte[] body, String user) {
+        requireUtf8(body);
+        try (JsonParser parser = JSON.createParser(ObjectReadContext.empty(), body)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                throw new BadBody("the body is a JSON object: {\"event\":\"crud.update\",\"data\":{}}");
+            }
+            PublishRequest request = read(parser, body, 1, List.of(user));
+            if (parser.nextToken() != null) {
+                throw new BadBody("the body is one JSON object; something follows it");
+            }
+            return request;
+        }
+        catch (JacksonException ex) {
+            String why = notJson(ex);
+            throw new BadBody(why.contains("key twice") ? why : "the body must be a JSON object; " + why.substring(4));
+        }
+    }
+
+    /**
+     * Checks that {@code data} is one JSON value a browser reads as it is written (UTF-8, no key twice) and returns it
+     * unchanged; {@link BadBody} otherwise.
+     */
+    static String requireData(String data) {
+        byte[] bytes = data.getBytes(StandardCharsets.UTF_8);
+        try (JsonParser parser = JSON.createParser(ObjectReadContext.empty(), bytes)) {
+            if (parser.nextToken() == null) {
+                throw new BadBody("the data is empty; it is one JSON value");
+            }
+            parser.skipChildren();
+            if (parser.nextToken() != null) {
+                throw new BadBody("the data is one JSON value; something follows it");
+            }
+            return data;
+        }
+        catch (JacksonException ex) {
+            String message = ex.getOriginalMessage();
+            if (message != null && message.startsWith("Duplicate Object property")) {
+                throw new BadBody("the data has an object with a key twice (" + message + "); a browser would keep "
+                        + "only one");
+            }
+            throw new BadBody("the data is not JSON: " + message);
+        }
+    }
+
     /** Reads a batch, {@code POST /hub/publish/batch}: {@code {"publications":[...]}}. */
     static List<PublishRequest> batch(byte[] body, int maxUsers, int maxPublications) {
         requireUtf8(body);
@@ -95,7 +143,12 @@ record PublishRequest(String publishId, Addressed addressed, String refusal) {
 
     /** Reads one publication object; the parser is on its {@code START_OBJECT} and is left on its {@code END_OBJECT}. */
     private static PublishRequest read(JsonParser parser, byte[] body, int maxUsers) {
-        List<String> users = null;
+        return read(parser, body, maxUsers, null);
+    }
+
+    /** With {@code presetUsers}, the users are given and a {@code "users"} field is refused as unknown. */
+    private static PublishRequest read(JsonParser parser, byte[] body, int maxUsers, List<String> presetUsers) {
+        List<String> users = presetUsers;
         String event = null;
         String data = null;
         String publishId = null;
@@ -104,6 +157,11 @@ record PublishRequest(String publishId, Addressed addressed, String refusal) {
             JsonToken token = parser.nextToken();
             switch (field) {
                 case "users" -> {
+                    if (presetUsers != null) {
+                        refusal = first(refusal, "unknown field 'users'; the fields are event, data");
+                        parser.skipChildren();
+                        break;
+                    }
                     if (token != JsonToken.START_ARRAY) {
                         refusal = first(refusal, "'users' is a non-empty array of user ids");
                         parser.skipChildren();

@@ -25,7 +25,8 @@
       if (header && token) { headers[header.content] = token.content; }
     }
     return fetch(api + path, { method: method, headers: headers, credentials: 'same-origin',
-                               body: body === undefined ? undefined : JSON.stringify(body) })
+                               body: body === undefined ? undefined
+                                   : typeof body === 'string' ? body : JSON.stringify(body) })
       .then(function (response) {
         return response.json().catch(function () { return {}; }).then(function (json) {
           if (!response.ok) { throw new Error(json.message || ('HTTP ' + response.status)); }
@@ -48,13 +49,18 @@
     return names.filter(function (name) { return links[name]; }).length + ' of ' + names.length;
   }
 
+  /** Nodes whose heartbeat leaves out each user's streams (too many users): their streams are not counted. */
+  function unknownOn(answer) {
+    return answer.streamsUnknownOn ? ' (not counted on ' + answer.streamsUnknownOn.join(', ') + ')' : '';
+  }
+
   function loadNodes() {
     return request('GET', '/nodes').then(function (answer) {
       var body = $('#nodes tbody');
       body.textContent = '';
       answer.nodes.forEach(function (node) {
         var row = document.createElement('tr');
-        cell(row, node.name + (node.name === answer.self ? ' (this node)' : ''));
+        cell(row, node.name + (node.name === answer.self ? ' (answered this page)' : ''));
         cell(row, node.streams);
         cell(row, node.users);
         var links = cell(row, linksUp(node.links));
@@ -63,6 +69,7 @@
         cell(row, node.draining ? 'yes' : 'no');
         body.appendChild(row);
       });
+      if (answer.unreachable) { say(answer.unreachable, true); }
     }).catch(function (error) { say('Nodes: ' + error.message, true); });
   }
 
@@ -81,7 +88,7 @@
         row.appendChild(td);
         cell(row, user.length);
         cell(row, user.lastId);
-        cell(row, user.streamsHere);
+        cell(row, user.streams);
         body.appendChild(row);
       });
       if (answer.users.length === 0) { say('No user stream matches ' + match); }
@@ -100,8 +107,8 @@
       lastShown = entry.id;
     });
     $('#more').hidden = !answer.more;
-    $('#stream-summary').textContent = 'last id ' + answer.lastId + ', ' + answer.streamsHere
-        + ' open streams on this node.';
+    $('#stream-summary').textContent = 'last id ' + answer.lastId + ', ' + answer.streams
+        + ' open streams on every node' + unknownOn(answer) + '.';
   }
 
   function page() {
@@ -143,9 +150,10 @@
     var from = formValue(event.target, 'from');
     var path = '/users/' + encodeURIComponent(current) + '/replay';
     request('POST', path, { from: from, confirm: false }).then(function (preview) {
-      if (preview.entries === 0) { say('Nothing to replay after ' + from); return null; }
-      if (!window.confirm('Replay ' + preview.entries + ' entries to ' + preview.streamsHere
-          + ' open streams of user ' + current + ' on this node? They are appended again, with new ids.')) {
+      if (preview.entries === 0) { say('Nothing to replay from ' + from); return null; }
+      if (!window.confirm('Replay ' + preview.entries + ' entries to ' + preview.streams
+          + ' open streams of user ' + current + ' on every node' + unknownOn(preview)
+          + '? They are appended again, with new ids.')) {
         say('Replay cancelled');
         return null;
       }
@@ -169,11 +177,13 @@
 
   $('#publish').addEventListener('submit', function (event) {
     event.preventDefault();
-    var data;
-    try { data = JSON.parse(formValue(event.target, 'data')); }
+    // The data goes as typed, not parsed and written again: the hub refuses a key twice and keeps 1e400 as 1e400.
+    var data = formValue(event.target, 'data');
+    try { JSON.parse(data); }
     catch (error) { say('Publish: data is not JSON (' + error.message + ')', true); return; }
     request('POST', '/users/' + encodeURIComponent(current) + '/publish',
-            { event: formValue(event.target, 'event'), data: data }).then(function (done) {
+            '{"event":' + JSON.stringify(formValue(event.target, 'event')) + ',"data":' + data + '}')
+      .then(function (done) {
       say('Published ' + done.id + ' to user ' + current);
       if (!tailTimer) { return page(); }
       return null;
