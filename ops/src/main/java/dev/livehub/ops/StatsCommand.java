@@ -51,7 +51,11 @@ final class StatsCommand extends StoreCommand implements Callable<Integer> {
                 err.println("hubctl: " + seen + " streams scanned...");
                 err.flush();
             });
-            // Hub nodes hold one pub/sub connection each, named hub-node:<pid>:<host>, with a shard channel per user.
+            // Hub nodes hold one pub/sub connection each, named hub-node:<pid>:<host>, with a shard channel per user
+            // (a bell) and, where the nodes' broadcast channel lives, that channel too: not a bell.
+            Long broadcast = store.commands().pubsubShardNumsub(store.keys().nodesChannel())
+                .get(store.keys().nodesChannel());
+            boolean broadcastHere = broadcast != null && broadcast > 0;
             for (String line : store.commands().clientList().split("\n")) {
                 Map<String, String> fields = new LinkedHashMap<>();
                 for (String pair : line.strip().split(" ")) {
@@ -60,10 +64,11 @@ final class StatsCommand extends StoreCommand implements Callable<Integer> {
                         fields.put(pair.substring(0, eq), pair.substring(eq + 1));
                     }
                 }
-                if (fields.getOrDefault("name", "").startsWith("hub-node:")
-                        && !"0".equals(fields.getOrDefault("ssub", fields.getOrDefault("sub", "0")))) {
+                long subscribed = count(fields.getOrDefault("ssub", fields.getOrDefault("sub", "0")));
+                long bells = broadcastHere && subscribed > 0 ? subscribed - 1 : subscribed;
+                if (fields.getOrDefault("name", "").startsWith("hub-node:") && bells > 0) {
                     nodes.add(Map.of("name", fields.get("name"), "addr", fields.getOrDefault("addr", "?"),
-                            "bells", fields.getOrDefault("ssub", "?")));
+                            "bells", String.valueOf(bells)));
                 }
             }
         }
@@ -104,5 +109,14 @@ final class StatsCommand extends StoreCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    private static long count(String value) {
+        try {
+            return Long.parseLong(value);
+        }
+        catch (NumberFormatException ex) {
+            return 0;
+        }
     }
 }
