@@ -124,6 +124,15 @@ class ManagementEndpointsTests {
         HttpResponse<String> notANumber = get("/hub/console/api/users/42/entries?count=abc", "operator:" + PASSWORD);
         assertThat(notANumber.statusCode()).isEqualTo(400);
         assertThat(notANumber.body()).contains("\"error\":\"bad_request\"", "count must be a number, got 'abc'");
+        // Paging out of bounds is refused, not quietly clamped.
+        for (String query : List.of("entries?after=0-0&count=-5", "entries?count=0", "entries?count=100000000")) {
+            HttpResponse<String> bad = get("/hub/console/api/users/42/" + query, "operator:" + PASSWORD);
+            assertThat(bad.statusCode()).as(query).isEqualTo(400);
+            assertThat(bad.body()).as(query).contains("count is 1 to 500");
+        }
+        HttpResponse<String> tooMany = get("/hub/console/api/users?limit=5000", "operator:" + PASSWORD);
+        assertThat(tooMany.statusCode()).isEqualTo(400);
+        assertThat(tooMany.body()).contains("limit is 1 to 1000, got 5000");
     }
 
     @Test

@@ -52,6 +52,8 @@ public class ConsoleController {
 
     private static final int MAX_PAGE = 500;
 
+    private static final int MAX_USERS = 1000;
+
     private final Hub hub;
 
     private final Engine engine;
@@ -159,8 +161,8 @@ public class ConsoleController {
         operator(request);
         List<Map<String, Object>> users = new ArrayList<>();
         ClusterStreams streams = new ClusterStreams();
-        for (StreamAdmin.UserStream stream : engine.admin().users(match.isBlank() ? "*" : match.strip(),
-                Math.clamp(limit, 1, 1000))) {
+        requireBetween("limit", limit, 1, MAX_USERS);
+        for (StreamAdmin.UserStream stream : engine.admin().users(match.isBlank() ? "*" : match.strip(), limit)) {
             Map<String, Object> user = new LinkedHashMap<>();
             user.put("user", stream.user());
             user.put("length", stream.length());
@@ -178,7 +180,8 @@ public class ConsoleController {
         operator(request);
         Publication.requireUserId(user);
         EventId from = EventId.parse(after);
-        int page = Math.clamp(count, 1, MAX_PAGE);
+        requireBetween("count", count, 1, MAX_PAGE);
+        int page = count;
         StreamSlice slice = engine.read(user, from, page + 2);
         List<Map<String, String>> entries = new ArrayList<>();
         boolean more = false;
@@ -321,6 +324,12 @@ public class ConsoleController {
                     "changing requests must carry X-Hub-Console: 1");
         }
         return operator;
+    }
+
+    private static void requireBetween(String name, int value, int min, int max) {
+        if (value < min || value > max) {
+            throw new IllegalArgumentException(name + " is " + min + " to " + max + ", got " + value);
+        }
     }
 
     /** The id just before {@code id}, for an exclusive read that starts at {@code id}. */
