@@ -66,6 +66,14 @@ public final class Hubctl implements Callable<Integer> {
     /** The command line with hubctl's error handling: a sentence, never a stack trace. */
     public static CommandLine commandLine() {
         CommandLine line = new CommandLine(new Hubctl());
+        // A usage error is one line and where to read more, not the whole help and exit-code table.
+        line.setParameterExceptionHandler((ex, args) -> {
+            CommandLine failed = ex.getCommandLine();
+            PrintWriter err = failed.getErr();
+            err.println("hubctl: " + ex.getMessage());
+            err.println("see '" + failed.getCommandSpec().qualifiedName() + " --help'");
+            return CommandLine.ExitCode.USAGE;
+        });
         line.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             PrintWriter err = commandLine.getErr();
             Throwable cause = ex;

@@ -40,6 +40,12 @@ final class InspectCommand extends UserCommand implements Callable<Integer> {
         if (last != null && (last < 1 || range.from != null || range.to != null)) {
             throw new HubctlException(2, "--last takes a count of 1 or more, and no --from/--to");
         }
+        if (last != null && spec.commandLine().getParseResult().hasMatchedOption("--count")) {
+            throw new HubctlException(2, "--last N shows the newest N entries; give --last or --count, not both");
+        }
+        if (count < 0) {
+            throw new HubctlException(2, "--count takes 0 (all) or more, got " + count);
+        }
         PrintWriter out = out();
         try (Store store = store()) {
             String key = store.requireStream(user);

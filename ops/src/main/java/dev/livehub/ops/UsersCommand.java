@@ -25,6 +25,9 @@ final class UsersCommand extends StoreCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (limit < 0) {
+            throw new HubctlException(2, "--limit takes 0 (all) or more, got " + limit);
+        }
         PrintWriter out = out();
         PrintWriter err = err();
         long now = System.currentTimeMillis();

@@ -287,6 +287,19 @@ class HubctlIntegrationTests {
             .containsExactly("1e400");
         assertThat(hubctl("publish", "u".repeat(300), "notif", "{}").err()).contains("a user id has 1 to 256");
         assertThat(hubctl("--redis", "not a url", "users").exit()).isEqualTo(2);
+        // Conflicting or negative counts are refused, not read as something else.
+        Run lastAndCount = hubctl("inspect", "8", "--last", "2", "--count", "1");
+        assertThat(lastAndCount.exit()).isEqualTo(2);
+        assertThat(lastAndCount.err()).contains("give --last or --count, not both");
+        Run negative = hubctl("users", "--limit", "-1");
+        assertThat(negative.exit()).isEqualTo(2);
+        assertThat(negative.err()).contains("--limit takes 0 (all) or more, got -1");
+        // A usage error is one line and where to read more, not the whole help.
+        Run garbage = hubctl("inspect", "8", "--from", "garbage");
+        assertThat(garbage.exit()).isEqualTo(2);
+        assertThat(garbage.err().lines()).hasSize(2);
+        assertThat(garbage.err()).contains("event id").contains("see 'hubctl inspect --help'")
+            .doesNotContain("Exit codes");
         assertThat(hubctl("frobnicate").exit()).isEqualTo(2);
     }
 
@@ -323,6 +336,8 @@ class HubctlIntegrationTests {
         Run stats = hubctl("stats", "--json");
         assertThat(stats.exit()).isZero();
         assertThat(stats.out()).contains("\"streams\":10000").contains("\"entries\":10000")
-            .contains("\"name\":\"hub-node:ops-test\"").contains("\"bells\":\"1\"");
+            .contains("\"name\":\"hub-node:ops-test\"")
+            // u1's bell, and the channel every node hears sign-ins and sign-outs on (<prefix>:nodes).
+            .contains("\"bells\":\"2\"");
     }
 }
