@@ -193,17 +193,26 @@ public final class RedisEngine implements Engine {
     @Override
     public void start(EngineListener listener) {
         this.listener = listener;
-        link = connect.apply(new RedisLink.Events() {
-            @Override
-            public void message(String channel, String message) {
-                onBell(channel, message);
-            }
+        try {
+            link = connect.apply(new RedisLink.Events() {
+                @Override
+                public void message(String channel, String message) {
+                    onBell(channel, message);
+                }
 
-            @Override
-            public void lost() {
-                onLost();
-            }
-        });
+                @Override
+                public void lost() {
+                    onLost();
+                }
+            });
+        }
+        catch (io.lettuce.core.RedisConnectionException ex) {
+            // Said plainly: the node does not start and wait (see the README's step 7); an outage that begins while
+            // it runs is ridden out.
+            throw new EngineException("Redis is unreachable at start (" + ex.getMessage() + "): a node on "
+                    + "hub.engine=redis starts only when Redis answers; start it again once Redis is back (a process "
+                    + "manager's restart policy does)", ex);
+        }
         // One call may append for users of many slots on one node of a cluster (RedisAppends groups them so).
         // Lettuce's reasons for failed reconnects (connection refused, timed out) for the outage log's summary lines.
         reconnectFailures = link.resources().eventBus().get()

@@ -121,6 +121,15 @@ class HubAutoConfigurationTests {
     }
 
     @Test
+    void aNodeWhoseRedisIsUnreachableAtStartFailsSayingSoAndWhatToDo() throws Exception {
+        int nothingListens = RedisServerExtension.freePort();
+        runner.withPropertyValues("hub.engine=redis")
+            .withBean(RedisConnectionFactory.class, () -> new LettuceConnectionFactory("127.0.0.1", nothingListens))
+            .run(context -> assertThat(context.getStartupFailure()).hasStackTraceContaining(
+                    "Redis is unreachable at start").hasStackTraceContaining("starts only when Redis answers"));
+    }
+
+    @Test
     void hubEngineRedisRunsOnTheApplicationsOwnConnectionFactoryAndSaysSo(CapturedOutput output) {
         runner.withPropertyValues("hub.engine=redis", "spring.data.redis.port=1")
             .withBean(RedisConnectionFactory.class, () -> new LettuceConnectionFactory("127.0.0.1", redis.port()))
