@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -58,6 +60,27 @@ class ClusterScriptUsageTests {
         }
     }
 
+    /**
+     * {@code start N} from a shell without JAVA_HOME or HUB_PUBLISH_TOKEN runs the node with the JDK and the HUB_*
+     * variables {@code up} used (cluster.env, hub.env); a fake java records what it was given.
+     */
+    @Test
+    void startRunsTheNodeWithTheJdkAndHubVariablesThatUpUsed(@TempDir Path clusterDir) throws Exception {
+        Path java = clusterDir.resolve("fake-java");
+        Path seen = clusterDir.resolve("seen");
+        Files.writeString(java, "#!/bin/sh\necho \"token=$HUB_PUBLISH_TOKEN\" > " + seen + "\nexit 1\n");
+        Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwx------"));
+        Files.createDirectories(clusterDir.resolve("run"));
+        Files.writeString(clusterDir.resolve("cluster.env"), "NODES=1\nHTTP_PORT=1\nHTTPS_PORT=2\nREDIS_PORT=3\n"
+                + "PG_DATABASE=x\nJAVA_CMD=" + java + "\nNODE1_PORT=4\nNODE1_STREAM_PORT=5\n");
+        // As 'up' writes it: set only when the caller has not set it.
+        Files.writeString(clusterDir.resolve("hub.env"),
+                "[ -n \"${HUB_PUBLISH_TOKEN+set}\" ] || export HUB_PUBLISH_TOKEN=kept\\ token\n");
+        Result result = run(List.of("start", "1"), clusterDir);
+        assertThat(result.output()).contains("node 1 exited before answering");
+        assertThat(Files.readString(seen)).isEqualTo("token=kept token\n");
+    }
+
     private static Result run(List<String> arguments) throws IOException, InterruptedException {
         return run(arguments, null);
     }
@@ -68,6 +91,8 @@ class ClusterScriptUsageTests {
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         if (clusterDir != null) {
             builder.environment().put("CLUSTER_DIR", clusterDir.toString());
+            builder.environment().remove("JAVA_HOME");
+            builder.environment().remove("HUB_PUBLISH_TOKEN");
         }
         Process process = builder.start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
