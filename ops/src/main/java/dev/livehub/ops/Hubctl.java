@@ -34,8 +34,8 @@ public final class Hubctl implements Callable<Integer> {
 
     @Option(names = "--redis", paramLabel = "URL", scope = CommandLine.ScopeType.INHERIT,
             defaultValue = "${env:HUB_REDIS_URL:-redis://localhost:6379}",
-            description = { "Redis to operate on, default $HUB_REDIS_URL or",
-                "${DEFAULT-VALUE}; a Redis Cluster:", "redis://host:port with --cluster" })
+            description = { "Redis to operate on: $HUB_REDIS_URL when set, else",
+                "redis://localhost:6379; a Redis Cluster:", "redis://host:port with --cluster" })
     String redis;
 
     @Option(names = "--cluster", scope = CommandLine.ScopeType.INHERIT,

@@ -196,7 +196,10 @@ final class Store implements AutoCloseable {
             Map.Entry<String, StreamSettings> first = reported.entrySet().iterator().next();
             settings = first.getValue();
             if (reported.values().stream().distinct().count() > 1) {
-                err.println("hubctl: the nodes' stream settings differ " + reported + "; using " + first.getKey()
+                StringBuilder each = new StringBuilder();
+                reported.forEach((node, its) -> each.append(each.isEmpty() ? "" : "; ").append(node).append(": ")
+                    .append(describe(its)));
+                err.println("hubctl: the nodes' stream settings differ (" + each + "); using " + first.getKey()
                         + "'s");
             }
             err.println("hubctl: appending with the nodes' stream settings (" + first.getKey() + "): "

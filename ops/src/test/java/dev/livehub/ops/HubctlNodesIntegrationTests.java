@@ -77,11 +77,24 @@ class HubctlNodesIntegrationTests {
                 new StreamSettings(1000, Duration.ofSeconds(123), Duration.ofMinutes(1)), Duration.ofSeconds(1));
         heartbeat.start();
         await().atMost(Duration.ofSeconds(5)).until(() -> redis.commands().exists(prefix + ":node:node-a") == 1);
+        // The heartbeat carries the pid that names the node's Redis connections (hub-node:<pid>:<host>).
+        assertThat(redis.commands().get(prefix + ":node:node-a")).contains("\"pid\":" + ProcessHandle.current().pid());
         HubctlRun informed = hubctl("publish", "6", "notif", "{\"n\":1}");
         assertThat(informed.exit()).as(informed.err()).isZero();
         assertThat(informed.err()).contains("appending with the nodes' stream settings (node-a): 1000 entries, "
                 + "retention 123 s");
         assertThat(redis.commands().pttl(prefix + ":{6}:events")).isBetween(100_000L, 123_000L);
+
+        // Nodes that disagree are named with their settings in words, not as Java records.
+        try (NodeHeartbeat other = new NodeHeartbeat("node-b", hub, engine,
+                new StreamSettings(500, Duration.ofSeconds(60), Duration.ofMinutes(1)), Duration.ofSeconds(1))) {
+            other.start();
+            await().atMost(Duration.ofSeconds(5)).until(() -> redis.commands().exists(prefix + ":node:node-b") == 1);
+            HubctlRun differ = hubctl("publish", "7", "notif", "{\"n\":2}");
+            assertThat(differ.exit()).as(differ.err()).isZero();
+            assertThat(differ.err()).contains("the nodes' stream settings differ (", "node-b: 500 entries, retention 60 s")
+                .doesNotContain("StreamSettings[");
+        }
     }
 
     @Test

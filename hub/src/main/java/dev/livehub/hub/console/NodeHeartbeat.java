@@ -67,6 +67,8 @@ public final class NodeHeartbeat implements AutoCloseable {
     public Map<String, Object> figures() {
         Map<String, Object> figures = new LinkedHashMap<>();
         figures.put("name", name);
+        // hub-node:<pid>:<host> names this node's Redis connections (CLIENT LIST, hubctl stats): the pid matches them.
+        figures.put("pid", ProcessHandle.current().pid());
         figures.put("streams", hub.connectionCount());
         figures.put("users", hub.userCount());
         figures.put("links", engine.links());
