@@ -101,6 +101,16 @@ class HealthIntegrationTests {
             .untilAsserted(() -> assertThat(namedConnections()).isEqualTo(named));
     }
 
+    /** A node that stops cleanly removes its heartbeat at once: the console and hubctl stop listing it. */
+    @Test
+    void aNodeThatStopsCleanlyRemovesItsHeartbeat() throws Exception {
+        start("5s");
+        await().atMost(Duration.ofSeconds(10)).until(() -> !redis.commands().keys("*:node:*").isEmpty());
+        node.close();
+        node = null;
+        assertThat(redis.commands().keys("*:node:*")).isEmpty();
+    }
+
     private static long namedConnections() {
         return redis.commands().clientList().lines().filter(line -> line.contains(" name=hub-node:")).count();
     }

@@ -130,6 +130,11 @@ public final class MemoryEngine implements Engine {
             }
 
             @Override
+            public void forgetNode(String name) {
+                store.nodeReports.remove(name);
+            }
+
+            @Override
             public Map<String, String> nodes() {
                 long now = store.clock.millis();
                 store.nodeReports.values().removeIf(report -> report.expiresMs() <= now);

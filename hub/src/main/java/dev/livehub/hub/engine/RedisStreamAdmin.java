@@ -75,6 +75,11 @@ final class RedisStreamAdmin implements StreamAdmin {
     }
 
     @Override
+    public void forgetNode(String name) {
+        await(commands.get().del(keys.node(name)), "remove a heartbeat");
+    }
+
+    @Override
     public Map<String, String> nodes() {
         RedisClusterAsyncCommands<String, String> redis = commands.get();
         Map<String, String> nodes = new TreeMap<>();

@@ -28,6 +28,9 @@ public interface StreamAdmin {
     /** Stores this node's heartbeat (a small JSON document) for {@code ttl}, under its name. */
     void reportNode(String name, String json, Duration ttl);
 
+    /** Removes a node's heartbeat at once (a node that stops cleanly), instead of letting it expire. */
+    void forgetNode(String name);
+
     /** Every live node's last heartbeat, by node name. */
     Map<String, String> nodes();
 
