@@ -81,6 +81,37 @@ class ClusterScriptUsageTests {
         assertThat(Files.readString(seen)).isEqualTo("token=kept token\n");
     }
 
+    /** {@code status} straight after {@code kill N} says the node is down (a stand-in node: a static web server). */
+    @Test
+    void statusRightAfterKillSaysDown(@TempDir Path clusterDir) throws Exception {
+        Path www = Files.createDirectories(clusterDir.resolve("www/actuator"));
+        Files.writeString(www.resolve("health"), "{\"status\":\"UP\"}");
+        Path java = clusterDir.resolve("fake-java");
+        Files.writeString(java, "#!/bin/sh\ncd " + clusterDir.resolve("www")
+                + " && exec python3 -m http.server --bind 127.0.0.1 \"$SERVER_PORT\"\n");
+        Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwx------"));
+        Files.createDirectories(clusterDir.resolve("run"));
+        int port;
+        try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = free.getLocalPort();
+        }
+        Files.writeString(clusterDir.resolve("cluster.env"), "NODES=1\nHTTP_PORT=1\nHTTPS_PORT=2\nREDIS_PORT=3\n"
+                + "PG_DATABASE=x\nJAVA_CMD=" + java + "\nNODE1_PORT=" + port + "\nNODE1_STREAM_PORT=5\n");
+        Path pid = clusterDir.resolve("run/node1.pid");
+        try {
+            Result started = run(List.of("start", "1"), clusterDir);
+            assertThat(started.code()).as(started.output()).isZero();
+            assertThat(run(List.of("status"), clusterDir).output()).contains("node1  port " + port).contains(" up ");
+            assertThat(run(List.of("kill", "1"), clusterDir).code()).isZero();
+            assertThat(run(List.of("status"), clusterDir).output()).containsPattern("node1 .* down");
+        }
+        finally {
+            if (Files.exists(pid)) {
+                ProcessHandle.of(Long.parseLong(Files.readString(pid).strip())).ifPresent(ProcessHandle::destroyForcibly);
+            }
+        }
+    }
+
     private static Result run(List<String> arguments) throws IOException, InterruptedException {
         return run(arguments, null);
     }
