@@ -49,6 +49,9 @@ class HostRedisIntegrationTests {
     @Autowired
     InvoiceRepository invoices;
 
+    @Autowired
+    org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory connectionFactory;
+
     @Test
     void theHubAndTheSessionsUseTheAppsOwnRedisConnectionAndTheLogSaysWhich(CapturedOutput output)
             throws Exception {
@@ -68,5 +71,10 @@ class HostRedisIntegrationTests {
         assertThat(redis.commands().clientList()).contains("name=hub-node:");
         assertThat(output).contains("The hub uses the application's Redis (LettuceConnectionFactory, redis://"
                 + redis.host() + ":" + redis.port() + "/0)");
+        // Its factory reconnects within a second after an outage (Boot's ClientResources, as the hub sets them), not
+        // with Lettuce's default backoff of up to 30 s: live delivery and sessions come back as soon as Redis does.
+        assertThat(connectionFactory.getRequiredNativeClient().getResources().reconnectDelay().createDelay(30))
+            .isLessThanOrEqualTo(Duration.ofMillis(1100));
+        assertThat(output).doesNotContain("backs off reconnects");
     }
 }

@@ -50,6 +50,8 @@ class HubRedisConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(HubRedisConfiguration.class);
 
+    private static final Duration SLOW_RECONNECT = Duration.ofSeconds(5);
+
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(name = { "org.springframework.boot.data.redis.autoconfigure.DataRedisConnectionDetails",
             "io.lettuce.core.RedisClient" })
@@ -67,6 +69,7 @@ class HubRedisConfiguration {
                 String where = describe(factory);
                 log.info("The hub uses the application's Redis ({}, {}), key prefix '{}'",
                         factory.getClass().getSimpleName(), where, keys.prefix());
+                warnOfSlowReconnects(factory.getRequiredNativeClient().getResources());
                 return RedisEngine.onSharedClient(factory.getRequiredNativeClient(), where, keys, settings, timeout)
                     .logOutagesEvery(outageLogInterval);
             }
@@ -140,6 +143,22 @@ class HubRedisConfiguration {
         ClientResourcesBuilderCustomizer hubReconnectDelay() {
             return builder -> builder.reconnectDelay(Delay.equalJitter(Duration.ofMillis(50), Duration.ofSeconds(1),
                     100, TimeUnit.MILLISECONDS));
+        }
+
+        /**
+         * A connection factory the application built with Lettuce's default client resources reconnects after an
+         * outage with a backoff that grows to 30 s, so live delivery (and sessions in Redis) may come back up to 30 s
+         * after Redis does. Said once at start, with the fix.
+         */
+        static void warnOfSlowReconnects(ClientResources resources) {
+            Duration longest = resources.reconnectDelay().createDelay(30);
+            if (longest.compareTo(SLOW_RECONNECT) > 0) {
+                log.warn("The application's Lettuce client backs off reconnects up to {} s, so after a Redis outage "
+                        + "live delivery may resume only that long after Redis is back; build the "
+                        + "LettuceConnectionFactory with Spring Boot's ClientResources bean "
+                        + "(LettuceClientConfiguration.builder().clientResources(resources)), which the hub sets to "
+                        + "reconnect within a second", longest.toSeconds());
+            }
         }
 
         private static String describe(LettuceConnectionFactory factory) {

@@ -140,6 +140,9 @@ class HubAutoConfigurationTests {
                 assertThat(redis.commands().exists("hub:{own-factory}:events")).isOne();
                 assertThat(output).contains("The hub uses the application's Redis (LettuceConnectionFactory, "
                         + "redis://127.0.0.1:" + redis.port() + "/0)");
+                // Lettuce's default client resources, which back off to 30 s between reconnects: said, with the fix.
+                assertThat(output).contains("The application's Lettuce client backs off reconnects up to 30 s",
+                        "LettuceClientConfiguration.builder().clientResources(resources)");
             });
         assertThat(redis.commands().clientList()).doesNotContain("name=hub-node:");
     }
