@@ -91,6 +91,10 @@ class ConsoleBrowserIntegrationTests {
         // its own, and the count of alice's streams below would depend on when the node notices it closed).
         AppClient learner = AppClient.signedIn(node1.url(), "alice");
         assertThat(learner.get("/hub/console").statusCode()).as("a learner on the console").isEqualTo(403);
+        // A browser asking for the page gets a page that says why, not raw JSON.
+        var learnerPage = learner.get("/hub/console", Map.of("Accept", "text/html,*/*;q=0.8"));
+        assertThat(learnerPage.statusCode()).isEqualTo(403);
+        assertThat(learnerPage.body()).startsWith("<!doctype html>").contains("the console is for the ADMIN role");
         assertThat(learner.get("/hub/console/api/nodes").statusCode()).isEqualTo(403);
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
             .until(() -> hub.connectionCount(alice) == 1);

@@ -73,7 +73,20 @@ public class ConsoleController {
 
     @GetMapping("/hub/console")
     ResponseEntity<String> page(HttpServletRequest request) throws IOException {
-        operator(request);
+        try {
+            operator(request);
+        }
+        catch (ConsoleRefusal refusal) {
+            String accept = request.getHeader("Accept");
+            if (accept == null || !accept.contains("text/html")) {
+                throw refusal;
+            }
+            // A browser gets a page that says why, with the same status.
+            return ResponseEntity.status(refusal.status).contentType(MediaType.TEXT_HTML)
+                .body("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>livehub console: "
+                        + refusal.status.value() + "</title></head><body><h1>livehub console</h1><p>"
+                        + escape(refusal.getMessage()) + ".</p></body></html>");
+        }
         String html = resource("console.html").replace("<!--csrf-->", csrfMeta(request));
         return ResponseEntity.ok().contentType(MediaType.TEXT_HTML).header("Cache-Control", "no-store").body(html);
     }
