@@ -112,6 +112,30 @@ class ClusterScriptUsageTests {
         }
     }
 
+    /** {@code redis-stop} and {@code redis-start} stop the cluster's Redis and start it again (an outage drill). */
+    @Test
+    void redisStopsAndStartsAgain(@TempDir Path clusterDir) throws Exception {
+        int port;
+        try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = free.getLocalPort();
+        }
+        Files.createDirectories(clusterDir.resolve("run"));
+        Files.writeString(clusterDir.resolve("cluster.env"), "NODES=1\nHTTP_PORT=1\nHTTPS_PORT=2\nREDIS_PORT=" + port
+                + "\nPG_DATABASE=x\nNODE1_PORT=4\nNODE1_STREAM_PORT=5\n");
+        try {
+            assertThat(run(List.of("redis-start"), clusterDir).output()).contains("Redis on port " + port);
+            assertThat(run(List.of("status"), clusterDir).output()).containsPattern("redis  port " + port + "  up ");
+            Result stopped = run(List.of("redis-stop"), clusterDir);
+            assertThat(stopped.code()).as(stopped.output()).isZero();
+            assertThat(run(List.of("status"), clusterDir).output()).contains("redis  port " + port + "  down");
+            assertThat(run(List.of("redis-start"), clusterDir).code()).isZero();
+            assertThat(run(List.of("status"), clusterDir).output()).containsPattern("redis  port " + port + "  up ");
+        }
+        finally {
+            run(List.of("redis-stop"), clusterDir);
+        }
+    }
+
     private static Result run(List<String> arguments) throws IOException, InterruptedException {
         return run(arguments, null);
     }
