@@ -241,7 +241,8 @@ public class HubAutoConfiguration {
             // A write may wait two heartbeats for a client that reads nothing, and a peer that acknowledges nothing
             // is dropped after two: a dead peer's slot is free within three heartbeats of its last acknowledgement.
             NettyStreamServer.Settings settings = new NettyStreamServer.Settings(heartbeat.multipliedBy(2),
-                    properties.getStreamHeadTimeout(), budget.stream(), heartbeat.multipliedBy(2));
+                    properties.getStreamHeadTimeout(), budget.stream(), heartbeat.multipliedBy(2),
+                    properties.getStreamBodyTimeout());
             return new NettyStreamServer(admission, sessions.getIfAvailable(() -> SessionUsers.NONE), settings)
                 .publishing(publishing.getIfAvailable());
         }

@@ -65,6 +65,18 @@ public class HubProperties {
     private Duration serverHeadTimeout = Duration.ofSeconds(10);
 
     /**
+     * How long the servlet container's port (Tomcat) may take to receive a request's body once its head is in, on
+     * any path: a body still unfinished by then (sent slowly, or never) has its connection closed.
+     */
+    private Duration serverBodyTimeout = Duration.ofSeconds(30);
+
+    /**
+     * How long hub.stream-port may take to receive a publish's body (POST /hub/publish, /hub/publish/batch) once its
+     * head is in; a body still unfinished by then has its connection closed.
+     */
+    private Duration streamBodyTimeout = Duration.ofSeconds(30);
+
+    /**
      * Whether the connection caps of the server's port (server.tomcat.max-connections) and the stream port
      * (hub.stream-max-connections) may together exceed the process's file limit less 2,000: off, such a
      * configuration is refused at start. For benchmarks that load one port at a time.
@@ -510,6 +522,22 @@ public class HubProperties {
 
     public void setServerHeadTimeout(Duration serverHeadTimeout) {
         this.serverHeadTimeout = serverHeadTimeout;
+    }
+
+    public Duration getServerBodyTimeout() {
+        return serverBodyTimeout;
+    }
+
+    public void setServerBodyTimeout(Duration serverBodyTimeout) {
+        this.serverBodyTimeout = serverBodyTimeout;
+    }
+
+    public Duration getStreamBodyTimeout() {
+        return streamBodyTimeout;
+    }
+
+    public void setStreamBodyTimeout(Duration streamBodyTimeout) {
+        this.streamBodyTimeout = streamBodyTimeout;
     }
 
     public boolean isOversubscribeConnections() {

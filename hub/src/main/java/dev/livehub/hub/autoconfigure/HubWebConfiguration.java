@@ -87,7 +87,8 @@ class HubWebConfiguration {
 
     /**
      * Tomcat's port: at most its share of the file limit ({@link ConnectionBudget}), and a request head must arrive
-     * whole within {@code hub.server-head-timeout} ({@link TomcatRequestHeads}). Runs after Boot's own customizer, so
+     * whole within {@code hub.server-head-timeout} ({@link TomcatRequestHeads}) and its body within
+     * {@code hub.server-body-timeout} of the head ({@link TomcatRequestBodies}). Runs after Boot's own customizer, so
      * the cap it sets is the one that holds.
      */
     @Configuration(proxyBeanMethods = false)
@@ -98,15 +99,16 @@ class HubWebConfiguration {
         @Bean
         WebServerFactoryCustomizer<ConfigurableTomcatWebServerFactory> hubTomcatConnections(ConnectionBudget budget,
                 HubProperties properties) {
-            return new TomcatCustomizer(budget, properties.getServerHeadTimeout());
+            return new TomcatCustomizer(budget, properties.getServerHeadTimeout(), properties.getServerBodyTimeout());
         }
     }
 
-    private record TomcatCustomizer(ConnectionBudget budget, Duration headTimeout)
+    private record TomcatCustomizer(ConnectionBudget budget, Duration headTimeout, Duration bodyTimeout)
             implements WebServerFactoryCustomizer<ConfigurableTomcatWebServerFactory>, Ordered {
 
         @Override
         public void customize(ConfigurableTomcatWebServerFactory factory) {
+            factory.addEngineValves(new TomcatRequestBodies(bodyTimeout));
             factory.addConnectorCustomizers(connector -> {
                 if (connector.getProtocolHandler() instanceof AbstractProtocol<?> protocol) {
                     protocol.setMaxConnections(budget.servlet());

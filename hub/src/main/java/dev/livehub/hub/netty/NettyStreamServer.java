@@ -33,7 +33,9 @@ import dev.livehub.hub.web.HttpPublishing;
  * and signed-in users through {@link SessionUsers} (the session store read by the session cookie). The polling
  * fallback stays on the node's own port.
  *
- * <p>Guards: a request head must arrive within {@link Settings#headTimeout()}; at most
+ * <p>Guards: a request head must arrive within {@link Settings#headTimeout()}, a publish's body within
+ * {@link Settings#bodyTimeout()} of its head, and a publish without the right token is answered 401 before its body is
+ * read, the connection closed; at most
  * {@link Settings#maxConnections()} connections are open at once (more are closed as they come, so the process keeps
  * file descriptors for the rest of its work); on Linux (native epoll transport) a peer that acknowledges nothing for
  * {@link Settings#userTimeout()} is dropped by the kernel ({@code TCP_USER_TIMEOUT}), so a client gone without FIN or
@@ -50,8 +52,15 @@ public final class NettyStreamServer implements AutoCloseable {
      * @param headTimeout how long a connection may take to send its request head
      * @param maxConnections connections open at once, streams and requests alike
      * @param userTimeout how long sent data may stay unacknowledged before the kernel drops the connection (Linux)
+     * @param bodyTimeout how long a publish's body may take to arrive once its head is in
      */
-    public record Settings(Duration writeTimeout, Duration headTimeout, int maxConnections, Duration userTimeout) {
+    public record Settings(Duration writeTimeout, Duration headTimeout, int maxConnections, Duration userTimeout,
+            Duration bodyTimeout) {
+
+        /** A body timeout of 30 s (the default of {@code hub.stream-body-timeout}). */
+        public Settings(Duration writeTimeout, Duration headTimeout, int maxConnections, Duration userTimeout) {
+            this(writeTimeout, headTimeout, maxConnections, userTimeout, Duration.ofSeconds(30));
+        }
 
         public Settings {
             if (maxConnections < 1) {
@@ -121,7 +130,7 @@ public final class NettyStreamServer implements AutoCloseable {
                     channel.pipeline().addLast(new RequestHeadTimeout(settings.headTimeout()), new HttpServerCodec());
                     HttpPublishing publishes = publishing;
                     if (publishes != null) {
-                        channel.pipeline().addLast(new PublishRequestHandler(publishes));
+                        channel.pipeline().addLast(new PublishRequestHandler(publishes, settings.bodyTimeout()));
                     }
                     channel.pipeline().addLast(new StreamRequestHandler(admission, sessions, settings.writeTimeout()));
                 }

@@ -2,6 +2,7 @@ package dev.livehub.hub.netty;
 
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayDeque;
+import java.time.Duration;
 import java.util.Queue;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -34,6 +35,10 @@ import dev.livehub.hub.web.HttpPublishing;
  * <p>Requests of one connection are answered in order, one at a time: while one is in the store the connection reads
  * nothing more (a publisher that pipelines waits in its socket, not in this process's memory). A connection idle for
  * {@link #KEEP_ALIVE_MILLIS} after its last answer is closed, as the servlet container closes its own.
+ *
+ * <p>A stranger holds nothing: a request refused from its head (not a POST, no or a wrong token) is answered at once,
+ * its body unread and its connection closed, and a body not whole within the body timeout of its head (sent slowly,
+ * chunked or not) has its connection closed.
  */
 final class PublishRequestHandler extends ChannelInboundHandlerAdapter {
 
@@ -62,11 +67,17 @@ final class PublishRequestHandler extends ChannelInboundHandlerAdapter {
 
     private ScheduledFuture<?> idle;
 
+    /** Closes the connection if the current request's body is not whole in time. */
+    private ScheduledFuture<?> bodyDeadline;
+
+    private final long bodyTimeoutMillis;
+
     private record Collected(HttpRequest request, String path, byte[] body) {
     }
 
-    PublishRequestHandler(HttpPublishing publishing) {
+    PublishRequestHandler(HttpPublishing publishing, Duration bodyTimeout) {
         this.publishing = publishing;
+        this.bodyTimeoutMillis = bodyTimeout.toMillis();
     }
 
     @Override
@@ -112,6 +123,16 @@ final class PublishRequestHandler extends ChannelInboundHandlerAdapter {
         request = head;
         path = target;
         discarding = false;
+        HttpPublishing.Answer refused = publishing.refusalBeforeBody(head.method().name(),
+                head.headers().get(HttpHeaderNames.AUTHORIZATION));
+        if (refused != null) {
+            // A stranger's body is never read: answered now, the connection closed whatever follows.
+            discarding = true;
+            request = null;
+            ctx.channel().config().setAutoRead(false);
+            ctx.writeAndFlush(response(head, refused, false)).addListener(ChannelFutureListener.CLOSE);
+            return true;
+        }
         long declared = HttpUtil.getContentLength(head, -1L);
         if (declared > HttpPublishing.maxBody(target)) {
             tooLarge(ctx);
@@ -122,6 +143,9 @@ final class PublishRequestHandler extends ChannelInboundHandlerAdapter {
                     Unpooled.EMPTY_BUFFER));
         }
         body = new ByteArrayOutputStream(declared > 0 ? (int) declared : 256);
+        bodyDeadline = ctx.executor().schedule(() -> {
+            ctx.close();
+        }, bodyTimeoutMillis, TimeUnit.MILLISECONDS);
         return true;
     }
 
@@ -136,6 +160,7 @@ final class PublishRequestHandler extends ChannelInboundHandlerAdapter {
         bytes.readBytes(chunk);
         body.writeBytes(chunk);
         if (content instanceof LastHttpContent) {
+            cancelBodyDeadline();
             Collected collected = new Collected(request, path, body.toByteArray());
             request = null;
             body = null;
@@ -175,7 +200,15 @@ final class PublishRequestHandler extends ChannelInboundHandlerAdapter {
         });
     }
 
+    private void cancelBodyDeadline() {
+        if (bodyDeadline != null) {
+            bodyDeadline.cancel(false);
+            bodyDeadline = null;
+        }
+    }
+
     private void tooLarge(ChannelHandlerContext ctx) {
+        cancelBodyDeadline();
         discarding = true;
         HttpRequest head = request;
         request = null;
@@ -203,6 +236,7 @@ final class PublishRequestHandler extends ChannelInboundHandlerAdapter {
         if (idle != null) {
             idle.cancel(false);
         }
+        cancelBodyDeadline();
         ctx.fireChannelInactive();
     }
 }

@@ -127,6 +127,27 @@ public final class HttpPublishing {
     }
 
     /**
+     * The answer to a request to a publish path ({@link #serves}) that is refused from its head alone (not a POST, no
+     * or a wrong token, publishing off), or {@code null} when its body is to be read: a stranger's body is never read,
+     * and its connection is closed after this answer (a slowly sent body holds nothing).
+     *
+     * @param authorization the {@code Authorization} header, or {@code null}
+     */
+    public Answer refusalBeforeBody(String method, String authorization) {
+        if (!"POST".equals(method)) {
+            return refusal(new HubWebException(HttpStatus.METHOD_NOT_ALLOWED, "method_not_allowed",
+                    "publish with POST"), "POST");
+        }
+        try {
+            authorize(authorization);
+            return null;
+        }
+        catch (HubWebException ex) {
+            return refusal(ex, null);
+        }
+    }
+
+    /**
      * Answers one request to a publish path ({@link #serves}); blocks while the store appends.
      *
      * @param authorization the {@code Authorization} header, or {@code null}

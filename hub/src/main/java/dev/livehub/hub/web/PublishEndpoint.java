@@ -52,9 +52,18 @@ public final class PublishEndpoint implements Filter {
             chain.doFilter(request, response);
             return;
         }
-        byte[] body = read(request, HttpPublishing.maxBody(path));
-        HttpPublishing.Answer answer = body == null ? HttpPublishing.tooLarge(path)
-                : publishing.answer(request.getMethod(), path, request.getHeader("Authorization"), body);
+        HttpPublishing.Answer answer = publishing.refusalBeforeBody(request.getMethod(),
+                request.getHeader("Authorization"));
+        if (answer != null) {
+            // Refused from the head: the body is not read, and the connection closes after the answer (Tomcat does
+            // not swallow a body left unread, see TomcatRequestBodies).
+            response.setHeader("Connection", "close");
+        }
+        else {
+            byte[] body = read(request, HttpPublishing.maxBody(path));
+            answer = body == null ? HttpPublishing.tooLarge(path)
+                    : publishing.answer(request.getMethod(), path, request.getHeader("Authorization"), body);
+        }
         response.setStatus(answer.status());
         response.setContentType("application/json");
         if (answer.retryAfter()) {
@@ -65,6 +74,7 @@ public final class PublishEndpoint implements Filter {
         }
         response.setContentLength(answer.json().length);
         response.getOutputStream().write(answer.json());
+        response.flushBuffer();
     }
 
     /** The body, or {@code null} when it is longer than {@code max}. */

@@ -29,6 +29,7 @@ import dev.livehub.hub.testing.SseClient;
 import dev.livehub.hub.testing.SseEvent;
 import dev.livehub.hub.testing.TestTokens;
 import dev.livehub.hub.testing.TokenStreamContract;
+import dev.livehub.hub.web.HttpPublishing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -56,11 +57,16 @@ class NettyTokenStreamTests extends TokenStreamContract {
     }
 
     private NettyStreamServer start(NettyStreamServer.Settings settings) {
+        return start(settings, null);
+    }
+
+    private NettyStreamServer start(NettyStreamServer.Settings settings, HttpPublishing publishing) {
         SubscriberTokens tokens = SubscriberTokens.withSecret(SECRET, new SubscriberTokens.Settings("hub_token",
                 "token", "sub", null, null, SKEW));
         StreamAdmission admission = new StreamAdmission(hub, tokens, new SessionStreams(null, Duration.ofMinutes(1)),
                 new ConnectRate(30, 2));
-        NettyStreamServer started = new NettyStreamServer(admission, SessionUsers.NONE, settings);
+        NettyStreamServer started = new NettyStreamServer(admission, SessionUsers.NONE, settings)
+            .publishing(publishing);
         started.start("127.0.0.1", 0);
         base = "http://127.0.0.1:" + started.port();
         return started;
@@ -148,6 +154,81 @@ class NettyTokenStreamTests extends TokenStreamContract {
             assertThat(readsToEnd(silent.getInputStream())).isTrue();
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
             await().atMost(WAIT).until(() -> server.openConnections() == 0);
+        }
+    }
+
+    /**
+     * Review 14 N1: a publish body trickled a byte every 300 ms after its head, with a Content-Length or chunked,
+     * held its connection for as long as bytes came; now it is closed once the body timeout has passed since the head.
+     */
+    @Test
+    void aPublishBodySentSlowlyIsClosedAtTheBodyTimeout() throws Exception {
+        publishingWithBodyTimeout(Duration.ofSeconds(2));
+        String head = "POST /hub/publish HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer publish-secret\r\n"
+                + "Content-Type: application/json\r\n";
+        long sized = trickleBody(head + "Content-Length: 100000\r\n\r\n{", " ");
+        long chunked = trickleBody(head + "Transfer-Encoding: chunked\r\n\r\n", "1\r\n \r\n");
+        System.out.printf("a publish body trickled a byte every 300 ms on the stream port was closed %d ms "
+                + "(Content-Length) and %d ms (chunked) after its head (limit 2 s)%n", sized, chunked);
+        assertThat(sized).isBetween(1_900L, 3_500L);
+        assertThat(chunked).isBetween(1_900L, 3_500L);
+        await().atMost(WAIT).until(() -> server.openConnections() == 0);
+    }
+
+    /**
+     * Review 14 N1: a publish without the token is answered 401 from its head, before any of its body is sent, and its
+     * connection closed.
+     */
+    @Test
+    void anUnauthorisedPublishIsAnsweredBeforeItsBodyAndClosed() throws Exception {
+        publishingWithBodyTimeout(Duration.ofSeconds(30));
+        try (Socket socket = new Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(3_000);
+            long start = System.nanoTime();
+            socket.getOutputStream().write(("POST /hub/publish HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer wrong\r\n"
+                    + "Content-Type: application/json\r\nContent-Length: 100000\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            long took = Duration.ofNanos(System.nanoTime() - start).toMillis();
+            System.out.printf("an unauthorised publish on the stream port (Content-Length 100000, no body sent) was "
+                    + "answered and closed in %d ms%n", took);
+            assertThat(answer).startsWith("HTTP/1.1 401").contains("bad_token");
+            assertThat(took).isLessThan(2_000L);
+        }
+    }
+
+    private void publishingWithBodyTimeout(Duration bodyTimeout) {
+        server.close();
+        server = start(new NettyStreamServer.Settings(Duration.ofSeconds(5), Duration.ofSeconds(1), 40,
+                Duration.ofSeconds(30), bodyTimeout), new HttpPublishing(hub, "publish-secret", 100, 100));
+    }
+
+    /** Sends {@code head}, then {@code piece} every 300 ms for up to 12 s: the milliseconds until the server closed. */
+    private long trickleBody(String head, String piece) throws Exception {
+        try (Socket slow = new Socket("127.0.0.1", server.port())) {
+            slow.setSoTimeout(100);
+            OutputStream out = slow.getOutputStream();
+            out.write(head.getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            long start = System.nanoTime();
+            boolean closed = false;
+            while (!closed && System.nanoTime() - start < Duration.ofSeconds(12).toNanos()) {
+                try {
+                    out.write(piece.getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                    closed = slow.getInputStream().read() < 0;
+                }
+                catch (java.net.SocketTimeoutException ex) {
+                    // nothing yet: still open
+                }
+                catch (java.io.IOException ex) {
+                    closed = true;
+                }
+                Thread.sleep(200);
+            }
+            assertThat(closed).as("closed within 12 s").isTrue();
+            return Duration.ofNanos(System.nanoTime() - start).toMillis();
         }
     }
 

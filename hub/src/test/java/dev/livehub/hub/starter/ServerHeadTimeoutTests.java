@@ -30,10 +30,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @SpringBootTest(classes = StarterApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = { "hub.token.secret=" + ServerHeadTimeoutTests.SECRET, "hub.server-head-timeout=2s",
+                "hub.server-body-timeout=2s", "hub.publish.token=" + ServerHeadTimeoutTests.PUBLISH_TOKEN,
                 "hub.heartbeat=500ms", "server.tomcat.connection-timeout=5s" })
 class ServerHeadTimeoutTests {
 
     static final String SECRET = "server-head-timeout-secret-of-32-bytes";
+
+    static final String PUBLISH_TOKEN = "server-head-timeout-publish-token";
 
     @LocalServerPort
     int port;
@@ -80,6 +83,76 @@ class ServerHeadTimeoutTests {
         assertThat(stream.ended()).isFalse();
         assertThat(stream.comments()).isGreaterThan(comments);
         stream.close();
+    }
+
+    /**
+     * Review 14 N1: a body trickled a byte every 300 ms after a whole head (each read well within Tomcat's 5 s read
+     * timeout) held its connection for as long as bytes came; now it is closed once {@code hub.server-body-timeout}
+     * has passed since the head, whether the application reads it (an authorised publish) or not.
+     */
+    @Test
+    void aRequestBodySentSlowlyIsClosedWithinTheLimit() throws Exception {
+        long publish = trickleBody("POST /hub/publish HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
+                + PUBLISH_TOKEN + "\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{");
+        System.out.printf("a publish body trickled a byte every 300 ms was closed %d ms after its head (limit 2 s)%n",
+                publish);
+        assertThat(publish).isBetween(2_000L, 4_500L);
+    }
+
+    /**
+     * Review 14 N1: a publish without the token is answered 401 from its head, its body never read (the client sends
+     * none), and the connection closed at once rather than kept while Tomcat would swallow the body.
+     */
+    @Test
+    void anUnauthorisedPublishIsAnsweredBeforeItsBodyAndClosed() throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(3_000);
+            OutputStream out = socket.getOutputStream();
+            long start = System.nanoTime();
+            out.write(("POST /hub/publish HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: 100000\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            // Not a byte of the body is sent: the whole answer, then the end of the stream, come anyway.
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            long took = Duration.ofNanos(System.nanoTime() - start).toMillis();
+            System.out.printf("an unauthorised publish (Content-Length 100000, no body sent) was answered and closed "
+                    + "in %d ms%n", took);
+            assertThat(answer).startsWith("HTTP/1.1 401").contains("bad_token");
+            assertThat(took).isLessThan(2_000L);
+        }
+    }
+
+    /** Sends {@code head}, then a byte every 300 ms for up to 12 s: the milliseconds until the server closed it. */
+    private long trickleBody(String head) throws Exception {
+        try (Socket slow = new Socket("127.0.0.1", port)) {
+            slow.setSoTimeout(100);
+            OutputStream out = slow.getOutputStream();
+            InputStream in = slow.getInputStream();
+            out.write(head.getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            long start = System.nanoTime();
+            boolean closed = false;
+            while (!closed && System.nanoTime() - start < Duration.ofSeconds(12).toNanos()) {
+                try {
+                    out.write(' ');
+                    out.flush();
+                    // An answer or the end of the stream: the server gave up on the body; it must then close.
+                    in.read();
+                    closed = true;
+                    slow.setSoTimeout(2_000);
+                    in.readAllBytes();
+                }
+                catch (java.net.SocketTimeoutException ex) {
+                    // nothing yet: still open
+                }
+                catch (SocketException ex) {
+                    closed = true;
+                }
+                Thread.sleep(200);
+            }
+            assertThat(closed).as("closed within 12 s").isTrue();
+            return Duration.ofNanos(System.nanoTime() - start).toMillis();
+        }
     }
 
     @Test
