@@ -1,6 +1,8 @@
 package dev.livehub.nginx;
 
+import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -96,6 +98,19 @@ class ApacheClusterIntegrationTests {
         assertThat(poll.statusCode()).isEqualTo(200);
         assertThat(poll.headers().firstValue("X-Served-By")).as("served by a node's own port").isPresent();
         assertThat(poll.body()).contains("\"last_id\"");
+    }
+
+    /** Apache on a port of its own (not 80): the nodes' redirects keep it (X-Forwarded-Port), so sign-in works. */
+    @Test
+    @Order(0)
+    void redirectsKeepThePortTheBrowserUsed() throws Exception {
+        HttpResponse<Void> page = http.send(HttpRequest.newBuilder(URI.create(apache.url() + "/tasks")).build(),
+                HttpResponse.BodyHandlers.discarding());
+
+        assertThat(page.statusCode()).isEqualTo(302);
+        URI login = URI.create(apache.url()).resolve(page.headers().firstValue("Location").orElseThrow());
+        assertThat(login.getPort()).as("the redirect's port").isEqualTo(URI.create(apache.url()).getPort());
+        assertThat(login.getPath()).isEqualTo("/login");
     }
 
     @Test

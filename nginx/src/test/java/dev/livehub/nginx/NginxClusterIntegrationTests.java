@@ -113,6 +113,45 @@ class NginxClusterIntegrationTests {
         assertThat(nodes).as("round robin over every node").containsExactlyInAnyOrder("node1", "node2", "node3");
     }
 
+    /**
+     * Redis full: every node answers its own 503 (a clear page, JSON {@code store_full}); nginx passes each on and
+     * marks no node failed, so it never answers its own 502 "no live upstreams", and every node serves again at once
+     * when Redis has room (issue 14.15 through the shipped config).
+     */
+    @Test
+    @Order(3)
+    void aFullRedisIsAnsweredByTheNodesNotByNginx() throws Exception {
+        AppClient alice = AppClient.signedIn(cluster.url(), "alice");
+        redisCli("CONFIG", "SET", "maxmemory-policy", "noeviction");
+        redisCli("CONFIG", "SET", "maxmemory", "1");
+        try {
+            for (int i = 0; i < 6; i++) {
+                HttpResponse<String> json = alice.get("/api/notifications/unread");
+                assertThat(json.statusCode()).as("answer %d", i).isEqualTo(503);
+                assertThat(json.body()).as("answer %d", i).startsWith("{\"error\":\"store_full\"");
+            }
+        }
+        finally {
+            redisCli("CONFIG", "SET", "maxmemory", "0");
+        }
+        Set<String> nodes = new HashSet<>();
+        for (int i = 0; i < 6; i++) {
+            HttpResponse<String> me = alice.get("/api/me");
+            assertThat(me.statusCode()).isEqualTo(200);
+            nodes.add(me.headers().firstValue("X-Served-By").orElseThrow());
+        }
+        assertThat(nodes).as("no node left marked failed").containsExactlyInAnyOrder("node1", "node2", "node3");
+    }
+
+    private static void redisCli(String... command) throws Exception {
+        List<String> line = new ArrayList<>(List.of("redis-cli", "-p", String.valueOf(cluster.redisPort())));
+        line.addAll(List.of(command));
+        Process cli = new ProcessBuilder(line).redirectErrorStream(true).start();
+        String out = new String(cli.getInputStream().readAllBytes());
+        assertThat(cli.waitFor()).as("redis-cli %s: %s", line, out).isZero();
+        assertThat(out.strip()).as("redis-cli %s", line).isEqualTo("OK");
+    }
+
     @Test
     @Order(4)
     void browsersGetHttp2OverTlsSoTabsAreNotCappedAtSixConnections() throws Exception {
