@@ -104,7 +104,8 @@ class ApacheClusterIntegrationTests {
     @Test
     @Order(0)
     void redirectsKeepThePortTheBrowserUsed() throws Exception {
-        HttpResponse<Void> page = http.send(HttpRequest.newBuilder(URI.create(apache.url() + "/tasks")).build(),
+        HttpResponse<Void> page = http.send(HttpRequest.newBuilder(URI.create(apache.url() + "/tasks"))
+                .header("Accept", "text/html").build(),
                 HttpResponse.BodyHandlers.discarding());
 
         assertThat(page.statusCode()).isEqualTo(302);
