@@ -43,6 +43,9 @@ final class StreamRequestHandler extends SimpleChannelInboundHandler<HttpObject>
 
     private boolean streaming;
 
+    /** The stream's output, once admitted: told when the channel's writability changes. */
+    private volatile ChannelOutput output;
+
     StreamRequestHandler(StreamAdmission admission, SessionUsers sessions, Duration writeTimeout) {
         this.admission = admission;
         this.sessions = sessions;
@@ -80,6 +83,7 @@ final class StreamRequestHandler extends SimpleChannelInboundHandler<HttpObject>
         // HTTP/1.1 streams go chunked; an HTTP/1.0 client reads the body until the connection closes.
         boolean chunked = request.protocolVersion().equals(HttpVersion.HTTP_1_1);
         ChannelOutput output = new ChannelOutput(ctx.channel(), chunked, writeTimeout);
+        this.output = output;
         OpenStream stream;
         try {
             stream = admission.open(new NettyStreamRequest(request, query), sessions, output);
@@ -128,6 +132,26 @@ final class StreamRequestHandler extends SimpleChannelInboundHandler<HttpObject>
             response.headers().set(HttpHeaderNames.ALLOW, "GET");
         }
         ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        wakeWriter();
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        wakeWriter();
+        super.channelInactive(ctx);
+    }
+
+    /** A writer waiting for the channel to drain looks again (ChannelOutput). */
+    private void wakeWriter() {
+        ChannelOutput current = output;
+        if (current != null) {
+            current.writabilityChanged();
+        }
     }
 
     @Override
