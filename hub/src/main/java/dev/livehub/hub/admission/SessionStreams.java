@@ -4,6 +4,8 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -40,11 +42,29 @@ public final class SessionStreams implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(SessionStreams.class);
 
-    /** Whether a session still exists in its store. */
+    /** Whether sessions still exist in their store. */
     @FunctionalInterface
     public interface SessionCheck {
 
+        /** Whether the session exists (not ended, not expired). */
         boolean exists(String sessionId);
+
+        /**
+         * Which of {@code sessionIds} no longer exist: by default {@link #exists} of each in turn. A store that can
+         * answer many at once (Redis: {@code EXISTS} per key, pipelined) overrides it, so that a node with thousands
+         * of signed-in streams does not read and deserialize every session each sweep.
+         *
+         * @throws RuntimeException when the store cannot be asked (the sweep keeps every stream and tries again)
+         */
+        default Set<String> gone(Collection<String> sessionIds) {
+            Set<String> gone = new HashSet<>();
+            for (String sessionId : sessionIds) {
+                if (!exists(sessionId)) {
+                    gone.add(sessionId);
+                }
+            }
+            return gone;
+        }
     }
 
     /** The topic of {@link Hub#broadcast}: {@code <reason> <sha-256 of the session id, hex>}. */
@@ -147,20 +167,16 @@ public final class SessionStreams implements AutoCloseable {
 
     /** Checks every session with open streams here; ends the streams of those that no longer exist. */
     void sweep() {
-        for (String sessionId : List.copyOf(bySession.keySet())) {
-            boolean exists;
-            try {
-                exists = check.exists(sessionId);
-            }
-            catch (RuntimeException ex) {
-                // The session store is unreachable: keep the streams, and look again at the next sweep.
-                log.debug("Checking sessions failed ({}); trying again at the next sweep", ex.getMessage());
-                return;
-            }
-            if (!exists) {
-                endHere(sessionId, "session-ended");
-            }
+        Set<String> gone;
+        try {
+            gone = check.gone(List.copyOf(bySession.keySet()));
         }
+        catch (RuntimeException ex) {
+            // The session store is unreachable: keep the streams, and look again at the next sweep.
+            log.debug("Checking sessions failed ({}); trying again at the next sweep", ex.getMessage());
+            return;
+        }
+        gone.forEach(sessionId -> endHere(sessionId, "session-ended"));
     }
 
     private static String digest(String sessionId) {

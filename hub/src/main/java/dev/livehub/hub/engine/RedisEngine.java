@@ -293,10 +293,34 @@ public final class RedisEngine implements Engine {
         return new StreamSlice(last, headRemoved, entries);
     }
 
+    /**
+     * Subscribes to the user's bell; an {@code SSUBSCRIBE} that timed out is sent again (it is idempotent, and may
+     * well have been applied), up to {@link #SUBSCRIBE_TRIES} times, before the subscription counts as failed and the
+     * user's streams here are closed to retry. 5,000 streams opened within two seconds on the Netty port put 5,000
+     * {@code SSUBSCRIBE}s on the pub/sub connection at once; 2,385 of them outlasted the 2 s command timeout on a busy
+     * 2-core machine, and their streams were closed (issue 17's fan-out run).
+     */
     @Override
     public CompletionStage<Void> subscribe(String user) {
         subscribed.add(user);
-        return link.ssubscribe(keys.bell(user));
+        return subscribe(keys.bell(user), SUBSCRIBE_TRIES);
+    }
+
+    static final int SUBSCRIBE_TRIES = 3;
+
+    private CompletionStage<Void> subscribe(String bell, int tries) {
+        return link.ssubscribe(bell).handle((ok, error) -> {
+            if (error == null) {
+                return CompletableFuture.<Void>completedFuture(null);
+            }
+            Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                    ? error.getCause() : error;
+            if (tries > 1 && !closed && cause instanceof io.lettuce.core.RedisCommandTimeoutException) {
+                log.debug("SSUBSCRIBE {} timed out; sending it again", bell);
+                return subscribe(bell, tries - 1);
+            }
+            return CompletableFuture.<Void>failedFuture(cause);
+        }).thenCompose(next -> next);
     }
 
     @Override

@@ -35,6 +35,7 @@ import dev.livehub.hub.outbox.JdbcOutbox;
 import dev.livehub.hub.Hub;
 import dev.livehub.hub.engine.Engine;
 import dev.livehub.hub.engine.MemoryEngine;
+import dev.livehub.hub.admission.SessionStreams;
 import dev.livehub.hub.engine.RedisEngine;
 import dev.livehub.hub.testing.RedisServerExtension;
 import dev.livehub.hub.admission.HubUserResolver;
@@ -106,6 +107,37 @@ class HubAutoConfigurationTests {
         sessions.withPropertyValues("server.servlet.session.timeout=60s", "spring.session.timeout=90")
             .run(context -> assertThat(idleTimeout(context)).isEqualTo(java.time.Duration.ofSeconds(90)));
         sessions.run(context -> assertThat(idleTimeout(context)).isEqualTo(java.time.Duration.ofMinutes(30)));
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void theSessionCheckAsksRedisWhichSessionsAreGoneInOneRoundTripPerThousand() {
+        runner.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class,
+                HubRedisSessionsAutoConfiguration.class))
+            .withPropertyValues("hub.engine=redis", "spring.data.redis.host=127.0.0.1",
+                    "spring.data.redis.port=" + redis.port())
+            .run(context -> {
+                org.springframework.session.SessionRepository<org.springframework.session.Session> repository =
+                        context.getBean(org.springframework.session.SessionRepository.class);
+                java.util.List<String> live = new java.util.ArrayList<>();
+                for (int i = 0; i < 1200; i++) {
+                    org.springframework.session.Session session = repository.createSession();
+                    repository.save(session);
+                    live.add(session.getId());
+                }
+                String signedOut = live.remove(7);
+                repository.deleteById(signedOut);
+                String expired = live.remove(1100);
+                redis.commands().del("spring:session:sessions:" + expired);
+                java.util.List<String> asked = new java.util.ArrayList<>(live);
+                asked.add(signedOut);
+                asked.add(expired);
+                asked.add("never-was");
+                SessionStreams.SessionCheck check = context.getBean(SessionStreams.SessionCheck.class);
+                assertThat(check.gone(asked)).containsExactlyInAnyOrder(signedOut, expired, "never-was");
+                assertThat(check.exists(live.getFirst())).isTrue();
+                assertThat(check.exists(signedOut)).isFalse();
+            });
     }
 
     @SuppressWarnings("unchecked")
