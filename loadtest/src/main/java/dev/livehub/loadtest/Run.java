@@ -192,11 +192,7 @@ final class Run {
                     // what the warm-up published has arrived (or after 30 s), so that it measures the steady state,
                     // not the warm-up's queue draining. How long that took is in the result (warmup_drain_s).
                     long drainStart = System.nanoTime();
-                    long drainDeadline = drainStart + Duration.ofSeconds(30).toNanos();
-                    while ((unfinished(sequence, groups) > 0 || missing(subscribers, owed(accepted)) > 0)
-                            && System.nanoTime() < drainDeadline) {
-                        Thread.sleep(50);
-                    }
+                    awaitArrived(sequence, groups, subscribers, accepted, Duration.ofSeconds(30));
                     warmupDrainSeconds = (System.nanoTime() - drainStart) / 1e9;
                     // Measured from here on; the warm-up's events still count for lost and duplicated.
                     stats.latency.reset();
@@ -225,12 +221,7 @@ final class Run {
 
             // Wait for what is in flight: every subscriber has every seq of its group, or 10 s passed (30 s after a
             // failover: clients of the killed node reconnect and catch up).
-            long settle = System.nanoTime() + Duration.ofSeconds(killPid > 0 ? 30 : 10).toNanos();
-            // Publishes still in flight count once they return: wait for them as well.
-            while ((unfinished(sequence, groups) > 0 || missing(subscribers, owed(accepted)) > 0)
-                    && System.nanoTime() < settle) {
-                Thread.sleep(50);
-            }
+            awaitArrived(sequence, groups, subscribers, accepted, Duration.ofSeconds(killPid > 0 ? 30 : 10));
             Map<String, Object> storm = backlog > 0
                     ? storm(subscribers, publisher, sequence, accepted, users, groups, out) : null;
             long lost = missing(subscribers, owed(accepted));
@@ -405,6 +396,19 @@ final class Run {
             assigned += sequence.get(g);
         }
         return assigned - stats.published.sum() - stats.publishFailures.sum();
+    }
+
+    /**
+     * Waits until every publish call has returned and every subscriber has what it is owed, or {@code atMost} passed
+     * (publishes still in flight count once they return).
+     */
+    private void awaitArrived(AtomicIntegerArray sequence, int groups, List<Subscriber> subscribers,
+            Map<Integer, java.util.Set<Integer>> accepted, Duration atMost) throws InterruptedException {
+        long deadline = System.nanoTime() + atMost.toNanos();
+        while ((unfinished(sequence, groups) > 0 || missing(subscribers, owed(accepted)) > 0)
+                && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
     }
 
     /** Events (with compaction: record states) owed and not yet received, over all subscribers. */

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.WeakHashMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -21,6 +22,7 @@ import java.util.function.Function;
 
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.event.connection.ReconnectFailedEvent;
 import io.lettuce.core.resource.ClientResources;
@@ -73,6 +75,9 @@ public final class RedisEngine implements Engine {
     static final int READS_IN_FLIGHT = 16 * RedisLink.READERS;
 
     private final Semaphore reads = new Semaphore(READS_IN_FLIGHT, true);
+
+    /** {@code SSUBSCRIBE}s sent for one bell before its subscription counts as failed: see {@link #subscribe}. */
+    static final int SUBSCRIBE_TRIES = 3;
 
     /**
      * The client resources {@link #clientResources()} made. An engine that owns its client shuts down the client's
@@ -260,13 +265,10 @@ public final class RedisEngine implements Engine {
     @Override
     public StreamSlice read(String user, EventId from, int limit) {
         String what = "read the stream of " + user;
-        List<Object> reply;
-        if (limit == 0) {
-            // A position alone (a new stream's 'ready', a page's last id) is tiny and never waits behind a backlog.
-            reply = await(readScript.run(link.scripting(), ScriptOutputType.MULTI, new String[] { keys.stream(user) },
-                    from.toString(), "0", Integer.toString(READ_BYTES)), what);
-        }
-        else {
+        // A position alone (limit 0: a new stream's 'ready', a page's last id) is tiny and never waits behind a
+        // backlog: it goes on the command connection, outside the bound on backlog reads.
+        boolean backlog = limit > 0;
+        if (backlog) {
             try {
                 reads.acquire();
             }
@@ -274,11 +276,15 @@ public final class RedisEngine implements Engine {
                 Thread.currentThread().interrupt();
                 throw new EngineException("interrupted while waiting to " + what, ex);
             }
-            try {
-                reply = await(readScript.run(link.reads(), ScriptOutputType.MULTI, new String[] { keys.stream(user) },
-                        from.toString(), Integer.toString(limit), Integer.toString(READ_BYTES)), what);
-            }
-            finally {
+        }
+        List<Object> reply;
+        try {
+            reply = await(readScript.run(backlog ? link.reads() : link.scripting(), ScriptOutputType.MULTI,
+                    new String[] { keys.stream(user) }, from.toString(), Integer.toString(limit),
+                    Integer.toString(READ_BYTES)), what);
+        }
+        finally {
+            if (backlog) {
                 reads.release();
             }
         }
@@ -306,16 +312,14 @@ public final class RedisEngine implements Engine {
         return subscribe(keys.bell(user), SUBSCRIBE_TRIES);
     }
 
-    static final int SUBSCRIBE_TRIES = 3;
-
     private CompletionStage<Void> subscribe(String bell, int tries) {
         return link.ssubscribe(bell).handle((ok, error) -> {
             if (error == null) {
                 return CompletableFuture.<Void>completedFuture(null);
             }
-            Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
-                    ? error.getCause() : error;
-            if (tries > 1 && !closed && cause instanceof io.lettuce.core.RedisCommandTimeoutException) {
+            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause()
+                    : error;
+            if (tries > 1 && !closed && cause instanceof RedisCommandTimeoutException) {
                 log.debug("SSUBSCRIBE {} timed out; sending it again", bell);
                 return subscribe(bell, tries - 1);
             }

@@ -18,10 +18,11 @@ import dev.livehub.hub.SseOutput;
 
 /**
  * A stream's bytes onto a Netty channel. {@link #send} queues the bytes on the channel and returns at once while the
- * channel is writable (its outbound buffer under Netty's high water mark, {@code ChannelOption.WRITE_BUFFER_WATER_MARK}:
- * 64 KiB by default); past it, it waits until the client has read enough to make the channel writable again, so a
- * client that does not read holds up its own writer only, and is closed when it stays unwritable for longer than the
- * write timeout. A write that fails closes the channel (the pipeline's exception handler); the next send says so.
+ * channel is writable (its outbound buffer under Netty's high water mark,
+ * {@code ChannelOption.WRITE_BUFFER_WATER_MARK}: 64 KiB by default); past it, it waits until the client has read enough
+ * to make the channel writable again, so a client that does not read holds up its own writer only, and is closed when
+ * it stays unwritable for longer than the write timeout. A write that fails closes the channel (the pipeline's
+ * exception handler); the next send says so.
  *
  * <p>Why not wait for every write: the writer's virtual thread waiting on each write's promise made the event loop wake
  * it through the promise's monitor once per event, 16 % of the hub's CPU samples at 2,000 events a second over 5,000
@@ -49,7 +50,10 @@ final class ChannelOutput implements SseOutput {
         this.writeTimeoutMillis = writeTimeout.toMillis();
     }
 
-    /** The channel became writable or unwritable ({@code channelWritabilityChanged}), or it closed ({@code channelInactive}). Any thread. */
+    /**
+     * The channel became writable or unwritable ({@code channelWritabilityChanged}), or it closed
+     * ({@code channelInactive}). Any thread.
+     */
     void writabilityChanged() {
         lock.lock();
         try {
