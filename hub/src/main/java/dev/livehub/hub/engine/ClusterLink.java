@@ -97,7 +97,7 @@ final class ClusterLink implements RedisLink {
 
     @Override
     public RedisScriptingAsyncCommands<String, String> reads() {
-        return readers.get(Math.floorMod(turn.getAndIncrement(), readers.size())).async();
+        return RedisLink.connectedReader(readers, turn, commands).async();
     }
 
     @Override

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.RedisConnectionStateListener;
@@ -36,7 +37,9 @@ interface RedisLink extends AutoCloseable {
 
     /**
      * One of the {@link #READERS} read connections, in turn. Each catch-up has at most one read in flight and every
-     * read is bounded ({@link Engine#READ_BYTES}), so the reads of many users take turns on them.
+     * read is bounded ({@link Engine#READ_BYTES}), so the reads of many users take turns on them. One that is
+     * reconnecting is passed over, and while none is connected the command connection serves
+     * ({@link #connectedReader}).
      */
     RedisScriptingAsyncCommands<String, String> reads();
 
@@ -83,6 +86,23 @@ interface RedisLink extends AutoCloseable {
 
     @Override
     void close();
+
+    /**
+     * The next of {@code readers} in turn that is connected now, else {@code commands}. A read connection reconnects on
+     * its own backoff (up to a second after Redis is back, while the command connection may already be through), and
+     * a read sent to it meanwhile waits there until it times out.
+     */
+    static <C extends StatefulConnection<String, String>> C connectedReader(List<C> readers, AtomicInteger turn,
+            C commands) {
+        int first = turn.getAndIncrement();
+        for (int n = 0; n < readers.size(); n++) {
+            C reader = readers.get(Math.floorMod(first + n, readers.size()));
+            if (reader.isOpen()) {
+                return reader;
+            }
+        }
+        return commands;
+    }
 
     /**
      * Closes a link's connections, then, when the engine owns it, its client and the resources made for it

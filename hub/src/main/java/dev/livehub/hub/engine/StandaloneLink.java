@@ -92,7 +92,7 @@ final class StandaloneLink implements RedisLink {
 
     @Override
     public RedisScriptingAsyncCommands<String, String> reads() {
-        return readers.get(Math.floorMod(turn.getAndIncrement(), readers.size())).async();
+        return RedisLink.connectedReader(readers, turn, commands).async();
     }
 
     @Override
