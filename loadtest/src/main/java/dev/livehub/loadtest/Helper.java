@@ -4,6 +4,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +19,8 @@ import picocli.CommandLine.Option;
 /**
  * A helper process that holds a share of a run's connections (this machine caps every process at 20,000 open files):
  * started by {@link Run} as {@code loadtest.jar hold}, it opens its subscribers, prints {@code held <connected>
- * <failed>}, and holds them until its standard input closes.
+ * <failed>}, and holds them until its standard input closes. Its connections are the run's, index for index
+ * ({@link Connections}): the same token users, or the same sessions, which the run hands over in a cookie file.
  */
 final class Helper implements AutoCloseable {
 
@@ -35,8 +37,12 @@ final class Helper implements AutoCloseable {
         this.output = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
     }
 
-    /** Starts a helper for connections {@code first .. first + count - 1} of a run over {@code users} users. */
-    static Helper start(LoadTest.Options options, int first, int count, int users, int processes) throws IOException {
+    /**
+     * Starts a helper for connections {@code first .. first + count - 1} of a run over {@code users} token users, or
+     * over the sessions in {@code sessions} (a file in {@code --cookie-file}'s format; {@code null}: tokens).
+     */
+    static Helper start(LoadTest.Options options, int first, int count, int users, int processes, Path sessions)
+            throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
         // This process's own class path: loadtest.jar, or the test run's.
         List<String> command = new ArrayList<>(List.of(java, "-Xmx1g", "-cp", System.getProperty("java.class.path"),
@@ -46,6 +52,9 @@ final class Helper implements AutoCloseable {
                 "--connect-rate", Integer.toString(Math.max(1, options.connectRate / processes))));
         if (options.tokenSecret != null) {
             command.addAll(List.of("--token-secret", options.tokenSecret));
+        }
+        if (sessions != null) {
+            command.addAll(List.of("--cookie-file", sessions.toString()));
         }
         return new Helper(new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start());
     }
@@ -109,12 +118,14 @@ final class Helper implements AutoCloseable {
         public Integer call() throws Exception {
             Stats stats = new Stats();
             int users = options.users == null ? options.connections : options.users;
+            List<Sessions.Session> sessions = options.cookieFile == null ? List.of()
+                    : Sessions.fromFile(options.cookieFile);
+            // Connection i is who it would be in the run's own process: its index, not its place in this share.
+            Connections connections = new Connections(options, sessions, users, false);
             List<Subscriber> subscribers = new ArrayList<>();
             long started = System.nanoTime();
             for (int i = first; i < first + options.connections; i++) {
-                String user = "lt" + (i % users);
-                Subscriber subscriber = new Subscriber(user, Run.tokenUrl(options, user, false), null,
-                        Run.sourceAddress(options, i), stats, -1);
+                Subscriber subscriber = connections.subscriber(i, stats, -1);
                 subscribers.add(subscriber);
                 Thread.ofVirtual().start(subscriber::run);
                 Run.pace(started, i - first + 1, options.connectRate);

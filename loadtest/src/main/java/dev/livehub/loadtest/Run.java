@@ -1,11 +1,8 @@
 package dev.livehub.loadtest;
 
 import java.io.PrintStream;
-import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -14,8 +11,6 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 
 import tools.jackson.databind.json.JsonMapper;
-
-import picocli.CommandLine;
 
 /** One run of a scenario. */
 final class Run {
@@ -78,10 +73,6 @@ final class Run {
     }
 
     /**
-     * Failover: {@code killAt} seconds into the measured phase the process {@code killPid} is killed (SIGKILL);
-     * subscribers reconnect like a browser, {@code reconnectMillis} (plus jitter) after a drop, with Last-Event-ID.
-     */
-    /**
      * Spreads the connections over this process and {@code processes - 1} helper processes ({@code hold}): one
      * process holds at most ~19,900 sockets here, whatever the connections are for.
      */
@@ -100,6 +91,10 @@ final class Run {
         return this;
     }
 
+    /**
+     * Failover: {@code killAt} seconds into the measured phase the process {@code killPid} is killed (SIGKILL);
+     * subscribers reconnect like a browser, {@code reconnectMillis} (plus jitter) after a drop, with Last-Event-ID.
+     */
     Run failover(long killPid, int killAt, long reconnectMillis) {
         this.killPid = killPid;
         this.killAt = killAt;
@@ -129,29 +124,27 @@ final class Run {
         int users = userIds.size();
         int groups = (users + fanout - 1) / fanout;
         List<Subscriber> subscribers = new ArrayList<>(options.connections);
-        if (processes > 1 && !sessions.isEmpty()) {
-            throw new IllegalArgumentException("--processes works with subscriber tokens, not with sessions");
-        }
+        Connections connections = new Connections(options, sessions, users, compactRecords > 0);
         int share = options.connections / processes;
         int own = options.connections - share * (processes - 1);
         List<Helper> helpers = new ArrayList<>();
+        Path sessionsFile = null;
         try (Sampler sampler = new Sampler(options.serverPid, options.redis);
                 Publisher publisher = publisher()) {
             long rssBefore = sampler.rssBytes();
             sampler.cpuPercent();
             long started = System.nanoTime();
             long nextLine = started + 1_000_000_000L;
+            if (processes > 1 && !sessions.isEmpty()) {
+                // The helpers sign nobody in: they read the sessions signed in here (or read from --cookie-file) from
+                // a file of their own in --cookie-file's format, which only this user may read, gone with the run.
+                sessionsFile = Sessions.toFile(sessions);
+            }
             for (int p = 1; p < processes; p++) {
-                helpers.add(Helper.start(options, own + (p - 1) * share, share, users, processes));
+                helpers.add(Helper.start(options, own + (p - 1) * share, share, users, processes, sessionsFile));
             }
             for (int i = 0; i < own; i++) {
-                String user = userIds.get(i % users);
-                String cookie = sessions.isEmpty() ? null : sessions.get(i % sessions.size()).cookie();
-                if (cookie != null) {
-                    user = sessions.get(i % sessions.size()).user();
-                }
-                Subscriber subscriber = new Subscriber(user, subscribeUrl(user, cookie != null), cookie,
-                        sourceAddress(options, i), stats, reconnectMillis);
+                Subscriber subscriber = connections.subscriber(i, stats, reconnectMillis);
                 subscribers.add(subscriber);
                 Thread.ofVirtual().name("sub-" + i).start(subscriber::run);
                 pace(started, i + 1, options.connectRate);
@@ -285,6 +278,9 @@ final class Run {
         finally {
             subscribers.forEach(Subscriber::close);
             helpers.forEach(Helper::close);
+            if (sessionsFile != null) {
+                Files.deleteIfExists(sessionsFile);
+            }
         }
     }
 
@@ -431,33 +427,6 @@ final class Run {
     /** Users {@code lt<k>} are in groups of {@code fanout}: one event goes to one whole group. */
     private int groupOf(Subscriber subscriber) {
         return indexOf.get(subscriber.user()) / fanout;
-    }
-
-    private URI subscribeUrl(String user, boolean session) {
-        if (session && !options.target.equals("nchan")) {
-            return options.url.resolve("/stream/app" + (compactRecords > 0 ? "?compact=1" : ""));
-        }
-        if (!options.target.equals("nchan") && (options.tokenSecret == null || options.tokenSecret.isBlank())) {
-            throw new CommandLine.ParameterException(new CommandLine(this),
-                    "--token-secret (or HUB_TOKEN_SECRET) is needed to subscribe to the hub");
-        }
-        return tokenUrl(options, user, compactRecords > 0);
-    }
-
-    /** A subscriber's stream without a session: Nchan's channel, or the hub's stream with a token it signs. */
-    static URI tokenUrl(LoadTest.Options options, String user, boolean compact) {
-        if (options.target.equals("nchan")) {
-            return options.url.resolve("/sub/" + user);
-        }
-        String token = Tokens.hs256(options.tokenSecret, user, Duration.ofHours(2));
-        return options.url.resolve("/stream/app?token=" + URLEncoder.encode(token, StandardCharsets.UTF_8)
-                + (compact ? "&compact=1" : ""));
-    }
-
-    /** Where connection {@code i} comes from: spread over 127.0.0.1..N past the ephemeral port range, or any. */
-    static InetSocketAddress sourceAddress(LoadTest.Options options, int i) {
-        return options.sourceAddresses > 1
-                ? new InetSocketAddress("127.0.0." + (1 + i % options.sourceAddresses), 0) : null;
     }
 
     /** Sessions of signed-in users (--login, --cookie-file), or none: subscribers then carry tokens. */

@@ -10,6 +10,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -82,6 +83,18 @@ final class Sessions {
         cookies.getCookieStore().get(base).forEach(cookie -> header.append(header.isEmpty() ? "" : "; ")
             .append(cookie.getName()).append('=').append(cookie.getValue()));
         return new Session(id.group(1), header.toString());
+    }
+
+    /**
+     * Writes sessions to a new temporary file in {@link #fromFile}'s format, in their order, readable and writable by
+     * this user only (the cookies sign their users in); the caller deletes it.
+     */
+    static Path toFile(List<Session> sessions) throws IOException {
+        Path file = Files.createTempFile("loadtest-sessions", ".txt",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        StringBuilder lines = new StringBuilder("# hub user id, then the Cookie header of the user's session\n");
+        sessions.forEach(session -> lines.append(session.user()).append(' ').append(session.cookie()).append('\n'));
+        return Files.writeString(file, lines);
     }
 
     /**

@@ -2,6 +2,8 @@ package dev.livehub.loadtest;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,5 +47,22 @@ class SessionsTests {
         int status = command.execute("steady", "--url", "http://127.0.0.1:9", "--cookie-file", file.toString());
         assertThat(status).isEqualTo(2);
         assertThat(err.toString()).startsWith("loadtest: ").contains("line 1").doesNotContain("\tat ");
+    }
+
+    @Test
+    void theSessionsWrittenForHelperProcessesReadBackInTheirOrder() throws Exception {
+        List<Sessions.Session> sessions = List.of(new Sessions.Session("42", "SESSION=ZmE3; theme=dark"),
+                new Sessions.Session("7", "SESSION=YmI4"), new Sessions.Session("42", "SESSION=Y2M5"));
+
+        Path file = Sessions.toFile(sessions);
+        try {
+            assertThat(Sessions.fromFile(file)).isEqualTo(sessions);
+            // The cookies sign their users in.
+            assertThat(Files.getPosixFilePermissions(file)).containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ,
+                    PosixFilePermission.OWNER_WRITE);
+        }
+        finally {
+            Files.delete(file);
+        }
     }
 }
