@@ -113,7 +113,7 @@ final class Run {
     }
 
     Map<String, Object> measure(PrintStream out) throws Exception {
-        List<Sessions.Session> sessions = sessions();
+        List<Sessions.Session> sessions = sessions(out);
         userIds = sessions.isEmpty()
                 ? java.util.stream.IntStream.range(0, options.users == null ? options.connections : options.users)
                     .mapToObj(u -> "lt" + u).toList()
@@ -430,12 +430,12 @@ final class Run {
     }
 
     /** Sessions of signed-in users (--login, --cookie-file), or none: subscribers then carry tokens. */
-    private List<Sessions.Session> sessions() throws java.io.IOException, InterruptedException {
+    private List<Sessions.Session> sessions(PrintStream out) throws java.io.IOException, InterruptedException {
         if (options.login != null && options.cookieFile != null) {
             throw new IllegalArgumentException("--login or --cookie-file, not both");
         }
         if (options.login != null) {
-            return Sessions.login(options.url, options.login);
+            return Sessions.login(options.url, options.login, out);
         }
         return options.cookieFile != null ? Sessions.fromFile(options.cookieFile) : List.of();
     }

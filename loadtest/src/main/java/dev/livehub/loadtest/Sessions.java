@@ -1,6 +1,7 @@
 package dev.livehub.loadtest;
 
 import java.io.IOException;
+import java.io.PrintStream;
 import java.net.CookieManager;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -14,6 +15,13 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -28,6 +36,12 @@ final class Sessions {
     record Session(String user, String cookie) {
     }
 
+    /**
+     * Sign-ins at once: a few, so that one's round trips (three requests, a password check) overlap another's, and few
+     * enough not to queue on a node's two cores.
+     */
+    static final int SIGN_INS_AT_ONCE = 6;
+
     private static final Pattern CSRF = Pattern.compile("name=\"_csrf\"[^>]*value=\"([^\"]+)\"");
 
     private static final Pattern ID = Pattern.compile("\"id\"\\s*:\\s*\"?([^\",}]+)\"?");
@@ -37,52 +51,123 @@ final class Sessions {
 
     /**
      * Signs each {@code user:password} in with the form a person uses (GET /login for its CSRF token, POST /login),
-     * then asks {@code /api/me} for the user's hub id.
+     * then asks {@code /api/me} for the user's hub id. {@value #SIGN_INS_AT_ONCE} at a time; the sessions are in the
+     * order of the credentials whatever order the sign-ins finish in. Prints {@code signed in N of M} to
+     * {@code progress} every second while it signs in, and how long it took at the end.
      *
-     * @throws IllegalStateException with what went wrong, for a sign-in that fails
+     * @throws IllegalArgumentException for a credential that is not {@code user:password}, before any sign-in
+     * @throws IllegalStateException with what went wrong, for a sign-in that fails (the others are then abandoned)
      */
-    static List<Session> login(URI base, List<String> credentials) throws IOException, InterruptedException {
-        List<Session> sessions = new ArrayList<>();
+    static List<Session> login(URI base, List<String> credentials, PrintStream progress)
+            throws IOException, InterruptedException {
         for (String credential : credentials) {
-            int colon = credential.indexOf(':');
-            if (colon <= 0) {
+            if (credential.indexOf(':') <= 0) {
                 throw new IllegalArgumentException("--login takes user:password, got '" + credential + "'");
             }
-            sessions.add(login(base, credential.substring(0, colon), credential.substring(colon + 1)));
         }
-        return sessions;
+        long started = System.nanoTime();
+        AtomicInteger signedIn = new AtomicInteger();
+        try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+                ExecutorService signIns = Executors.newFixedThreadPool(SIGN_INS_AT_ONCE,
+                    Thread.ofVirtual().name("sign-in-", 0).factory())) {
+            List<Future<Session>> pending = new ArrayList<>(credentials.size());
+            for (String credential : credentials) {
+                int colon = credential.indexOf(':');
+                pending.add(signIns.submit(() -> {
+                    Session session = login(http, base, credential.substring(0, colon),
+                            credential.substring(colon + 1));
+                    signedIn.incrementAndGet();
+                    return session;
+                }));
+            }
+            List<Session> sessions = new ArrayList<>(credentials.size());
+            long nextLine = started + TimeUnit.SECONDS.toNanos(1);
+            for (Future<Session> future : pending) {
+                while (!future.isDone()) {
+                    try {
+                        future.get(Math.max(1, nextLine - System.nanoTime()), TimeUnit.NANOSECONDS);
+                    }
+                    catch (TimeoutException | ExecutionException ex) {
+                        // A failure is thrown below, in the order of the credentials.
+                    }
+                    if (System.nanoTime() >= nextLine) {
+                        nextLine += TimeUnit.SECONDS.toNanos(1);
+                        progress.printf("signed in %d of %d%n", signedIn.get(), credentials.size());
+                    }
+                }
+                sessions.add(signedIn(future, signIns));
+            }
+            progress.printf("signed in %d users in %.1f s (%d at once)%n", sessions.size(),
+                    (System.nanoTime() - started) / 1e9, SIGN_INS_AT_ONCE);
+            return sessions;
+        }
     }
 
-    private static Session login(URI base, String username, String password) throws IOException, InterruptedException {
+    /** A finished sign-in's session, or its failure as the sign-in threw it (and no more sign-ins). */
+    private static Session signedIn(Future<Session> done, ExecutorService signIns)
+            throws IOException, InterruptedException {
+        try {
+            return done.get();
+        }
+        catch (ExecutionException ex) {
+            signIns.shutdownNow();
+            switch (ex.getCause()) {
+                case IOException io -> throw io;
+                case RuntimeException runtime -> throw runtime;
+                case Error error -> throw error;
+                case InterruptedException interrupted -> throw interrupted;
+                default -> throw new IllegalStateException(ex.getCause());
+            }
+        }
+    }
+
+    /**
+     * One sign-in over the shared client, with a cookie jar of its own (the client keeps none). A client of its own
+     * for each sign-in cost the generator 40 % more CPU, on the cores it shares with the node.
+     */
+    private static Session login(HttpClient http, URI base, String username, String password)
+            throws IOException, InterruptedException {
         CookieManager cookies = new CookieManager();
-        HttpClient http = HttpClient.newBuilder().cookieHandler(cookies).connectTimeout(Duration.ofSeconds(10)).build();
-        HttpResponse<String> page = http.send(HttpRequest.newBuilder(base.resolve("/login")).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> page = send(http, cookies, HttpRequest.newBuilder(base.resolve("/login")));
         Matcher csrf = CSRF.matcher(page.body());
         if (page.statusCode() != 200 || !csrf.find()) {
             throw new IllegalStateException("GET " + base.resolve("/login") + " answered " + page.statusCode()
                     + " without a sign-in form (no _csrf field)");
         }
         String form = "username=" + encode(username) + "&password=" + encode(password) + "&_csrf=" + encode(csrf.group(1));
-        HttpResponse<String> signedIn = http.send(HttpRequest.newBuilder(base.resolve("/login"))
+        HttpResponse<String> signedIn = send(http, cookies, HttpRequest.newBuilder(base.resolve("/login"))
             .header("Content-Type", "application/x-www-form-urlencoded")
-            .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
+            .POST(HttpRequest.BodyPublishers.ofString(form)));
         String location = signedIn.headers().firstValue("Location").orElse("");
         if (signedIn.statusCode() != 302 || location.contains("error")) {
             throw new IllegalStateException("sign-in of " + username + " refused (" + signedIn.statusCode() + " "
                     + location + "): check the user and password");
         }
-        HttpResponse<String> me = http.send(HttpRequest.newBuilder(base.resolve("/api/me")).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> me = send(http, cookies, HttpRequest.newBuilder(base.resolve("/api/me")));
         Matcher id = ID.matcher(me.body());
         if (me.statusCode() != 200 || !id.find()) {
             throw new IllegalStateException("GET /api/me as " + username + " answered " + me.statusCode()
                     + " without an \"id\": the generator needs the user's hub id");
         }
+        return new Session(id.group(1), cookieHeader(cookies, base));
+    }
+
+    /** Sends a request with the jar's cookies (one {@code Cookie} header) and keeps the cookies the answer sets. */
+    private static HttpResponse<String> send(HttpClient http, CookieManager cookies, HttpRequest.Builder request)
+            throws IOException, InterruptedException {
+        HttpRequest built = request.build();
+        String cookie = cookieHeader(cookies, built.uri());
+        HttpResponse<String> response = http.send(cookie.isEmpty() ? built : HttpRequest.newBuilder(built, (name,
+                value) -> true).header("Cookie", cookie).build(), HttpResponse.BodyHandlers.ofString());
+        cookies.put(built.uri(), response.headers().map());
+        return response;
+    }
+
+    private static String cookieHeader(CookieManager cookies, URI uri) {
         StringBuilder header = new StringBuilder();
-        cookies.getCookieStore().get(base).forEach(cookie -> header.append(header.isEmpty() ? "" : "; ")
+        cookies.getCookieStore().get(uri).forEach(cookie -> header.append(header.isEmpty() ? "" : "; ")
             .append(cookie.getName()).append('=').append(cookie.getValue()));
-        return new Session(id.group(1), header.toString());
+        return header.toString();
     }
 
     /**
