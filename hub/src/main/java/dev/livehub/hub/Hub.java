@@ -7,6 +7,7 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -109,8 +110,27 @@ public final class Hub implements AutoCloseable {
         if (publications.isEmpty()) {
             return List.of();
         }
-        List<Published> results = engine.append(publications);
-        metrics.published.increment(results.stream().mapToInt(result -> result.ids().size()).sum());
+        return counted(engine.append(publications));
+    }
+
+    /**
+     * {@link #publishAll} without holding the caller (an event loop): the stage completes with the same results once
+     * the store has answered, on a thread of the engine's that must not block. It completes exceptionally only for a
+     * fault of the hub's own, never for a store failure.
+     */
+    public CompletionStage<List<Published>> publishAllAsync(List<Addressed> publications) {
+        if (publications.isEmpty()) {
+            return CompletableFuture.completedFuture(List.of());
+        }
+        return engine.appendAsync(publications).thenApply(this::counted);
+    }
+
+    private List<Published> counted(List<Published> results) {
+        int appended = 0;
+        for (Published result : results) {
+            appended += result.ids().size();
+        }
+        metrics.published.increment(appended);
         return results;
     }
 

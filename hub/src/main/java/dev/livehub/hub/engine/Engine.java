@@ -3,6 +3,7 @@ package dev.livehub.hub.engine;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 import dev.livehub.hub.Addressed;
@@ -39,6 +40,24 @@ public interface Engine extends AutoCloseable {
      * @return one result per publication, in the order given
      */
     List<Published> append(List<Addressed> publications);
+
+    /**
+     * {@link #append(List)} without holding the caller (an event loop): the stage completes with the same results once
+     * the store has answered (or not in time) for every user. Store failures are refusals in the results, as there;
+     * the stage completes exceptionally only for a fault of the engine's own. Completions may run on an I/O thread of
+     * the engine: they must not block.
+     *
+     * <p>The default appends in the caller's thread, which is right for an engine whose append never waits (the memory
+     * engine's); an engine that waits for a store overrides it.
+     */
+    default CompletionStage<List<Published>> appendAsync(List<Addressed> publications) {
+        try {
+            return CompletableFuture.completedFuture(append(publications));
+        }
+        catch (RuntimeException ex) {
+            return CompletableFuture.failedFuture(ex);
+        }
+    }
 
     /**
      * Appends one publication to each user's stream, as {@link #append(List)} does.

@@ -252,6 +252,11 @@ public final class RedisEngine implements Engine {
 
     @Override
     public List<Published> append(List<Addressed> publications) {
+        return RedisAppends.await(appendAsync(publications), publications);
+    }
+
+    @Override
+    public CompletionStage<List<Published>> appendAsync(List<Addressed> publications) {
         return RedisAppends.append(appendScript, link, keys, settings, publications, timeout.toMillis());
     }
 

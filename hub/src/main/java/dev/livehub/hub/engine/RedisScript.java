@@ -55,15 +55,12 @@ final class RedisScript {
 
     <T> CompletionStage<T> run(RedisScriptingAsyncCommands<String, String> commands, ScriptOutputType type,
             String[] keys, String... args) {
-        return commands.<T>evalsha(sha, type, keys, args).handle((result, error) -> {
-            if (error == null) {
-                return CompletableFuture.completedFuture(result);
-            }
+        return commands.<T>evalsha(sha, type, keys, args).exceptionallyCompose(error -> {
             if (unwrap(error) instanceof RedisNoScriptException) {
-                return commands.<T>eval(text.getBytes(StandardCharsets.UTF_8), type, keys, args).toCompletableFuture();
+                return commands.<T>eval(text.getBytes(StandardCharsets.UTF_8), type, keys, args);
             }
             return CompletableFuture.<T>failedFuture(error);
-        }).thenCompose(stage -> stage);
+        });
     }
 
     @Override

@@ -6,7 +6,12 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -77,7 +82,6 @@ public final class HttpPublishing {
         this.maxBatch = maxBatch;
     }
 
-    /** Whether {@code path} (without a query) is one of the publish paths. */
     /**
      * The console's test publish to one user, {@code {"event":"...","data":...}}, read as {@code POST /hub/publish}
      * reads a publication: a key twice or bytes that are not UTF-8 are refused, and {@code data} is kept as sent
@@ -110,6 +114,7 @@ public final class HttpPublishing {
         }
     }
 
+    /** Whether {@code path} (without a query) is one of the publish paths. */
     public static boolean serves(String path) {
         return PATH.equals(path) || BATCH_PATH.equals(path);
     }
@@ -154,48 +159,88 @@ public final class HttpPublishing {
      * @param body the whole body, at most {@link #maxBody} bytes
      */
     public Answer answer(String method, String path, String authorization, byte[] body) {
+        // The stage is complete on return: publishAll has waited for the store, and the answer is made right here.
+        return answer(method, path, authorization, body,
+                publications -> CompletableFuture.completedFuture(hub.publishAll(publications)), Runnable::run)
+            .toCompletableFuture()
+            .join();
+    }
+
+    /**
+     * Answers as {@link #answer} does without waiting for the store: the body is read and the publications sent in the
+     * caller's thread, and the answer is made on {@code answering} once the store has answered. The stage never
+     * completes exceptionally: a fault is answered 500, as {@link #answer} answers it.
+     *
+     * @param answering where the answer is made (a connection's event loop), so that the store's I/O thread only
+     *        hands it the results
+     */
+    public CompletionStage<Answer> answerAsync(String method, String path, String authorization, byte[] body,
+            Executor answering) {
+        return answer(method, path, authorization, body, hub::publishAllAsync, answering);
+    }
+
+    private CompletionStage<Answer> answer(String method, String path, String authorization, byte[] body,
+            Function<List<Addressed>, CompletionStage<List<Published>>> store, Executor answering) {
         boolean batch = BATCH_PATH.equals(path);
         try {
             if (!"POST".equals(method)) {
-                return refusal(new HubWebException(HttpStatus.METHOD_NOT_ALLOWED, "method_not_allowed",
-                        "publish with POST"), "POST");
+                return CompletableFuture.completedFuture(refusal(new HubWebException(HttpStatus.METHOD_NOT_ALLOWED,
+                        "method_not_allowed", "publish with POST"), "POST"));
             }
             authorize(authorization);
-            return batch ? publishBatch(PublishRequest.batch(body, maxUsers, maxBatch))
-                    : publishOne(PublishRequest.one(body, maxUsers));
+            CompletionStage<Answer> answer = batch ? publishBatch(PublishRequest.batch(body, maxUsers, maxBatch),
+                    store, answering) : publishOne(PublishRequest.one(body, maxUsers), store, answering);
+            return answer.exceptionally(ex -> internalError(path,
+                    ex instanceof CompletionException && ex.getCause() != null ? ex.getCause() : ex));
         }
         catch (PublishRequest.BadBody ex) {
-            return refusal(new HubWebException(HttpStatus.BAD_REQUEST, "bad_request", ex.getMessage()), null);
+            return CompletableFuture.completedFuture(refusal(new HubWebException(HttpStatus.BAD_REQUEST,
+                    "bad_request", ex.getMessage()), null));
         }
         catch (HubWebException ex) {
-            return refusal(ex, null);
+            return CompletableFuture.completedFuture(refusal(ex, null));
         }
         catch (RuntimeException ex) {
-            // A fault of the hub's own (shutting down, a bug): said as JSON, never a container's error page.
-            log.error("POST {} failed", path, ex);
-            return refusal(new HubWebException(HttpStatus.INTERNAL_SERVER_ERROR, "internal_error",
-                    "the hub could not publish (" + ex.getClass().getSimpleName() + "); retry, with a publish_id "
-                            + "of yours so that a retry is appended once"), null);
+            return CompletableFuture.completedFuture(internalError(path, ex));
         }
     }
 
-    private Answer publishOne(PublishRequest request) {
-        Result result = request.refusal() != null ? Result.badRequest(request)
-                : Result.of(hub.publishAll(List.of(request.addressed())).getFirst());
+    /** A fault of the hub's own (shutting down, a bug): said as JSON, never a container's error page. */
+    private static Answer internalError(String path, Throwable ex) {
+        log.error("POST {} failed", path, ex);
+        return refusal(new HubWebException(HttpStatus.INTERNAL_SERVER_ERROR, "internal_error",
+                "the hub could not publish (" + ex.getClass().getSimpleName() + "); retry, with a publish_id "
+                        + "of yours so that a retry is appended once"), null);
+    }
+
+    private CompletionStage<Answer> publishOne(PublishRequest request,
+            Function<List<Addressed>, CompletionStage<List<Published>>> store, Executor answering) {
+        if (request.refusal() != null) {
+            return CompletableFuture.completedFuture(answer(Result.badRequest(request)));
+        }
+        return store.apply(List.of(request.addressed()))
+            .thenApplyAsync(published -> answer(Result.of(published.getFirst())), answering);
+    }
+
+    private Answer answer(Result result) {
         if (result.status() >= 500) {
             logRefusal(result);
         }
         return answer(result.status(), result.status() == 503, out -> result.write(out, false));
     }
 
-    private Answer publishBatch(List<PublishRequest> requests) {
+    private CompletionStage<Answer> publishBatch(List<PublishRequest> requests,
+            Function<List<Addressed>, CompletionStage<List<Published>>> store, Executor answering) {
         List<Addressed> valid = new ArrayList<>();
         for (PublishRequest request : requests) {
             if (request.refusal() == null) {
                 valid.add(request.addressed());
             }
         }
-        List<Published> published = hub.publishAll(valid);
+        return store.apply(valid).thenApplyAsync(published -> batchAnswer(requests, published), answering);
+    }
+
+    private Answer batchAnswer(List<PublishRequest> requests, List<Published> published) {
         List<Result> results = new ArrayList<>(requests.size());
         int next = 0;
         boolean complete = true;

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 import org.junit.jupiter.api.Test;
@@ -87,6 +88,29 @@ interface PublishContract {
         assertThatThrownBy(() -> hub.publish(List.of("a"), new Publication("crud.update", "{\"unread\":1}", "p-1")))
             .isInstanceOf(PublishConflictException.class)
             .hasMessageContaining("'p-1'");
+    }
+
+    @Test
+    default void publishingWithoutWaitingAnswersAsPublishingDoes() throws Exception {
+        Hub hub = publishingHub();
+        Publication publication = new Publication("notif", "{\"unread\":4}", "async-1");
+
+        Published result = hub.publishAllAsync(List.of(publication.to(List.of("a", "b"))))
+            .toCompletableFuture()
+            .get(10, TimeUnit.SECONDS)
+            .getFirst();
+
+        assertThat(result.complete()).isTrue();
+        assertThat(result.publishId()).isEqualTo("async-1");
+        assertThat(result.ids().keySet()).containsExactly("a", "b");
+        assertThat(entries(hub, "a")).extracting(HubEvent::id).containsExactly(result.ids().get("a"));
+        assertThat(hub.publishAll(List.of(publication.to(List.of("a")))).getFirst().ids())
+            .containsExactlyEntriesOf(Map.of("a", result.ids().get("a")));
+        Published conflict = hub.publishAllAsync(List.of(new Publication("notif", "{\"unread\":5}", "async-1")
+            .to(List.of("b")))).toCompletableFuture().get(10, TimeUnit.SECONDS).getFirst();
+        assertThat(conflict.refused().get("b").reason()).isEqualTo(Published.Reason.PUBLISH_ID_CONFLICT);
+        assertThat(entries(hub, "b")).hasSize(1);
+        assertThat(hub.publishAllAsync(List.of()).toCompletableFuture().get()).isEmpty();
     }
 
     @Test

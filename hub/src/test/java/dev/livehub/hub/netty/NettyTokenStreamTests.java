@@ -204,32 +204,70 @@ class NettyTokenStreamTests extends TokenStreamContract {
                 Duration.ofSeconds(30), bodyTimeout), new HttpPublishing(hub, "publish-secret", 100, 100));
     }
 
+    /**
+     * The body timeout counts from each request's own head: a connection whose first body took most of the timeout
+     * (its check due before the second request's deadline) is not closed early when a second request follows.
+     */
+    @Test
+    void eachPublishOnAConnectionHasTheBodyTimeoutFromItsOwnHead() throws Exception {
+        publishingWithBodyTimeout(Duration.ofSeconds(2));
+        String head = "POST /hub/publish HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer publish-secret\r\n"
+                + "Content-Type: application/json\r\n";
+        String body = "{\"users\":[\"u9\"],\"event\":\"notif\",\"data\":{}}";
+        try (Socket socket = new Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(5_000);
+            OutputStream out = socket.getOutputStream();
+            out.write((head + "Content-Length: " + body.length() + "\r\n\r\n" + body.substring(0, 1))
+                .getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            Thread.sleep(1_500);
+            out.write(body.substring(1).getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            StringBuilder answer = new StringBuilder();
+            InputStream in = socket.getInputStream();
+            while (!answer.toString().endsWith("}}")) {
+                answer.append((char) in.read());
+            }
+            assertThat(answer.toString()).startsWith("HTTP/1.1 202");
+
+            long closedAfter = trickleBody(socket, head + "Content-Length: 100000\r\n\r\n{", " ");
+
+            System.out.printf("a second publish trickled on a connection whose first body took 1.5 s was closed %d ms "
+                    + "after its own head (limit 2 s)%n", closedAfter);
+            assertThat(closedAfter).isBetween(1_900L, 3_500L);
+        }
+    }
+
     /** Sends {@code head}, then {@code piece} every 300 ms for up to 12 s: the milliseconds until the server closed. */
     private long trickleBody(String head, String piece) throws Exception {
         try (Socket slow = new Socket("127.0.0.1", server.port())) {
-            slow.setSoTimeout(100);
-            OutputStream out = slow.getOutputStream();
-            out.write(head.getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            long start = System.nanoTime();
-            boolean closed = false;
-            while (!closed && System.nanoTime() - start < Duration.ofSeconds(12).toNanos()) {
-                try {
-                    out.write(piece.getBytes(StandardCharsets.US_ASCII));
-                    out.flush();
-                    closed = slow.getInputStream().read() < 0;
-                }
-                catch (java.net.SocketTimeoutException ex) {
-                    // nothing yet: still open
-                }
-                catch (java.io.IOException ex) {
-                    closed = true;
-                }
-                Thread.sleep(200);
-            }
-            assertThat(closed).as("closed within 12 s").isTrue();
-            return Duration.ofNanos(System.nanoTime() - start).toMillis();
+            return trickleBody(slow, head, piece);
         }
+    }
+
+    private long trickleBody(Socket slow, String head, String piece) throws Exception {
+        slow.setSoTimeout(100);
+        OutputStream out = slow.getOutputStream();
+        out.write(head.getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        long start = System.nanoTime();
+        boolean closed = false;
+        while (!closed && System.nanoTime() - start < Duration.ofSeconds(12).toNanos()) {
+            try {
+                out.write(piece.getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                closed = slow.getInputStream().read() < 0;
+            }
+            catch (java.net.SocketTimeoutException ex) {
+                // nothing yet: still open
+            }
+            catch (java.io.IOException ex) {
+                closed = true;
+            }
+            Thread.sleep(200);
+        }
+        assertThat(closed).as("closed within 12 s").isTrue();
+        return Duration.ofNanos(System.nanoTime() - start).toMillis();
     }
 
     /** Past the listener's cap, new connections are closed as they come; the ones held keep working. */
