@@ -121,7 +121,8 @@ final class Report implements Callable<Integer> {
                 out.append('\n');
                 continue;
             }
-            // 'warm-up drained': how long after the warm-up its events took to arrive; the measured phase starts then.
+            // 'warm-up drained': how long after the warm-up its events took to arrive; the measured phase starts then,
+            // and latency and server CPU are of the measured phase only.
             out.append("| target | connections | events/s | users/event | connected | warm-up drained s | delivered/s "
                     + "| p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | lost | dup | publishes unfinished | server RSS/conn "
                     + "| server CPU % | Redis used | Redis clients |\n");

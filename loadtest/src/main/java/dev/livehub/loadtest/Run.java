@@ -172,7 +172,10 @@ final class Run {
             // Only events whose publish call returned were accepted: those are the ones that can be lost. (A call
             // that failed, or was still running when the run ended, is counted apart.)
             Map<Integer, java.util.Set<Integer>> accepted = new java.util.concurrent.ConcurrentHashMap<>();
+            // The server's CPU over the measured phase only: connecting and the warm-up (where the JIT compiler alone
+            // took 60-96 % of a core of a cold hub) are steady state for no one.
             List<Double> cpu = new ArrayList<>();
+            sampler.cpuPercent();
             long publishStart = System.nanoTime();
             long warmupCount = (long) rate * options.warmup;
             long total = warmupCount + (long) rate * options.duration;
@@ -189,6 +192,8 @@ final class Run {
                     warmupDrainSeconds = (System.nanoTime() - drainStart) / 1e9;
                     // Measured from here on; the warm-up's events still count for lost and duplicated.
                     stats.latency.reset();
+                    cpu.clear();
+                    sampler.cpuPercent();
                     receivedBefore = stats.received.sum();
                     publishStart = System.nanoTime() - 1;
                     nextProgress = publishStart + 1_000_000_000L;
