@@ -91,6 +91,10 @@ public final class LoadTest {
                 + "through the app's /login form and subscribe with their sessions (connections spread over them)")
         List<String> login;
 
+        @Option(names = "--login-url", description = "where --login signs in, when streams go elsewhere (e.g. sign in "
+                + "through the proxy, stream from a node's stream port; default: --url)")
+        URI loginUrl;
+
         @Option(names = "--cookie-file", description = "sessions to subscribe with, one per line: '<hub user id> "
                 + "<Cookie header>'")
         Path cookieFile;

@@ -440,7 +440,7 @@ final class Run {
             throw new IllegalArgumentException("--login or --cookie-file, not both");
         }
         if (options.login != null) {
-            return Sessions.login(options.url, options.login, out);
+            return Sessions.login(options.loginUrl != null ? options.loginUrl : options.url, options.login, out);
         }
         return options.cookieFile != null ? Sessions.fromFile(options.cookieFile) : List.of();
     }
