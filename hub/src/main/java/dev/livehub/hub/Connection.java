@@ -10,12 +10,14 @@ import java.time.Instant;
  * and nothing at or below it is queued again: that is how catch-up and live meet with no gap and no duplicate.
  *
  * <p>Live entries are offered without blocking, from the engine's I/O thread; when the outbox is full the connection
- * is closed and the browser resumes from its cursor, so a slow client never slows the others. Catch-up and the writer
- * run on virtual threads of their own. The methods of this class are thread-safe.
+ * is closed and the browser resumes from its cursor, so a slow client never slows the others. Catch-up runs on a
+ * virtual thread of its own; so does the writer of a blocking output, while the writer of an {@link EventLoopOutput}
+ * runs as tasks on the output's event loop. The methods of this class are thread-safe.
  *
  * <p>Its parts: a {@link StreamQueue} (the catch-up/live state machine and the outbox), a {@link CatchUpReader} that
- * fills it from the engine, and a {@link StreamWriter} that empties it into the response. None of them knows the
- * {@link Hub}: when the stream has ended, the writer calls the on-end callback it was built with.
+ * fills it from the engine, and a writer that empties it into the response ({@link StreamWriter} or
+ * {@link EventLoopStreamWriter}, both following a {@link StreamPlan}). None of them knows the {@link Hub}: when the
+ * stream has ended, the writer calls the on-end callback it was built with.
  */
 public final class Connection {
 
@@ -28,7 +30,8 @@ public final class Connection {
 
     private final CatchUpReader catchUp;
 
-    private final StreamWriter writer;
+    /** Starts the writer: on a thread of its own, or on the output's event loop. */
+    private final Runnable startWriter;
 
     Connection(ConnectionContext context, String user, Cursor cursor, SseOutput output, Instant authExpiry,
             String tab) {
@@ -38,8 +41,16 @@ public final class Connection {
         this.queue = new StreamQueue(user, cursor.id().orElse(null), settings.outboxSize(), context.metrics());
         this.catchUp = new CatchUpReader(user, cursor.compact(), queue, context.engine(), settings, context.metrics(),
                 context.threads(), context.live());
-        this.writer = new StreamWriter(user, output, queue, settings, context.metrics(), authExpiry,
-                () -> context.onEnd().accept(this));
+        Runnable onEnd = () -> context.onEnd().accept(this);
+        if (output instanceof EventLoopOutput loop) {
+            EventLoopStreamWriter writer = new EventLoopStreamWriter(user, loop, queue, settings, context.metrics(),
+                    authExpiry, onEnd);
+            this.startWriter = writer::start;
+        }
+        else {
+            StreamWriter writer = new StreamWriter(user, output, queue, settings, context.metrics(), authExpiry, onEnd);
+            this.startWriter = () -> context.threads().execute(writer);
+        }
     }
 
     public String user() {
@@ -91,8 +102,12 @@ public final class Connection {
         catchUp.request();
     }
 
-    /** Runs the writer until the stream ends, then gives the stream's slot back; on a thread of its own. */
-    void pump() {
-        writer.run();
+    /**
+     * Starts the writer, which runs until the stream ends, then gives the stream's slot back.
+     *
+     * @throws java.util.concurrent.RejectedExecutionException when its threads or its event loop are shut down
+     */
+    void start() {
+        startWriter.run();
     }
 }

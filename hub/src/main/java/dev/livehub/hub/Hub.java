@@ -53,6 +53,9 @@ public final class Hub implements AutoCloseable {
 
     private final AtomicInteger connections = new AtomicInteger();
 
+    /** Notified when the last open stream has ended, for {@link #close()}. */
+    private final Object noConnections = new Object();
+
     /** This node's streams by the tab that opened them ({@code ?tab=}): a tab's new stream replaces its old one. */
     private final Map<String, Connection> tabs = new ConcurrentHashMap<>();
 
@@ -193,7 +196,7 @@ public final class Hub implements AutoCloseable {
         connections.incrementAndGet();
         log.debug("Stream of user {} opened ({}); {} on this node", user, cursor, connections.get());
         try {
-            threads.execute(connection::pump);
+            connection.start();
         }
         catch (RuntimeException ex) {
             // Shut down meanwhile: the slot goes back at once, with no writer to give it back.
@@ -373,14 +376,18 @@ public final class Hub implements AutoCloseable {
         }
     }
 
-    /** Ends every stream, waits up to 5 s for their writers, then closes the engine. */
+    /**
+     * Ends every stream, waits up to 5 s for their writers (on threads of their own or on event loops) and catch-ups,
+     * then closes the engine.
+     */
     @Override
     public void close() {
         shutDown = true;
         endStreams();
         threads.shutdown();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         try {
-            if (!threads.awaitTermination(5, TimeUnit.SECONDS)) {
+            if (!threads.awaitTermination(5, TimeUnit.SECONDS) || !awaitNoConnections(deadline)) {
                 log.warn("Some streams did not end within 5 s of shutdown");
             }
         }
@@ -388,6 +395,20 @@ public final class Hub implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         engine.close();
+    }
+
+    /** Waits until every stream has ended (its writer gave its slot back), or {@code deadline} has passed. */
+    private boolean awaitNoConnections(long deadline) throws InterruptedException {
+        synchronized (noConnections) {
+            while (connections.get() > 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(noConnections, left);
+            }
+            return true;
+        }
     }
 
     void remove(Connection connection) {
@@ -404,6 +425,11 @@ public final class Hub implements AutoCloseable {
             }
             return entry;
         });
+        if (connections.get() == 0) {
+            synchronized (noConnections) {
+                noConnections.notifyAll();
+            }
+        }
     }
 
     Engine engine() {

@@ -19,6 +19,7 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safety: live entries are offered from the engine's I/O thread and never block; the catch-up thread queues
  * with {@link #enqueue}, which waits for the writer when the outbox is full; the writer thread takes from the outbox;
  * {@link #close} may come from any thread. A full outbox closes the stream (a slow client never slows the others).
+ * A writer that does not wait in {@link #poll(long)} (one on an event loop) is told instead: {@link #onChange}.
  */
 final class StreamQueue {
 
@@ -59,6 +60,9 @@ final class StreamQueue {
     /** Set when the stream ends because its authentication did: the browser is told with {@code auth-expired}. */
     private volatile String authEnded;
 
+    /** Told after something is queued and after the stream closes; {@code null} for a writer that polls. */
+    private volatile Runnable changed;
+
     /**
      * @param user whose stream this is, for the logs
      * @param cursor the client's cursor, or {@code null} for none
@@ -76,19 +80,48 @@ final class StreamQueue {
         return closed;
     }
 
+    /**
+     * Has {@code changed} run after every offer to the outbox and after the stream closes, on the thread that did it
+     * (the engine's I/O thread, the catch-up thread, any closer), outside the queue's lock: it must not block.
+     * {@code null} stops it.
+     */
+    void onChange(Runnable changed) {
+        this.changed = changed;
+    }
+
+    private void changed() {
+        Runnable listener = changed;
+        if (listener != null) {
+            listener.run();
+        }
+    }
+
     /** Closes the stream; the browser is told to reconnect in {@code retryMillis} (-1: its usual delay). Idempotent. */
     void close(long retryMillis) {
+        if (markClosed(retryMillis)) {
+            closed();
+        }
+    }
+
+    /** @return false when it was closed already */
+    private boolean markClosed(long retryMillis) {
         synchronized (lock) {
             if (state == State.CLOSED) {
-                return;
+                return false;
             }
             state = State.CLOSED;
             pending = List.of();
             closeRetryMillis = retryMillis;
+            return true;
         }
+    }
+
+    /** What follows the state's change to closed, outside the lock. */
+    private void closed() {
         closed = true;
         outbox.clear();
         outbox.offer(WAKE);
+        changed();
     }
 
     /** Closes the stream because its authentication ended, for {@code reason}. Idempotent. */
@@ -112,9 +145,30 @@ final class StreamQueue {
     // ---- live path: engine I/O thread, never blocks
 
     void offerLive(HubEvent entry) {
+        switch (queueLive(entry)) {
+            case QUEUED -> changed();
+            case FULL -> {
+                log.info("Closing a stream of user {}: its outbox of {} events is full (slow client); it will resume",
+                        user, capacity);
+                metrics.slowDisconnects.increment();
+                closed();
+            }
+            case HELD -> { }
+        }
+    }
+
+    /**
+     * What became of a live entry: queued, held (pending, or nothing to queue), or refused by a full outbox (the stream
+     * is then marked closed).
+     */
+    private enum Offer { QUEUED, HELD, FULL }
+
+    private Offer queueLive(HubEvent entry) {
         synchronized (lock) {
             switch (state) {
-                case CLOSED -> { }
+                case CLOSED -> {
+                    return Offer.HELD;
+                }
                 case CATCHING_UP -> {
                     if (pending.size() < capacity) {
                         pending.add(entry);
@@ -122,18 +176,20 @@ final class StreamQueue {
                     else {
                         pendingOverflow = true;
                     }
+                    return Offer.HELD;
                 }
                 case LIVE -> {
-                    if (entry.id().isAfter(cursor)) {
-                        if (!outbox.offer(new Queued(entry, true, true))) {
-                            log.info("Closing a stream of user {}: its outbox of {} events is full (slow client); "
-                                    + "it will resume", user, capacity);
-                            disconnectSlow();
-                            return;
-                        }
-                        cursor = entry.id();
+                    if (!entry.id().isAfter(cursor)) {
+                        return Offer.HELD;
                     }
+                    if (!outbox.offer(new Queued(entry, true, true))) {
+                        // Closed under the lock: no later entry may be queued past the one dropped here.
+                        return markClosed(-1) ? Offer.FULL : Offer.HELD;
+                    }
+                    cursor = entry.id();
+                    return Offer.QUEUED;
                 }
+                default -> throw new IllegalStateException(state.toString());
             }
         }
     }
@@ -208,6 +264,7 @@ final class StreamQueue {
         synchronized (lock) {
             cursor = entry.id();
         }
+        changed();
     }
 
     /**
@@ -218,6 +275,7 @@ final class StreamQueue {
      * @return true when done (live, closed, or waiting for live delivery to be restored)
      */
     boolean tryGoLive(long epoch, LiveDelivery live) {
+        boolean queued;
         synchronized (lock) {
             if (state == State.CLOSED) {
                 return true;
@@ -234,16 +292,21 @@ final class StreamQueue {
             if (live.epoch() != epoch) {
                 return false;
             }
+            queued = false;
             for (HubEvent entry : pending) {
                 if (entry.id().isAfter(cursor)) {
                     outbox.offer(new Queued(entry, true, true));
                     cursor = entry.id();
+                    queued = true;
                 }
             }
             pending = List.of();
             state = State.LIVE;
-            return true;
         }
+        if (queued) {
+            changed();
+        }
+        return true;
     }
 
     // ---- writer: the writer thread

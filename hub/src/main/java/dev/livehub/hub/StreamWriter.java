@@ -1,19 +1,18 @@
 package dev.livehub.hub;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.ThreadLocalRandom;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The writer of one stream: sends the preamble ({@code retry:} with jitter), then what its {@link StreamQueue} holds,
- * a batch per write, a {@code : ping} comment after every heartbeat interval without one, and ends the stream at its
- * lifetime (less up to a tenth, so streams opened together do not end together) or at its authentication's expiry,
- * whichever comes first. Its last write says why it ended: {@code auth-expired}, a short {@code retry:}.
+ * The writer of one stream on a thread of its own, for an output whose writes block (the servlet response): sends the
+ * preamble ({@code retry:} with jitter), then what its {@link StreamQueue} holds, a batch per write, a {@code : ping}
+ * comment after every heartbeat interval without one, and ends the stream at its lifetime or at its authentication's
+ * expiry, whichever comes first, as its {@link StreamPlan} says. Its last write says why it ended:
+ * {@code auth-expired}, a short {@code retry:}. An output driven by an event loop gets an
+ * {@link EventLoopStreamWriter} instead, with the same plan.
  *
  * <p>Thread-safety: {@link #run()} runs once, on a thread of its own, and is the only one to write to the output; it
  * ends when the queue closes or the client goes, then closes the output and calls the on-end callback, once.
@@ -21,9 +20,6 @@ import org.slf4j.LoggerFactory;
 final class StreamWriter implements Runnable {
 
     private static final Logger log = LoggerFactory.getLogger(StreamWriter.class);
-
-    /** At most this many events go in one write, so one write stays small. */
-    private static final int BATCH = 64;
 
     private final String user;
 
@@ -67,22 +63,12 @@ final class StreamWriter implements Runnable {
     }
 
     private void write() {
-        ThreadLocalRandom random = ThreadLocalRandom.current();
-        long retry = settings.retry().toMillis() + random.nextLong(settings.retry().toMillis() / 5 + 1);
         StringBuilder frames = new StringBuilder(256);
         try {
-            long lifetime = settings.streamLifetime().toNanos();
-            long untilEnd = lifetime - random.nextLong(lifetime / 10 + 1);
-            // Compared as durations: a token valid for centuries must not overflow nanoseconds.
-            Duration untilExpiry = authExpiry == null ? null : Duration.between(Instant.now(), authExpiry);
-            boolean authEndsFirst = untilExpiry != null && untilExpiry.compareTo(Duration.ofNanos(untilEnd)) < 0;
-            if (authEndsFirst) {
-                untilEnd = Math.max(0, untilExpiry.toNanos());
-            }
-            long deadline = System.nanoTime() + untilEnd;
-            output.send(SseFrames.preamble(retry));
-            long heartbeat = settings.heartbeat().toNanos();
-            long nextPing = System.nanoTime() + heartbeat;
+            StreamPlan plan = new StreamPlan(settings, authExpiry);
+            long deadline = plan.deadline();
+            output.send(plan.preamble());
+            long nextPing = System.nanoTime() + plan.heartbeatNanos();
             while (!queue.isClosed()) {
                 long now = System.nanoTime();
                 StreamQueue.Queued next = queue.poll(Math.max(0, Math.min(nextPing, deadline) - now));
@@ -92,54 +78,28 @@ final class StreamWriter implements Runnable {
                 frames.setLength(0);
                 int events = 0;
                 if (next == null && System.nanoTime() - nextPing >= 0) {
-                    SseFrames.appendComment(frames, "ping");
+                    StreamPlan.appendPing(frames);
                 }
                 if (next != null) {
-                    metrics.outboxDepth.record(queue.size() + 1);
-                }
-                // Write what is already queued in one flush, up to a bound so one write stays small.
-                while (next != null) {
-                    if (next != StreamQueue.WAKE) {
-                        SseFrames.appendEvent(frames, next.event(), next.withId());
-                        if (next.live()) {
-                            metrics.recordLatency(next.event().id());
-                        }
-                        events++;
-                    }
-                    next = events < BATCH ? queue.poll() : null;
+                    // Write what is already queued in one flush, up to a bound so one write stays small.
+                    events = StreamPlan.appendBatch(frames, next, queue, metrics);
                 }
                 if (!frames.isEmpty()) {
-                    output.send(frames.toString().getBytes(StandardCharsets.UTF_8));
+                    output.send(StreamPlan.bytes(frames));
                     metrics.delivered.increment(events);
-                    nextPing = System.nanoTime() + heartbeat;
+                    nextPing = System.nanoTime() + plan.heartbeatNanos();
                 }
                 if (System.nanoTime() - deadline >= 0) {
-                    if (authEndsFirst) {
-                        queue.endAuthentication("expired");
-                    }
-                    else {
-                        queue.close(random.nextLong(1000));
-                    }
+                    plan.end(queue);
                 }
             }
-            long finalRetry = queue.closeRetryMillis();
-            String authEnded = queue.authEnded();
-            frames.setLength(0);
-            if (authEnded != null) {
-                SseFrames.appendSignal(frames, "auth-expired", "{\"reason\":\"" + authEnded + "\"}");
-            }
-            if (finalRetry >= 0) {
-                SseFrames.appendRetry(frames, finalRetry);
-            }
-            if (!frames.isEmpty()) {
-                output.send(frames.toString().getBytes(StandardCharsets.UTF_8));
+            byte[] last = StreamPlan.finalFrames(queue);
+            if (last != null) {
+                output.send(last);
             }
         }
         catch (IOException ex) {
-            if (ex instanceof SseOutput.DeadPeer) {
-                metrics.deadPeers.increment();
-            }
-            log.debug("Stream of user {} ended by the client: {}", user, ex.getMessage());
+            StreamPlan.clientGone(ex, user, metrics, log);
             queue.close(-1);
         }
         catch (InterruptedException ex) {

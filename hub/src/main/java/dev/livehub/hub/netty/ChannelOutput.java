@@ -2,10 +2,9 @@ package dev.livehub.hub.netty;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -14,114 +13,120 @@ import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.LastHttpContent;
 
+import dev.livehub.hub.EventLoopOutput;
 import dev.livehub.hub.SseOutput;
 
 /**
- * A stream's bytes onto a Netty channel. {@link #send} queues the bytes on the channel and returns at once while the
- * channel is writable (its outbound buffer under Netty's high water mark,
- * {@code ChannelOption.WRITE_BUFFER_WATER_MARK}: 64 KiB by default); past it, it waits until the client has read enough
- * to make the channel writable again, so a client that does not read holds up its own writer only, and is closed when
- * it stays unwritable for longer than the write timeout. A write that fails closes the channel (the pipeline's
- * exception handler); the next send says so.
+ * A stream's bytes onto a Netty channel, written on the channel's event loop by the hub's event-loop writer: nothing
+ * waits, and no thread is held per stream. The channel is backed up until its response head is written, and while its
+ * outbound buffer is over Netty's high water mark ({@code ChannelOption.WRITE_BUFFER_WATER_MARK}: 64 KiB by default);
+ * the writer then waits for {@link #writabilityChanged}, and gives up on a client that stays so for longer than the
+ * write timeout. A write that fails closes the channel (the pipeline's exception handler); the next write says so.
  *
- * <p>Why not wait for every write: the writer's virtual thread waiting on each write's promise made the event loop wake
- * it through the promise's monitor once per event, 16 % of the hub's CPU samples at 2,000 events a second over 5,000
- * streams (issue 17).
+ * <p>Why on the loop: a writer on a virtual thread of its own cost a timed park and unpark per wait (11 % of the CPU
+ * samples at 2,000 events a second over 5,000 streams, and 2 % more in the JDK's timers) and a hop to the event loop
+ * per write; before that, waiting on each write's promise cost 16 % (issue 17).
  */
-final class ChannelOutput implements SseOutput {
+final class ChannelOutput implements EventLoopOutput {
 
     private final Channel channel;
 
     private final boolean chunked;
 
-    private final long writeTimeoutMillis;
+    private final Duration writeTimeout;
 
-    /** Counted down once the response head is queued: no frame may go before it. */
-    private final CountDownLatch begun = new CountDownLatch(1);
+    /** The response head is written (on the loop): frames may go. */
+    private volatile boolean begun;
 
-    private final ReentrantLock lock = new ReentrantLock();
-
-    /** Signalled when the channel's writability changes or the channel closes. */
-    private final Condition changed = lock.newCondition();
+    private volatile Runnable ready;
 
     ChannelOutput(Channel channel, boolean chunked, Duration writeTimeout) {
         this.channel = channel;
         this.chunked = chunked;
-        this.writeTimeoutMillis = writeTimeout.toMillis();
+        this.writeTimeout = writeTimeout;
+    }
+
+    /** Writes the response head, on the loop; then the stream's writer may write. Any thread. */
+    void begin(HttpResponse response) {
+        try {
+            channel.eventLoop().execute(() -> {
+                channel.writeAndFlush(response);
+                begun = true;
+                ready();
+            });
+        }
+        catch (RejectedExecutionException ex) {
+            // The loop has shut down: the channel is closed with it.
+            channel.close();
+        }
     }
 
     /**
      * The channel became writable or unwritable ({@code channelWritabilityChanged}), or it closed
-     * ({@code channelInactive}). Any thread.
+     * ({@code channelInactive}). On the loop.
      */
     void writabilityChanged() {
-        lock.lock();
-        try {
-            changed.signalAll();
-        }
-        finally {
-            lock.unlock();
+        if (begun) {
+            ready();
         }
     }
 
-    /** Queues the response head; frames sent before this wait for it (writes queue in call order). */
-    void begin(HttpResponse response) {
-        channel.writeAndFlush(response);
-        begun.countDown();
+    private void ready() {
+        Runnable writer = ready;
+        if (writer != null) {
+            writer.run();
+        }
+    }
+
+    @Override
+    public void onReady(Runnable ready) {
+        this.ready = ready;
+    }
+
+    @Override
+    public void execute(Runnable task) {
+        channel.eventLoop().execute(task);
+    }
+
+    @Override
+    public Future<?> schedule(Runnable task, long delay, TimeUnit unit) {
+        return channel.eventLoop().schedule(task, delay, unit);
+    }
+
+    @Override
+    public boolean isBackedUp() {
+        return !begun || channel.isActive() && !channel.isWritable();
+    }
+
+    @Override
+    public void write(byte[] bytes) throws IOException {
+        if (!channel.isActive()) {
+            throw new IOException("the client closed the stream");
+        }
+        channel.write(new DefaultHttpContent(Unpooled.wrappedBuffer(bytes)), channel.voidPromise());
+    }
+
+    @Override
+    public void flush() {
+        channel.flush();
     }
 
     @Override
     public void send(byte[] bytes) throws IOException {
-        awaitHead();
-        if (!channel.isActive()) {
-            throw new IOException("the client closed the stream");
-        }
-        channel.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(bytes)), channel.voidPromise());
-        if (!channel.isWritable()) {
-            awaitWritable();
-        }
+        write(bytes);
+        flush();
     }
 
-    /** Waits until the client has read enough of what is queued, or closes the channel after the write timeout. */
-    private void awaitWritable() throws IOException {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(writeTimeoutMillis);
-        lock.lock();
-        try {
-            // The channel's state changes before the signal: checked under the lock, no signal is missed.
-            while (channel.isActive() && !channel.isWritable()) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    channel.close();
-                    throw new SseOutput.DeadPeer("the client read nothing for " + writeTimeoutMillis + " ms");
-                }
-                changed.awaitNanos(left);
-            }
-        }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            channel.close();
-            throw new IOException("interrupted while writing", ex);
-        }
-        finally {
-            lock.unlock();
-        }
-        if (!channel.isActive()) {
-            throw new IOException("the client closed the stream");
-        }
+    @Override
+    public Duration writeTimeout() {
+        return writeTimeout;
     }
 
-    private void awaitHead() throws IOException {
-        try {
-            if (!begun.await(writeTimeoutMillis, TimeUnit.MILLISECONDS)) {
-                channel.close();
-                throw new IOException("the response head was not sent within " + writeTimeoutMillis + " ms");
-            }
-        }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            channel.close();
-            throw new IOException("interrupted while waiting for the response head", ex);
-        }
+    @Override
+    public IOException timedOut() {
+        channel.close();
+        return begun ? new SseOutput.DeadPeer("the client read nothing for " + writeTimeout.toMillis() + " ms")
+                : new IOException("the response head was not sent within " + writeTimeout.toMillis() + " ms");
     }
 
     @Override

@@ -43,7 +43,7 @@ final class StreamRequestHandler extends SimpleChannelInboundHandler<HttpObject>
 
     private boolean streaming;
 
-    /** The stream's output, once admitted: told when the channel's writability changes. */
+    /** The stream's output, once admission has begun: told when the channel's writability changes or it closes. */
     private volatile ChannelOutput output;
 
     StreamRequestHandler(StreamAdmission admission, SessionUsers sessions, Duration writeTimeout) {
@@ -110,7 +110,8 @@ final class StreamRequestHandler extends SimpleChannelInboundHandler<HttpObject>
         else {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         }
-        // The stream's writer already runs; its first write waits until the head is queued (ChannelOutput.begin).
+        // The stream's writer already runs, on this channel's event loop: it writes once the head is written
+        // (ChannelOutput.begin).
         output.begin(response);
         // Reading again lets the channel see the client's FIN (a closed tab frees its slot at once).
         ctx.channel().config().setAutoRead(true);
@@ -146,7 +147,7 @@ final class StreamRequestHandler extends SimpleChannelInboundHandler<HttpObject>
         super.channelInactive(ctx);
     }
 
-    /** A writer waiting for the channel to drain looks again (ChannelOutput). */
+    /** A writer waiting for the channel to drain, or for its head, looks again (ChannelOutput). */
     private void wakeWriter() {
         ChannelOutput current = output;
         if (current != null) {
