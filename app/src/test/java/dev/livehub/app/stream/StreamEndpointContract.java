@@ -1,7 +1,9 @@
 package dev.livehub.app.stream;
 
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 
@@ -111,6 +113,20 @@ abstract class StreamEndpointContract extends StreamTransportContract {
         assertThat(anonymous.errorBody()).contains("\"error\":\"unauthenticated\"");
         assertThat(new AppClient(base()).get("/api/me").statusCode()).isEqualTo(401);
         assertThat(new AppClient(base()).get("/stream/app/poll").statusCode()).isEqualTo(401);
+    }
+
+    /**
+     * A stale session cookie sent before the live one (another path or domain, RFC 6265 5.4's order) does not hide
+     * it: the stream is the live session's user's, on every port, as Spring Session's filter does for the pages.
+     */
+    @Test
+    void aStaleSessionCookieBeforeTheLiveOneDoesNotHideIt() throws Exception {
+        String stale = "SESSION=" + Base64.getEncoder().encodeToString("no-such-session".getBytes(StandardCharsets.UTF_8));
+        SseClient stream = open(new Credentials(aliceId, "", Map.of("Cookie", stale + "; " + alice.cookieHeader())),
+                "", Map.of());
+        assertThat(stream.status()).as(stream.errorBody()).isEqualTo(200);
+        stream.events().awaitFirst("ready", WAIT);
+        assertThat(hub.connectionCount(aliceId)).isEqualTo(1);
     }
 
     @Test

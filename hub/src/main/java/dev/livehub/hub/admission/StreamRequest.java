@@ -17,8 +17,18 @@ public interface StreamRequest {
     /** Every value of a query parameter, in order; empty when absent. */
     List<String> parameters(String name);
 
+    /**
+     * Every value of the cookies of that name, in the order the request sends them; empty when none. A browser sends
+     * two of a name when they differ in path or domain (a stale one set for {@code /stream}, one of a parent domain),
+     * most specific path first (RFC 6265, section 5.4).
+     */
+    List<String> cookies(String name);
+
     /** The value of the first cookie of that name, or {@code null}. */
-    String cookie(String name);
+    default String cookie(String name) {
+        List<String> values = cookies(name);
+        return values.isEmpty() ? null : values.getFirst();
+    }
 
     /** The first value of a query parameter, or {@code null}. */
     default String parameter(String name) {

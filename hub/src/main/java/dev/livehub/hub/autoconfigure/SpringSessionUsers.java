@@ -38,10 +38,24 @@ final class SpringSessionUsers implements SessionUsers {
         this.cookie = cookie;
     }
 
+    /**
+     * The user of the first of the request's session cookies that names a signed-in session: a browser may send a
+     * stale session cookie beside the live one (another path or domain), and Spring Session's servlet filter tries
+     * each too.
+     */
     @Override
     public SessionUser find(StreamRequest request) {
-        String value = request.cookie(cookie);
-        if (value == null || value.isEmpty()) {
+        for (String value : request.cookies(cookie)) {
+            SessionUser user = find(value);
+            if (user != null) {
+                return user;
+            }
+        }
+        return null;
+    }
+
+    private SessionUser find(String value) {
+        if (value.isEmpty()) {
             return null;
         }
         String id;

@@ -1,5 +1,6 @@
 package dev.livehub.hub.netty;
 
+import java.util.ArrayList;
 import java.util.List;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -38,14 +39,16 @@ final class NettyStreamRequest implements StreamRequest {
     }
 
     @Override
-    public String cookie(String name) {
+    public List<String> cookies(String name) {
+        List<String> values = new ArrayList<>(1);
         for (String header : request.headers().getAll(HttpHeaderNames.COOKIE)) {
-            for (Cookie cookie : ServerCookieDecoder.LAX.decode(header)) {
+            // decodeAll, not decode: decode's set keeps one cookie of a name.
+            for (Cookie cookie : ServerCookieDecoder.LAX.decodeAll(header)) {
                 if (cookie.name().equals(name)) {
-                    return cookie.value();
+                    values.add(cookie.value());
                 }
             }
         }
-        return null;
+        return values;
     }
 }

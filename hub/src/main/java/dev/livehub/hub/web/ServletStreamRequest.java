@@ -1,5 +1,6 @@
 package dev.livehub.hub.web;
 
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 
@@ -49,15 +50,17 @@ final class ServletStreamRequest implements StreamRequest {
     }
 
     @Override
-    public String cookie(String name) {
+    public List<String> cookies(String name) {
         Cookie[] cookies = request.getCookies();
-        if (cookies != null) {
-            for (Cookie each : cookies) {
-                if (name.equals(each.getName())) {
-                    return each.getValue();
-                }
+        if (cookies == null) {
+            return List.of();
+        }
+        List<String> values = new ArrayList<>(1);
+        for (Cookie each : cookies) {
+            if (name.equals(each.getName())) {
+                values.add(each.getValue());
             }
         }
-        return null;
+        return values;
     }
 }
