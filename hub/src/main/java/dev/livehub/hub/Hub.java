@@ -56,7 +56,10 @@ public final class Hub implements AutoCloseable {
     /** Notified when the last open stream has ended, for {@link #close()}. */
     private final Object noConnections = new Object();
 
-    /** This node's streams by the tab that opened them ({@code ?tab=}): a tab's new stream replaces its old one. */
+    /**
+     * This node's streams by user and the tab that opened them ({@code ?tab=}, see {@link #tabKey}): a tab's new stream
+     * replaces its old one.
+     */
     private final Map<String, Connection> tabs = new ConcurrentHashMap<>();
 
     private final LiveDelivery live = new LiveDelivery();
@@ -155,10 +158,17 @@ public final class Hub implements AutoCloseable {
         return connect(user, cursor, output, authExpiry, null);
     }
 
+    /** A tab's key: tab ids hold no newline (the admission checks them), so the first one ends the tab. */
+    private static String tabKey(String user, String tab) {
+        return tab + '\n' + user;
+    }
+
     /**
-     * Opens a stream for one tab: a stream this tab opened before on this node (of this user or the one it was
-     * signed in as before) ends first, so its slot is free for this one. A page that navigates thus never counts
-     * against the per-user cap twice, whether or not the old page's close has been noticed yet.
+     * Opens a stream for one tab: a stream this tab opened before on this node for the same user ends first, so its
+     * slot is free for this one. A page that navigates thus never counts against the per-user cap twice, whether or
+     * not the old page's close has been noticed yet. Only the user's own: a tab id read from an access log must not
+     * let another user end this user's stream. (A tab signed in as someone else before had its streams ended by the
+     * sign-out.)
      *
      * @param tab the tab's random id, or {@code null}
      */
@@ -169,7 +179,7 @@ public final class Hub implements AutoCloseable {
         }
         Connection connection = new Connection(connectionContext, user, cursor, output, authExpiry, tab);
         if (tab != null) {
-            Connection previous = tabs.put(tab, connection);
+            Connection previous = tabs.put(tabKey(user, tab), connection);
             if (previous != null) {
                 log.debug("Stream of user {} replaced by a new stream of its tab", previous.user());
                 previous.close();
@@ -189,7 +199,7 @@ public final class Hub implements AutoCloseable {
         }
         catch (RuntimeException ex) {
             if (tab != null) {
-                tabs.remove(tab, connection);
+                tabs.remove(tabKey(user, tab), connection);
             }
             throw ex;
         }
@@ -413,7 +423,7 @@ public final class Hub implements AutoCloseable {
 
     void remove(Connection connection) {
         if (connection.tab() != null) {
-            tabs.remove(connection.tab(), connection);
+            tabs.remove(tabKey(connection.user(), connection.tab()), connection);
         }
         local.computeIfPresent(connection.user(), (user, entry) -> {
             if (entry.connections.remove(connection)) {

@@ -183,6 +183,28 @@ public abstract class StreamTransportContract {
         assertThat(hub().connectionCount(alice.user())).isEqualTo(1);
     }
 
+    /**
+     * A tab id is its user's own: another user opening a stream with the same id (read from an access log, say) does
+     * not end this user's stream.
+     */
+    @Test
+    void anotherUsersStreamWithTheSameTabIdLeavesTheFirstOpen() throws Exception {
+        Credentials alice = signIn("alice");
+        Credentials bob = signIn("bob");
+        String tab = "tab=" + UUID.randomUUID().toString().replace("-", "");
+        SseClient hers = open(alice, tab, Map.of());
+        hers.events().awaitFirst("ready", WAIT);
+        // bob's connect rate may be spent by another test: his open is tried again while it is refused for that.
+        SseClient his = await().atMost(WAIT).until(() -> open(bob, tab, Map.of()), stream -> stream.status() == 200
+                || !stream.errorBody().contains("too_many_connects"));
+        assertThat(his.status()).isEqualTo(200);
+        his.events().awaitFirst("ready", WAIT);
+        assertThat(hub().connectionCount(alice.user())).isEqualTo(1);
+        assertThat(hers.ended()).isFalse();
+        his.close();
+        hers.close();
+    }
+
     @Test
     void aClosedStreamGivesItsSlotBack() throws Exception {
         Credentials alice = signIn("alice");
