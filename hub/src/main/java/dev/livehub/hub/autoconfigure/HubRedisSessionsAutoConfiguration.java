@@ -2,7 +2,6 @@ package dev.livehub.hub.autoconfigure;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.temporal.ChronoUnit;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
@@ -14,7 +13,6 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProp
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
-import org.springframework.boot.convert.DurationStyle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
 import org.springframework.data.redis.core.RedisCallback;
@@ -46,8 +44,6 @@ import dev.livehub.hub.admission.SessionStreams;
 @EnableRedisHttpSession
 public class HubRedisSessionsAutoConfiguration {
 
-    private static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(30);
-
     /** Sessions per pipelined round trip of {@link #hubRedisSessionCheck}. */
     private static final int CHECK_BATCH = 1000;
 
@@ -57,7 +53,7 @@ public class HubRedisSessionsAutoConfiguration {
      */
     @Bean
     static SessionRepositoryCustomizer<RedisSessionRepository> hubSessionTimeout(Environment environment) {
-        Duration timeout = sessionTimeout(environment);
+        Duration timeout = SessionTimeout.of(environment);
         return repository -> {
             repository.setDefaultMaxInactiveInterval(timeout);
             repository.setRedisKeyNamespace(RedisSessionRepository.DEFAULT_KEY_NAMESPACE);
@@ -102,16 +98,5 @@ public class HubRedisSessionsAutoConfiguration {
                 return gone;
             }
         };
-    }
-
-    /** Spring Boot's rule; both properties take a bare number as seconds, as Boot binds them. */
-    static Duration sessionTimeout(Environment environment) {
-        for (String name : new String[] { "spring.session.timeout", "server.servlet.session.timeout" }) {
-            String value = environment.getProperty(name);
-            if (value != null && !value.isBlank()) {
-                return DurationStyle.detectAndParse(value.trim(), ChronoUnit.SECONDS);
-            }
-        }
-        return DEFAULT_TIMEOUT;
     }
 }
