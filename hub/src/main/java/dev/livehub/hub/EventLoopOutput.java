@@ -51,6 +51,13 @@ public interface EventLoopOutput extends SseOutput {
     /** Sends what {@link #write} queued. */
     void flush();
 
+    /** {@link #write}, then {@link #flush}. */
+    @Override
+    default void send(byte[] bytes) throws IOException {
+        write(bytes);
+        flush();
+    }
+
     /** How long the output may stay {@link #isBackedUp() backed up} before its client counts as gone. */
     Duration writeTimeout();
 

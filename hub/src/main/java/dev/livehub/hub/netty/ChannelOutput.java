@@ -112,12 +112,6 @@ final class ChannelOutput implements EventLoopOutput {
     }
 
     @Override
-    public void send(byte[] bytes) throws IOException {
-        write(bytes);
-        flush();
-    }
-
-    @Override
     public Duration writeTimeout() {
         return writeTimeout;
     }

@@ -110,12 +110,6 @@ public final class LoopOutput implements EventLoopOutput {
     }
 
     @Override
-    public void send(byte[] bytes) throws IOException {
-        write(bytes);
-        flush();
-    }
-
-    @Override
     public Duration writeTimeout() {
         return writeTimeout;
     }
