@@ -74,8 +74,8 @@ final class Sessions {
             for (String credential : credentials) {
                 int colon = credential.indexOf(':');
                 pending.add(signIns.submit(() -> {
-                    Session session = login(http, base, credential.substring(0, colon),
-                            credential.substring(colon + 1));
+                    Session session = loginRetried(http, base, credential.substring(0, colon),
+                            credential.substring(colon + 1), progress);
                     signedIn.incrementAndGet();
                     return session;
                 }));
@@ -121,6 +121,45 @@ final class Sessions {
         }
     }
 
+    /** A node not ready: the proxy's 502, 503 or 504, or no answer at all. */
+    private static final class NotReady extends IOException {
+        NotReady(String message) {
+            super(message);
+        }
+    }
+
+    private static final int SIGN_IN_ATTEMPTS = 6;
+
+    /**
+     * {@link #login} again after 1, 2, 4, 8 and 16 s when the node did not answer it (the proxy's 502-504, an I/O
+     * error): nodes just started, with many generator processes signing in at once, time out some sign-ins. A
+     * refusal (a wrong password, a missing form) is not tried again.
+     */
+    private static Session loginRetried(HttpClient http, URI base, String username, String password,
+            PrintStream progress) throws IOException, InterruptedException {
+        for (int attempt = 1;; attempt++) {
+            try {
+                return login(http, base, username, password);
+            }
+            catch (IOException ex) {
+                if (attempt == SIGN_IN_ATTEMPTS) {
+                    throw ex;
+                }
+                long wait = 1L << (attempt - 1);
+                progress.printf("sign-in of %s failed (%s); trying again in %d s%n", username, ex.getMessage(), wait);
+                TimeUnit.SECONDS.sleep(wait);
+            }
+        }
+    }
+
+    /** Throws {@link NotReady} for the proxy's 502-504: the node did not answer {@code what}. */
+    private static void answered(HttpResponse<?> response, String what) throws NotReady {
+        int status = response.statusCode();
+        if (status >= 502 && status <= 504) {
+            throw new NotReady(what + " answered " + status + " by the proxy");
+        }
+    }
+
     /**
      * One sign-in over the shared client, with a cookie jar of its own (the client keeps none). A client of its own
      * for each sign-in cost the generator 40 % more CPU, on the cores it shares with the node.
@@ -129,6 +168,7 @@ final class Sessions {
             throws IOException, InterruptedException {
         CookieManager cookies = new CookieManager();
         HttpResponse<String> page = send(http, cookies, HttpRequest.newBuilder(base.resolve("/login")));
+        answered(page, "GET /login");
         Matcher csrf = CSRF.matcher(page.body());
         if (page.statusCode() != 200 || !csrf.find()) {
             throw new IllegalStateException("GET " + base.resolve("/login") + " answered " + page.statusCode()
@@ -138,12 +178,14 @@ final class Sessions {
         HttpResponse<String> signedIn = send(http, cookies, HttpRequest.newBuilder(base.resolve("/login"))
             .header("Content-Type", "application/x-www-form-urlencoded")
             .POST(HttpRequest.BodyPublishers.ofString(form)));
+        answered(signedIn, "POST /login");
         String location = signedIn.headers().firstValue("Location").orElse("");
         if (signedIn.statusCode() != 302 || location.contains("error")) {
             throw new IllegalStateException("sign-in of " + username + " refused (" + signedIn.statusCode() + " "
                     + location + "): check the user and password");
         }
         HttpResponse<String> me = send(http, cookies, HttpRequest.newBuilder(base.resolve("/api/me")));
+        answered(me, "GET /api/me");
         Matcher id = ID.matcher(me.body());
         if (me.statusCode() != 200 || !id.find()) {
             throw new IllegalStateException("GET /api/me as " + username + " answered " + me.statusCode()
@@ -155,7 +197,8 @@ final class Sessions {
     /** Sends a request with the jar's cookies (one {@code Cookie} header) and keeps the cookies the answer sets. */
     private static HttpResponse<String> send(HttpClient http, CookieManager cookies, HttpRequest.Builder request)
             throws IOException, InterruptedException {
-        HttpRequest built = request.build();
+        // A request the node never answers is an I/O error (HttpTimeoutException), tried again by loginRetried.
+        HttpRequest built = request.timeout(Duration.ofSeconds(30)).build();
         String cookie = cookieHeader(cookies, built.uri());
         HttpResponse<String> response = http.send(cookie.isEmpty() ? built : HttpRequest.newBuilder(built, (name,
                 value) -> true).header("Cookie", cookie).build(), HttpResponse.BodyHandlers.ofString());

@@ -22,6 +22,7 @@ import org.springframework.context.annotation.Import;
 import org.springframework.core.env.Environment;
 import org.springframework.session.Session;
 import org.springframework.session.SessionRepository;
+import org.springframework.util.ClassUtils;
 
 import dev.livehub.hub.AfterCommit;
 import dev.livehub.hub.CrudBus;
@@ -236,15 +237,24 @@ public class HubAutoConfiguration {
         @Bean
         @ConditionalOnMissingBean
         NettyStreamServer hubNettyStreamServer(StreamAdmission admission, ObjectProvider<SessionUsers> sessions,
-                ObjectProvider<HttpPublishing> publishing, HubProperties properties, ConnectionBudget budget) {
+                ObjectProvider<HttpPublishing> publishing, HubProperties properties, ConnectionBudget budget,
+                ObjectProvider<Engine> engines) {
             Duration heartbeat = properties.getHeartbeat();
             // A write may wait two heartbeats for a client that reads nothing, and a peer that acknowledges nothing
             // is dropped after two: a dead peer's slot is free within three heartbeats of its last acknowledgement.
             NettyStreamServer.Settings settings = new NettyStreamServer.Settings(heartbeat.multipliedBy(2),
                     properties.getStreamHeadTimeout(), budget.stream(), heartbeat.multipliedBy(2),
                     properties.getStreamBodyTimeout());
-            return new NettyStreamServer(admission, sessions.getIfAvailable(() -> SessionUsers.NONE), settings)
+            NettyStreamServer server = new NettyStreamServer(admission,
+                    sessions.getIfAvailable(() -> SessionUsers.NONE), settings)
                 .publishing(publishing.getIfAvailable());
+            // On Redis: the streams on the engine's client's event loops, so a live event is written on the loop that
+            // read it from the pub/sub connection (no thread hop for the streams on that loop).
+            Engine engine = engines.getIfUnique();
+            if (engine != null && ClassUtils.isPresent("io.lettuce.core.RedisClient", getClass().getClassLoader())) {
+                RedisEventLoops.share(engine, server);
+            }
+            return server;
         }
 
         @Bean

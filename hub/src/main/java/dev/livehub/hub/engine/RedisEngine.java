@@ -6,6 +6,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.WeakHashMap;
 import java.util.concurrent.CompletableFuture;
@@ -27,10 +28,12 @@ import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.event.connection.ReconnectFailedEvent;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
+import io.lettuce.core.resource.Transports;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
+import io.netty.channel.EventLoopGroup;
 import reactor.core.Disposable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -201,6 +204,26 @@ public final class RedisEngine implements Engine {
             .build();
         MADE_RESOURCES.add(resources);
         return resources;
+    }
+
+    /**
+     * The event loops of this engine's Lettuce client, for a server that writes what the engine delivers
+     * ({@code NettyStreamServer#eventLoops}): a live event read from the pub/sub connection is then written to the
+     * streams on that connection's loop without a thread hop. Counted as one more user of the loops
+     * ({@link io.lettuce.core.resource.EventLoopGroupProvider#allocate}): give them back with
+     * {@link #releaseEventLoops}, after which the client's shutdown may stop them.
+     *
+     * @return the loops of the client's transport, empty before {@link #start}
+     */
+    public Optional<EventLoopGroup> allocateEventLoops() {
+        RedisLink current = link;
+        return current == null ? Optional.empty()
+                : Optional.of(current.resources().eventLoopGroupProvider().allocate(Transports.eventLoopGroupClass()));
+    }
+
+    /** Gives back loops of {@link #allocateEventLoops}; the last user's release stops them. */
+    public void releaseEventLoops(EventLoopGroup loops) {
+        link.resources().eventLoopGroupProvider().release(loops, 0, 2, TimeUnit.SECONDS);
     }
 
     /** Whether these resources came from {@link #clientResources()}: an engine shuts down only those. */

@@ -3,6 +3,7 @@ package dev.livehub.hub.netty;
 import java.time.Duration;
 
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.IoEventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollChannelOption;
@@ -26,6 +27,11 @@ final class NativeTransport {
             return false;
         }
         return Epoll.isAvailable();
+    }
+
+    /** Whether {@code group} runs the epoll transport (false without it: then it cannot). */
+    static boolean isType(IoEventLoopGroup group) {
+        return isAvailable() && group.isIoType(EpollIoHandler.class);
     }
 
     static IoHandlerFactory ioHandlerFactory() {

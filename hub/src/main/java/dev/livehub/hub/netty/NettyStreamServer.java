@@ -10,6 +10,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoEventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -81,6 +82,12 @@ public final class NettyStreamServer implements AutoCloseable {
 
     private EventLoopGroup group;
 
+    /** Event loops someone else owns ({@link #eventLoops}), or {@code null}: {@link #start} makes its own. */
+    private IoEventLoopGroup shared;
+
+    /** Gives {@link #shared} back to its owner, on {@link #close()}. */
+    private Runnable release;
+
     private Channel server;
 
     /**
@@ -108,11 +115,44 @@ public final class NettyStreamServer implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Serves on {@code eventLoops} instead of loops of its own (before {@link #start}): the Redis client's, so that a
+     * live event read from the pub/sub connection is written to the streams on that connection's loop with no thread
+     * hop (on a busy machine every hop is a wait for a core). {@link #close()} then stops accepting and runs
+     * {@code release}; the loops go on running, and the open streams end with the hub as ever. A request still being
+     * read or answered ends with it, or when the owner stops the loops.
+     *
+     * @param eventLoops Netty's epoll or NIO transport ({@link #canServeOn})
+     * @param release gives the loops back to their owner
+     * @throws IllegalArgumentException for loops of another transport
+     */
+    public synchronized NettyStreamServer eventLoops(IoEventLoopGroup eventLoops, Runnable release) {
+        if (!canServeOn(eventLoops)) {
+            throw new IllegalArgumentException("hub.stream-port serves on Netty's epoll or NIO transport, not on "
+                    + eventLoops.getClass().getName());
+        }
+        this.shared = eventLoops;
+        this.release = release;
+        return this;
+    }
+
+    /** Whether {@link #eventLoops} takes {@code group}: loops of Netty's epoll or NIO transport. */
+    public static boolean canServeOn(IoEventLoopGroup group) {
+        return NativeTransport.isType(group) || group.isIoType(NioIoHandler.class);
+    }
+
     /** Binds {@code host:port} (port 0: any free port) and serves until {@link #close()}. */
     public synchronized void start(String host, int port) {
-        boolean epoll = NativeTransport.isAvailable();
-        group = new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(),
-                epoll ? NativeTransport.ioHandlerFactory() : NioIoHandler.newFactory());
+        boolean epoll;
+        if (shared != null) {
+            epoll = NativeTransport.isType(shared);
+            group = shared;
+        }
+        else {
+            epoll = NativeTransport.isAvailable();
+            group = new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(),
+                    epoll ? NativeTransport.ioHandlerFactory() : NioIoHandler.newFactory());
+        }
         ServerBootstrap bootstrap = new ServerBootstrap().group(group)
             .option(ChannelOption.SO_BACKLOG, 4096)
             .childOption(ChannelOption.SO_KEEPALIVE, true)
@@ -151,12 +191,21 @@ public final class NettyStreamServer implements AutoCloseable {
             throw new IllegalStateException("interrupted while binding hub.stream-port " + port, ex);
         }
         catch (RuntimeException ex) {
-            group.shutdownGracefully();
+            if (shared == null) {
+                group.shutdownGracefully();
+            }
+            group = null;
             throw new IllegalStateException("hub.stream-port " + port + " cannot be bound: " + ex.getMessage(), ex);
         }
-        log.info("Streams (GET /stream/app{}){} also served on {}:{} (Netty, {})",
+        log.info("Streams (GET /stream/app{}){} also served on {}:{} (Netty, {}{})",
                 sessions == SessionUsers.NONE ? ", subscriber tokens" : "",
-                publishing != null ? " and POST /hub/publish" : "", host, port(), epoll ? "epoll" : "NIO");
+                publishing != null ? " and POST /hub/publish" : "", host, port(), epoll ? "epoll" : "NIO",
+                shared != null ? ", on shared event loops" : "");
+    }
+
+    /** Whether it serves on loops someone else owns ({@link #eventLoops}) rather than on its own. */
+    public synchronized boolean sharesEventLoops() {
+        return shared != null;
     }
 
     /** The bound port. */
@@ -180,10 +229,19 @@ public final class NettyStreamServer implements AutoCloseable {
         }
     }
 
-    /** Stops accepting and releases the event loops (closing what is still open). Idempotent. */
+    /**
+     * Stops accepting and releases the event loops: its own are shut down (closing what is still open), shared ones
+     * are given back ({@link #eventLoops}). Idempotent.
+     */
     @Override
     public synchronized void close() {
         stopAccepting();
+        if (release != null) {
+            release.run();
+            release = null;
+            shared = null;
+            group = null;
+        }
         if (group != null) {
             group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
             group = null;

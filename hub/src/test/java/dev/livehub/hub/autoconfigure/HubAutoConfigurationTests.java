@@ -1,5 +1,9 @@
 package dev.livehub.hub.autoconfigure;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -37,6 +41,7 @@ import dev.livehub.hub.engine.Engine;
 import dev.livehub.hub.engine.MemoryEngine;
 import dev.livehub.hub.admission.SessionStreams;
 import dev.livehub.hub.engine.RedisEngine;
+import dev.livehub.hub.netty.NettyStreamServer;
 import dev.livehub.hub.testing.RedisServerExtension;
 import dev.livehub.hub.admission.HubUserResolver;
 import dev.livehub.hub.web.PublishEndpoint;
@@ -277,6 +282,29 @@ class HubAutoConfigurationTests {
             .run(context -> assertThat(context).getFailure().rootCause().hasMessageContaining("not both"));
         web.withPropertyValues("hub.token.public-key=/no/such/key.pem")
             .run(context -> assertThat(context).getFailure().rootCause().hasMessageContaining("/no/such/key.pem"));
+    }
+
+    @Test
+    void onRedisTheStreamPortServesOnTheRedisClientsEventLoops() {
+        runner.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class))
+            .withPropertyValues("hub.engine=redis", "spring.data.redis.host=127.0.0.1",
+                    "spring.data.redis.port=" + redis.port(), "hub.stream-port=0", "hub.stream-address=127.0.0.1",
+                    "hub.token.secret=" + "s".repeat(32))
+            .run(context -> {
+                NettyStreamServer server = context.getBean(NettyStreamServer.class);
+                assertThat(server.sharesEventLoops()).isTrue();
+                // The port answers on those loops: a stream without a token is refused with the contract's 401.
+                try (HttpClient http = HttpClient.newHttpClient()) {
+                    HttpResponse<String> refused = http.send(HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.1:" + server.port() + "/stream/app")).build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    assertThat(refused.statusCode()).isEqualTo(401);
+                }
+            });
+        // Without Redis the port keeps loops of its own.
+        runner.withPropertyValues("hub.stream-port=0", "hub.stream-address=127.0.0.1",
+                "hub.token.secret=" + "s".repeat(32))
+            .run(context -> assertThat(context.getBean(NettyStreamServer.class).sharesEventLoops()).isFalse());
     }
 
     @Test
