@@ -40,13 +40,15 @@ final class Connections {
     Subscriber subscriber(int i, Stats stats, long reconnectMillis) {
         if (sessions.isEmpty()) {
             String user = "lt" + (i % users);
-            return new Subscriber(user, tokenUrl(user), null, sourceAddress(options, i), stats, reconnectMillis);
+            return new Subscriber(user, targetAddress(tokenUrl(user), i), null, sourceAddress(options, i), stats,
+                    reconnectMillis);
         }
         Sessions.Session session = sessions.get(i % sessions.size());
         // Nchan knows no sessions: its channel is the user's, the cookie rides along as a browser's would.
         URI url = options.target.equals("nchan") ? tokenUrl(session.user())
                 : options.url.resolve("/stream/app" + (compact ? "?compact=1" : ""));
-        return new Subscriber(session.user(), url, session.cookie(), sourceAddress(options, i), stats, reconnectMillis);
+        return new Subscriber(session.user(), targetAddress(url, i), session.cookie(), sourceAddress(options, i), stats,
+                reconnectMillis);
     }
 
     /** A stream without a session: Nchan's channel, or the hub's stream with a token the generator signs. */
@@ -61,6 +63,24 @@ final class Connections {
         String token = Tokens.hs256(options.tokenSecret, user, Duration.ofHours(2));
         return options.url.resolve("/stream/app?token=" + URLEncoder.encode(token, StandardCharsets.UTF_8)
                 + (compact ? "&compact=1" : ""));
+    }
+
+    /**
+     * Where connection {@code i} goes: {@code url} on 127.0.0.1..N ({@code --target-addresses}), or {@code url}. Each
+     * address is a destination of its own, so the kernel may give the same local port to connections to different
+     * ones: no socket needs a bound port, and a proxy's own connections to its upstreams keep the whole range (ports
+     * bound with {@code bind()} are ports its {@code connect()} cannot pick).
+     */
+    private URI targetAddress(URI url, int i) {
+        if (options.targetAddresses <= 1) {
+            return url;
+        }
+        if (!"127.0.0.1".equals(url.getHost())) {
+            throw new IllegalArgumentException(
+                    "--target-addresses spreads over 127.0.0.1..N: --url must be on 127.0.0.1, not " + url.getHost());
+        }
+        return URI.create(url.getScheme() + "://127.0.0." + (1 + i % options.targetAddresses) + ":" + url.getPort()
+                + url.getRawPath() + (url.getRawQuery() != null ? "?" + url.getRawQuery() : ""));
     }
 
     /** Where connection {@code i} comes from: spread over 127.0.0.1..N past the ephemeral port range, or any. */

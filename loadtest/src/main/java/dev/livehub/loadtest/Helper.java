@@ -49,6 +49,7 @@ final class Helper implements AutoCloseable {
                 LoadTest.class.getName(), "hold", "--target", options.target, "--url", options.url.toString(),
                 "--first", Integer.toString(first), "--connections", Integer.toString(count), "--users",
                 Integer.toString(users), "--source-addresses", Integer.toString(options.sourceAddresses),
+                "--target-addresses", Integer.toString(options.targetAddresses),
                 "--connect-rate", Integer.toString(Math.max(1, options.connectRate / processes))));
         if (options.tokenSecret != null) {
             command.addAll(List.of("--token-secret", options.tokenSecret));

@@ -81,6 +81,9 @@ public final class LoadTest {
         @Option(names = "--source-addresses", defaultValue = "1", description = "spread connections over 127.0.0.1..N (past the ephemeral port range)")
         int sourceAddresses;
 
+        @Option(names = "--target-addresses", defaultValue = "1", description = "spread connections over the target on 127.0.0.1..N (a server listening on every address): past the ephemeral port range without bound ports")
+        int targetAddresses;
+
         @Option(names = "--connect-rate", defaultValue = "2000", description = "connections opened per second")
         int connectRate;
 
