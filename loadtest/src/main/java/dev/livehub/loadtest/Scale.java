@@ -95,11 +95,52 @@ final class Scale {
         out.append("| RSS per stream under load (highest node) | ").append(Report.kib(worstBytes)).append(" | scale |\n");
         out.append("| Redis CPU at ").append(scale.path("rate").asLong()).append(" events/s | ")
             .append(scale.path("redis").path("cpu_percent").asDouble()).append(" % | scale |\n");
-        out.append("| Redis connections for 3 nodes and the generator | ")
-            .append(scale.path("redis").path("connected_clients").asLong()).append(" | scale |\n\n");
+        int nodes = scale.path("nodes").size();
+        long clients = scale.path("redis").path("connected_clients").asLong();
+        out.append("| Redis connections for ").append(nodes).append(" nodes and the generator | ")
+            .append(clients).append(" | scale |\n\n");
         if (scale.path("connections").asLong() < 50_000) {
             out.append("The scale run above is smaller than 50,000 streams: its figures show the method, not a node's ")
                 .append("capacity; a projection needs the 50,000-stream run on a quiet machine.\n\n");
+            return;
         }
+        million(out, scale, idle, nodes, clients);
+    }
+
+    /** Streams a node holds at most: its stream cap ({@code hub.stream-max-connections} in the bench), under 20,000 files. */
+    private static final long STREAMS_PER_NODE = 19_000;
+
+    /** The projection's numbers, from a scale run of 50,000 streams or more and the idle-sessions run. */
+    private static void million(StringBuilder out, JsonNode scale, JsonNode idle, int nodes, long clients) {
+        long streams = 1_000_000;
+        long needed = (streams + STREAMS_PER_NODE - 1) / STREAMS_PER_NODE + 1;
+        long baseRss = 0;
+        for (JsonNode node : scale.path("nodes")) {
+            baseRss = Math.max(baseRss, node.path("rss_before_bytes").asLong());
+        }
+        double redisCpu = scale.path("redis").path("cpu_percent").asDouble();
+        long rate = scale.path("rate").asLong();
+        out.append("For 1,000,000 streams, from these figures:\n\n| what | projection | how |\n|---|---:|---|\n");
+        out.append("| nodes | ").append(needed).append(" | ceil(1,000,000 / ").append(STREAMS_PER_NODE)
+            .append(" streams a node under its 20,000 files) + 1 for a killed node's streams |\n");
+        if (idle != null) {
+            long perStream = idle.path("server").path("bytes_per_connection").asLong();
+            double gib = (streams * perStream + needed * baseRss) / (1024.0 * 1024 * 1024);
+            out.append("| node memory in all | ").append(String.format(java.util.Locale.ROOT, "%.0f GiB", gib))
+                .append(" | 1,000,000 x ").append(Report.kib(perStream)).append(" (idle session stream) + ").append(needed)
+                .append(" x ").append(baseRss / (1024 * 1024)).append(" MiB (a node's RSS before its streams) |\n");
+        }
+        if (redisCpu > 0 && rate > 0) {
+            long perShard = Math.round(rate * 70.0 / redisCpu);
+            out.append("| events a second one Redis shard carries | ").append(perShard).append(" | ").append(rate)
+                .append(" events/s took ").append(redisCpu).append(" % of a core; budget 70 % of one core |\n");
+        }
+        out.append("| Redis connections | ").append((clients + nodes - 1) / nodes * needed)
+            .append(" | about ").append((clients + nodes - 1) / nodes).append(" a node (this run's ").append(clients)
+            .append(" over ").append(nodes).append(" nodes, the generator's included) |\n\n");
+        out.append("Redis shards = the publish rate a million streams' users make / the events a second one shard carries. ")
+            .append("Each event here went to one user's 10 streams on up to all nodes; with one stream per browser (the ")
+            .append("client shares one connection between tabs) a user's bell channel reaches one node, so Redis's cost ")
+            .append("per event does not grow with the number of nodes.\n\n");
     }
 }

@@ -40,8 +40,34 @@ class ScaleTests {
             .contains("| streams per node held at once (most loaded node) | 201 |")
             .contains("| RSS per stream under load (highest node) | 83 KiB |")
             .contains("| Redis connections for 3 nodes and the generator | 14 |")
+            .doesNotContain("For 1,000,000 streams")
             .contains("smaller than 50,000 streams")
             // No idle-sessions run among the results.
             .contains("| RSS per idle session stream, one node | not yet measured |");
+    }
+
+    @Test
+    void aRunOfFiftyThousandStreamsProjectsAMillion() {
+        JsonNode scale = json.readTree("""
+                {"scenario":"scale","connections":50000,"rate":100,"processes":5,"users":5000,"connected":62501,
+                 "dropped":12501,"lost":0,"duplicated":0,"latency_ms":{"p50":63.2,"p99":49315.8},
+                 "failover":{"reconnected":12501},
+                 "nodes":[{"streams":12501,"rss_before_bytes":1073741824,"bytes_per_stream":53199},
+                          {"streams":12501,"rss_before_bytes":1048576000,"bytes_per_stream":53950},
+                          {"streams":12500,"rss_before_bytes":1048576000,"bytes_per_stream":55756},
+                          {"streams":12498,"rss_before_bytes":1048576000,"bytes_per_stream":53556}],
+                 "redis":{"cpu_percent":4.3,"connected_clients":25}}""");
+        JsonNode idle = json.readTree("""
+                {"scenario":"idle","target":"app-sessions","server":{"bytes_per_connection":14878}}""");
+        StringBuilder out = new StringBuilder();
+
+        Scale.append(out, List.of(scale, idle));
+
+        // 1,000,000 / 19,000 streams a node, rounded up, and one more; 1e6 x 14,878 B + 54 x 1 GiB = 67.9 GiB.
+        assertThat(out).contains("| Redis connections for 4 nodes and the generator | 25 |")
+            .contains("| nodes | 54 |").contains("| node memory in all | 68 GiB |")
+            .contains("| events a second one Redis shard carries | 1628 |")
+            .contains("| Redis connections | 378 |")
+            .doesNotContain("smaller than 50,000 streams");
     }
 }
