@@ -1,6 +1,7 @@
 package dev.livehub.loadtest;
 
 import java.util.List;
+import java.util.Locale;
 
 import tools.jackson.databind.JsonNode;
 
@@ -126,7 +127,7 @@ final class Scale {
         if (idle != null) {
             long perStream = idle.path("server").path("bytes_per_connection").asLong();
             double gib = (streams * perStream + needed * baseRss) / (1024.0 * 1024 * 1024);
-            out.append("| node memory in all | ").append(String.format(java.util.Locale.ROOT, "%.0f GiB", gib))
+            out.append("| node memory in all | ").append(String.format(Locale.ROOT, "%.0f GiB", gib))
                 .append(" | 1,000,000 x ").append(Report.kib(perStream)).append(" (idle session stream) + ").append(needed)
                 .append(" x ").append(baseRss / (1024 * 1024)).append(" MiB (a node's RSS before its streams) |\n");
         }
@@ -135,8 +136,9 @@ final class Scale {
             out.append("| events a second one Redis shard carries | ").append(perShard).append(" | ").append(rate)
                 .append(" events/s took ").append(redisCpu).append(" % of a core; budget 70 % of one core |\n");
         }
-        out.append("| Redis connections | ").append((clients + nodes - 1) / nodes * needed)
-            .append(" | about ").append((clients + nodes - 1) / nodes).append(" a node (this run's ").append(clients)
+        long clientsPerNode = (clients + nodes - 1) / nodes;
+        out.append("| Redis connections | ").append(clientsPerNode * needed)
+            .append(" | about ").append(clientsPerNode).append(" a node (this run's ").append(clients)
             .append(" over ").append(nodes).append(" nodes, the generator's included) |\n\n");
         out.append("Redis shards = the publish rate a million streams' users make / the events a second one shard carries. ")
             .append("Each event here went to one user's 10 streams on up to all nodes; with one stream per browser (the ")
