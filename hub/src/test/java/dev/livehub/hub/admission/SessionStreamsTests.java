@@ -1,0 +1,72 @@
+package dev.livehub.hub.admission;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.Test;
+
+import dev.livehub.hub.Cursor;
+import dev.livehub.hub.Hub;
+import dev.livehub.hub.HubSettings;
+import dev.livehub.hub.engine.MemoryEngine;
+import dev.livehub.hub.engine.StreamSettings;
+import dev.livehub.hub.testing.RecordingOutput;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+class SessionStreamsTests {
+
+    @Test
+    void theSweepChecksEverySessionOnceAnIntervalASliceAtATime() throws Exception {
+        List<List<String>> calls = new CopyOnWriteArrayList<>();
+        Set<String> ended = ConcurrentHashMap.newKeySet();
+        SessionStreams.SessionCheck check = new SessionStreams.SessionCheck() {
+            @Override
+            public boolean exists(String sessionId) {
+                return !ended.contains(sessionId);
+            }
+
+            @Override
+            public Set<String> gone(java.util.Collection<String> sessionIds) {
+                calls.add(List.copyOf(sessionIds));
+                return SessionStreams.SessionCheck.super.gone(sessionIds);
+            }
+        };
+        Duration interval = Duration.ofSeconds(1);
+        int slices = SessionStreams.slices(interval);
+        assertThat(slices).isEqualTo(4);
+        try (Hub hub = new Hub(new MemoryEngine(StreamSettings.defaults()), HubSettings.defaults(),
+                new SimpleMeterRegistry()); SessionStreams sessions = new SessionStreams(check, interval)) {
+            Map<String, RecordingOutput> outputs = new HashMap<>();
+            for (int i = 0; i < 40; i++) {
+                String sessionId = "session-" + i;
+                RecordingOutput output = new RecordingOutput();
+                sessions.track(sessionId, hub.connect("u" + i, Cursor.none(), output));
+                outputs.put(sessionId, output);
+            }
+            // A whole interval's ticks: every session checked, each in its own slice, no tick checking them all.
+            await().atMost(Duration.ofSeconds(5)).until(() -> calls.size() >= slices);
+            List<List<String>> sweep = new ArrayList<>(calls.subList(0, slices));
+            Set<String> checked = new HashSet<>();
+            sweep.forEach(checked::addAll);
+            assertThat(checked).hasSize(40);
+            assertThat(sweep.stream().mapToInt(List::size).sum()).as("each session once a sweep").isEqualTo(40);
+            assertThat(sweep).allSatisfy(slice -> assertThat(slice).hasSizeLessThan(40));
+
+            // A session that ends in its store ends its streams within an interval (and a tick).
+            ended.add("session-7");
+            RecordingOutput seven = outputs.get("session-7");
+            seven.events().awaitFirst("auth-expired", interval.multipliedBy(3));
+            assertThat(outputs.get("session-8").events().all()).noneMatch(event -> "auth-expired".equals(event.event()));
+        }
+    }
+}
