@@ -61,11 +61,14 @@ public class HubRedisSessionsAutoConfiguration {
     }
 
     /**
-     * Whether the sessions of open streams still exist: {@code EXISTS} on each session's key
-     * ({@code spring:session:sessions:<id>}, which Redis expires with the session), pipelined, {@value #CHECK_BATCH}
-     * a round trip, instead of a {@code findById} (an {@code HGETALL} and a deserialized security context) per
-     * session: a node with 5,000 signed-in streams read 5,000 sessions one by one every
-     * {@code hub.session-check-interval}, on the Redis connection the hub's live delivery shares.
+     * Whether the sessions of open streams still exist, from their keys ({@code spring:session:sessions:<id>}, which
+     * Redis expires with the session), never a {@code findById} (an {@code HGETALL} and a deserialized security context
+     * per session). Up to {@value #CHECK_BATCH} sessions a command: one {@code EXISTS key [key ...]} counts how many
+     * keys are there (<a href="https://redis.io/docs/latest/commands/exists/">EXISTS</a>; on a Redis Cluster, Spring
+     * Data sends it to each key's node and adds the counts); only when some are missing does an {@code EXISTS} per key,
+     * pipelined, tell which. A node checks its sessions all the time and almost all of them exist: 250 pipelined
+     * {@code EXISTS} a second (5,000 sessions every 20 s) cost the live events of that moment 1-3 ms, one command for
+     * them nothing measurable.
      */
     @Bean
     SessionStreams.SessionCheck hubRedisSessionCheck(RedisSessionRepository sessions) {
@@ -83,9 +86,16 @@ public class HubRedisSessionsAutoConfiguration {
                 Set<String> gone = new HashSet<>();
                 for (int from = 0; from < ids.size(); from += CHECK_BATCH) {
                     List<String> batch = ids.subList(from, Math.min(ids.size(), from + CHECK_BATCH));
+                    byte[][] keys = batch.stream().map(id -> (prefix + id).getBytes(StandardCharsets.UTF_8))
+                        .toArray(byte[][]::new);
+                    Long present = redis.execute((RedisCallback<Long>) connection -> connection.keyCommands()
+                        .exists(keys));
+                    if (present != null && present == batch.size()) {
+                        continue;
+                    }
                     List<Object> found = redis.executePipelined((RedisCallback<Object>) connection -> {
-                        for (String id : batch) {
-                            connection.keyCommands().exists((prefix + id).getBytes(StandardCharsets.UTF_8));
+                        for (byte[] key : keys) {
+                            connection.keyCommands().exists(key);
                         }
                         return null;
                     });
