@@ -7,6 +7,7 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
 
+import dev.livehub.hub.VirtualThreadCarriers;
 import dev.livehub.hub.autoconfigure.HubProperties;
 
 /**
@@ -26,6 +27,7 @@ public class HubServer {
     }
 
     public static void main(String[] args) {
+        VirtualThreadCarriers.raise();
         SpringApplication.run(HubServer.class, args);
     }
 
