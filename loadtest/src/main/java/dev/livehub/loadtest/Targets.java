@@ -46,6 +46,9 @@ final class Targets {
         Goal.ratio("HTTP publish: hub CPU", "steady-hub-http", "steady-nchan", "%", CPU, 1.5),
         Goal.ratio("HTTP publish: p99", "steady-hub-http", "steady-nchan", "ms", P99, 1.2),
         Goal.ratio("session streams: p99", "steady-sessions", "steady-sessions-nchan", "ms", P99, 1.2),
+        // The same streams straight from the node: no proxy in front of either server (Nchan is its own nginx).
+        Goal.ratio("session streams, no proxy: p99", "steady-sessions-direct", "steady-sessions-nchan", "ms", P99,
+                1.2),
         Goal.ratio("session streams: memory per idle stream", "idle-sessions", "idle-sessions-nchan", "KiB", RSS, 1.0),
         Goal.ratio("token streams (Netty): memory per idle stream", "idle-hub-netty", "idle-nchan", "KiB", RSS, 1.0),
         Goal.ratio("storm: all caught up", "storm-hub-netty", "storm-nchan", "s", CAUGHT_UP, 1.0),
