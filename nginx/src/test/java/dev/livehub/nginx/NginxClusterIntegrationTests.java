@@ -88,6 +88,14 @@ class NginxClusterIntegrationTests {
     }
 
     @Test
+    @Order(0)
+    void nodesKeepAtMostThirtyPercentOfTheirHeapFreeSoIdleStreamsCostLittleMemory() throws Exception {
+        String pid = Files.readString(dir.resolve("run/node1.pid")).strip();
+        String command = Files.readString(Path.of("/proc", pid, "cmdline")).replace('\0', ' ');
+        assertThat(command).contains("-XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -jar");
+    }
+
+    @Test
     @Order(1)
     void eventsComeThroughNginxOneByOneAsPublished() throws Exception {
         ClusterTraffic.assertEventsComeOneByOne(cluster.url());
