@@ -1,9 +1,18 @@
 package dev.livehub.app.stream;
 
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.test.context.TestPropertySource;
 
 import dev.livehub.hub.netty.NettyStreamServer;
+import dev.livehub.hub.testing.SseClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The endpoint suite with the streams on the Netty stream port ({@code hub.stream-port}), as nodes behind a proxy
@@ -19,5 +28,34 @@ class NettyStreamEndpointIntegrationTests extends RedisStreamEndpointIntegration
     @Override
     protected String streamUrl() {
         return "http://127.0.0.1:" + streams.port() + "/stream/app";
+    }
+
+    /**
+     * A session with a stream open on this node is known: a further stream of it (the next page, another tab) does not
+     * read and deserialize the session again. Once its streams are gone, the next one reads it.
+     */
+    @Test
+    void aFurtherStreamOfASessionWithAStreamOpenHereDoesNotReadTheSessionAgain() throws Exception {
+        SseClient first = open("", Map.of());
+        first.events().awaitFirst("ready", WAIT);
+        long reads = sessionReads();
+
+        SseClient second = open("", Map.of());
+        second.events().awaitFirst("ready", WAIT);
+        assertThat(sessionReads()).as("HGETALL of sessions").isEqualTo(reads);
+
+        first.close();
+        second.close();
+        await().atMost(WAIT).until(() -> hub.connectionCount(aliceId) == 0);
+        SseClient third = open("", Map.of());
+        third.events().awaitFirst("ready", WAIT);
+        assertThat(sessionReads()).as("HGETALL of sessions").isEqualTo(reads + 1);
+        third.close();
+    }
+
+    /** Sessions Spring Session has read from Redis (one {@code HGETALL} each), from {@code INFO commandstats}. */
+    private static long sessionReads() {
+        Matcher calls = Pattern.compile("cmdstat_hgetall:calls=(\\d+)").matcher(redis.commands().info("commandstats"));
+        return calls.find() ? Long.parseLong(calls.group(1)) : 0;
     }
 }

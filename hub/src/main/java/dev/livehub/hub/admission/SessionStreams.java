@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.HexFormat;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -139,6 +140,25 @@ public final class SessionStreams implements AutoCloseable {
             byDigest.put(digest(id), id);
             return set;
         });
+    }
+
+    /**
+     * The user of a session that has a stream open on this node, or {@code null}: the session was found signed in when
+     * that stream opened, and it is still tracked, so nothing has ended it since (a sign-out on any node, the
+     * container's events, the check). A further stream of the same session (the next page, another tab) may be
+     * admitted on that, without reading the session store again: reading and deserializing a session was most of
+     * what opening a session stream cost. It is no staler than the streams already open: an expired session that the
+     * check has not reached yet keeps them too, and the check ends them all.
+     *
+     * <p>Thread-safe; a lookup in a concurrent map.
+     */
+    public String userOf(String sessionId) {
+        Set<Connection> connections = bySession.get(sessionId);
+        if (connections == null) {
+            return null;
+        }
+        Iterator<Connection> first = connections.iterator();
+        return first.hasNext() ? first.next().user() : null;
     }
 
     public void untrack(String sessionId, Connection connection) {

@@ -219,9 +219,9 @@ public class HubAutoConfiguration {
         @ConditionalOnBean(type = "org.springframework.session.SessionRepository")
         @ConditionalOnClass(name = "org.springframework.security.core.context.SecurityContext")
         SessionUsers hubSessionUsers(SessionRepository<? extends Session> sessions, HubUserResolver users,
-                Environment environment) {
+                Environment environment, SessionStreams open) {
             return new SpringSessionUsers(sessions, users,
-                    environment.getProperty("server.servlet.session.cookie.name", "SESSION"));
+                    environment.getProperty("server.servlet.session.cookie.name", "SESSION"), open);
         }
     }
 

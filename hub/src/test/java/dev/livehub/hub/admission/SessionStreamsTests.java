@@ -26,6 +26,27 @@ import static org.awaitility.Awaitility.await;
 class SessionStreamsTests {
 
     @Test
+    void aSessionsUserIsKnownWhileItHasAStreamOpenAndNotOnceItEnds() throws Exception {
+        try (Hub hub = new Hub(new MemoryEngine(StreamSettings.defaults()), HubSettings.defaults(),
+                new SimpleMeterRegistry()); SessionStreams sessions = new SessionStreams(null, Duration.ofSeconds(20))) {
+            var first = hub.connect("alice", Cursor.none(), new RecordingOutput());
+            var second = hub.connect("alice", Cursor.none(), new RecordingOutput());
+            assertThat(sessions.userOf("s1")).isNull();
+            sessions.track("s1", first);
+            sessions.track("s1", second);
+            assertThat(sessions.userOf("s1")).isEqualTo("alice");
+            sessions.untrack("s1", first);
+            assertThat(sessions.userOf("s1")).as("one stream left").isEqualTo("alice");
+            sessions.untrack("s1", second);
+            assertThat(sessions.userOf("s1")).as("no stream left").isNull();
+
+            sessions.track("s2", hub.connect("bob", Cursor.none(), new RecordingOutput()));
+            sessions.endSession("s2", "signed-out");
+            assertThat(sessions.userOf("s2")).as("signed out").isNull();
+        }
+    }
+
+    @Test
     void theSweepChecksEverySessionOnceAnIntervalASliceAtATime() throws Exception {
         List<List<String>> calls = new CopyOnWriteArrayList<>();
         Set<String> ended = ConcurrentHashMap.newKeySet();
