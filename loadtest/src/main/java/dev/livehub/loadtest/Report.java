@@ -41,7 +41,7 @@ final class Report implements Callable<Integer> {
             .append(Math.round(memoryGiB())).append(" GiB, ").append(System.getProperty("os.name")).append(' ')
             .append(System.getProperty("os.version")).append(", Java ").append(System.getProperty("java.version"))
             .append(". The server under test, its Redis and the generator share the machine, on loopback. The hub is ")
-            .append("`livehub-server.jar` (Redis engine; JVM `-Xms1g -Xmx1g -XX:+UseZGC`, bench's `HUB_JAVA_OPTS`; for `idle` `-Xms64m -Xmx3g -XX:+UseG1GC`, `IDLE_JAVA_OPTS`, a heap that starts small so the RSS follows what the streams hold); `hub` streams come from the servlet container's port, `hub-netty` from the node's Netty port (`hub.stream-port`); Nchan is Debian's `libnginx-mod-nchan` with Redis ")
+            .append("`livehub-server.jar` (Redis engine; JVM `-Xms1g -Xmx1g -XX:+UseZGC`, bench's `HUB_JAVA_OPTS`; for `idle` `-Xms64m -Xmx3g -XX:+UseG1GC -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30`, `IDLE_JAVA_OPTS`, a heap that starts small so the RSS follows what the streams hold, kept at most 30 % free as README advises for stream nodes); `hub` streams come from the servlet container's port, `hub-netty` from the node's Netty port (`hub.stream-port`); Nchan is Debian's `libnginx-mod-nchan` with Redis ")
             .append("storage (`loadtest/nchan/nginx.conf.template`, one worker per core). Each run gets a fresh server and an empty Redis. Latency is publish call to event parsed by the ")
             .append("subscriber, after a warm-up; `hub/redis` publishes with `FCALL hub_publish` (one call for up to 250 ")
             .append("users), `hub/http` with `POST /hub/publish`, `hub/http-batch` with `POST /hub/publish/batch` (what ")
@@ -58,6 +58,13 @@ final class Report implements Callable<Integer> {
                 continue;
             }
             out.append("## ").append(scenario).append("\n\n");
+            if (scenario.equals("idle")) {
+                out.append("`server RSS/conn` is the server process's RSS growth from before its streams to 2 s after ")
+                    .append("the last one opened, over the streams. A JVM's moves with how far its heap had grown ")
+                    .append("before (signing 5,000 users in grows it) and while the streams opened: compare several ")
+                    .append("runs, not one figure. What the hub's streams keep alive is the smaller, steadier figure ")
+                    .append("(README, Operating, memory of idle streams).\n\n");
+            }
             if (scenario.equals("storm")) {
                 // Latencies of a storm include the time the clients were away: only the catch-up is a figure.
                 // With compaction (records per user > 0), each client is owed the latest state of every record, not
