@@ -31,14 +31,38 @@ public final class VirtualThreadCarriers {
      * JVM was given one ({@code -Djdk.virtualThreadScheduler.parallelism=N} wins).
      *
      * @return the parallelism the scheduler will use
+     * @throws IllegalArgumentException when the JVM was given one that is not a number
      */
     public static int raise() {
         String given = System.getProperty(PARALLELISM);
         if (given != null) {
-            return Integer.parseInt(given.trim());
+            try {
+                return Integer.parseInt(given.trim());
+            }
+            catch (NumberFormatException ex) {
+                throw new IllegalArgumentException(
+                        "-D" + PARALLELISM + "=" + given + " is not a number of carrier threads", ex);
+            }
         }
         int carriers = Math.max(AT_LEAST, Runtime.getRuntime().availableProcessors());
         System.setProperty(PARALLELISM, Integer.toString(carriers));
         return carriers;
+    }
+
+    /**
+     * What to tell the operator when nobody set the scheduler's parallelism and the JDK's default (one carrier per
+     * core) is below {@value #AT_LEAST}, or {@code null}: an app that embeds the hub and did not call {@link #raise()}.
+     * The hub admits streams on the stream port and publishes on virtual threads, and an app with
+     * {@code spring.threads.virtual.enabled} serves its requests on them too.
+     */
+    public static String shortage() {
+        int cores = Runtime.getRuntime().availableProcessors();
+        if (System.getProperty(PARALLELISM) != null || cores >= AT_LEAST) {
+            return null;
+        }
+        return "Virtual threads run on " + cores + " carrier threads (the JDK's default, one per core): after a start,"
+                + " requests that load classes can hold them all and the node stops answering. Call"
+                + " dev.livehub.hub.VirtualThreadCarriers.raise() first in main, or start the JVM with -D" + PARALLELISM
+                + "=" + AT_LEAST;
     }
 }

@@ -31,6 +31,7 @@ import dev.livehub.hub.Hub;
 import dev.livehub.hub.HubSettings;
 import dev.livehub.hub.PagePosition;
 import dev.livehub.hub.PublishRetries;
+import dev.livehub.hub.VirtualThreadCarriers;
 import dev.livehub.hub.engine.Engine;
 import dev.livehub.hub.engine.MemoryEngine;
 import dev.livehub.hub.engine.StreamSettings;
@@ -70,6 +71,10 @@ public class HubAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     Hub hub(Engine engine, HubProperties properties, ObjectProvider<MeterRegistry> registry) {
+        String carriers = VirtualThreadCarriers.shortage();
+        if (carriers != null) {
+            log.warn(carriers);
+        }
         HubSettings settings = new HubSettings(properties.getMaxConnectionsPerUser(), properties.getOutboxSize(),
                 properties.getHeartbeat(), properties.getRetry(), properties.getStreamLifetime(),
                 properties.getCatchUpPage(), properties.getCompactAbove());
