@@ -46,8 +46,8 @@ class SecurityConfig {
             .anyRequest().authenticated())
             // The sign-in page is the app's own (templates/login.html, LoginController).
             .formLogin(form -> form.loginPage("/login").defaultSuccessUrl("/", false))
-            // Signing out ends the session's open streams here at once (auth-expired); other nodes find the session
-            // gone at their next check (hub.session-check-interval).
+            // Signing out ends the session's open streams here at once (auth-expired), and on the other nodes when
+            // they hear it through Redis (their session check, hub.session-check-interval, catches one that did not).
             .logout(logout -> logout.logoutSuccessUrl("/login?logout").addLogoutHandler((request, response, auth) -> {
                 if (request.getRequestedSessionId() != null) {
                     sessionStreams.endSession(request.getRequestedSessionId(), "signed-out");

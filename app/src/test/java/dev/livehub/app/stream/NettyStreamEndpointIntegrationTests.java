@@ -32,7 +32,8 @@ class NettyStreamEndpointIntegrationTests extends RedisStreamEndpointIntegration
 
     /**
      * A session with a stream open on this node is known: a further stream of it (the next page, another tab) does not
-     * read and deserialize the session again. Once its streams are gone, the next one reads it.
+     * read and deserialize the session again, only asks Redis that it still exists. Once its streams are gone, the next
+     * one reads it.
      */
     @Test
     void aFurtherStreamOfASessionWithAStreamOpenHereDoesNotReadTheSessionAgain() throws Exception {
@@ -51,6 +52,18 @@ class NettyStreamEndpointIntegrationTests extends RedisStreamEndpointIntegration
         third.events().awaitFirst("ready", WAIT);
         assertThat(sessionReads()).as("HGETALL of sessions").isEqualTo(reads + 1);
         third.close();
+    }
+
+    /** A session deleted in Redis gets no further stream, even on a node where one of its streams is still open. */
+    @Test
+    void aSessionDeletedInRedisOpensNoFurtherStreamWhereOneIsStillOpen() throws Exception {
+        SseClient first = open("", Map.of());
+        first.events().awaitFirst("ready", WAIT);
+        redis.commands().del(sessionKey());
+
+        SseClient second = open("", Map.of());
+        assertThat(second.status()).isEqualTo(401);
+        first.close();
     }
 
     /** Sessions Spring Session has read from Redis (one {@code HGETALL} each), from {@code INFO commandstats}. */

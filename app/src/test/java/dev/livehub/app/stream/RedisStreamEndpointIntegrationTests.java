@@ -32,7 +32,7 @@ class RedisStreamEndpointIntegrationTests extends StreamEndpointContract {
         redis.useForTheHub(registry);
     }
 
-    private String sessionKey() {
+    String sessionKey() {
         String cookie = alice.cookieHeader().replaceAll(".*SESSION=([^;]+).*", "$1");
         return "spring:session:sessions:" + new String(Base64.getDecoder().decode(cookie), StandardCharsets.UTF_8);
     }

@@ -143,22 +143,32 @@ public final class SessionStreams implements AutoCloseable {
     }
 
     /**
-     * The user of a session that has a stream open on this node, or {@code null}: the session was found signed in when
-     * that stream opened, and it is still tracked, so nothing has ended it since (a sign-out on any node, the
-     * container's events, the check). A further stream of the same session (the next page, another tab) may be
-     * admitted on that, without reading the session store again: reading and deserializing a session was most of
-     * what opening a session stream cost. It is no staler than the streams already open: an expired session that the
-     * check has not reached yet keeps them too, and the check ends them all.
+     * The user of a session that has a stream open on this node and that its store still has, or {@code null}: the
+     * session was found signed in when that stream opened, nothing has ended it here since (a sign-out on any node,
+     * the container's events, the check), and the store still has it ({@link SessionCheck#exists}: on Redis one
+     * {@code EXISTS}, not a read). A further stream of the same session (the next page, another tab) may be admitted on
+     * that without reading and deserializing the session again, which was most of what opening a session stream
+     * cost. {@code null} too when there is no check, or when the store cannot be asked: the caller reads the session.
      *
-     * <p>Thread-safe; a lookup in a concurrent map.
+     * <p>Thread-safe; a lookup in a concurrent map, then the check on the calling thread.
      */
     public String userOf(String sessionId) {
         Set<Connection> connections = bySession.get(sessionId);
-        if (connections == null) {
+        if (connections == null || check == null) {
             return null;
         }
         Iterator<Connection> first = connections.iterator();
-        return first.hasNext() ? first.next().user() : null;
+        if (!first.hasNext()) {
+            return null;
+        }
+        String user = first.next().user();
+        try {
+            return check.exists(sessionId) ? user : null;
+        }
+        catch (RuntimeException ex) {
+            log.debug("Checking session of user {} failed ({}); reading it instead", user, ex.getMessage());
+            return null;
+        }
     }
 
     public void untrack(String sessionId, Connection connection) {

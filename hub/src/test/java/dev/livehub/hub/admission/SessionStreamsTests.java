@@ -26,9 +26,11 @@ import static org.awaitility.Awaitility.await;
 class SessionStreamsTests {
 
     @Test
-    void aSessionsUserIsKnownWhileItHasAStreamOpenAndNotOnceItEnds() throws Exception {
+    void aSessionsUserIsKnownWhileItHasAStreamOpenAndItsStoreHasItAndNotOnceItEnds() throws Exception {
+        Set<String> deleted = ConcurrentHashMap.newKeySet();
         try (Hub hub = new Hub(new MemoryEngine(StreamSettings.defaults()), HubSettings.defaults(),
-                new SimpleMeterRegistry()); SessionStreams sessions = new SessionStreams(null, Duration.ofSeconds(20))) {
+                new SimpleMeterRegistry());
+                SessionStreams sessions = new SessionStreams(id -> !deleted.contains(id), Duration.ofHours(1))) {
             var first = hub.connect("alice", Cursor.none(), new RecordingOutput());
             var second = hub.connect("alice", Cursor.none(), new RecordingOutput());
             assertThat(sessions.userOf("s1")).isNull();
@@ -43,6 +45,14 @@ class SessionStreamsTests {
             sessions.track("s2", hub.connect("bob", Cursor.none(), new RecordingOutput()));
             sessions.endSession("s2", "signed-out");
             assertThat(sessions.userOf("s2")).as("signed out").isNull();
+
+            sessions.track("s3", hub.connect("carol", Cursor.none(), new RecordingOutput()));
+            assertThat(sessions.userOf("s3")).isEqualTo("carol");
+            deleted.add("s3");
+            assertThat(sessions.userOf("s3")).as("gone from its store, the check not run yet").isNull();
+        }
+        try (SessionStreams containerOnly = new SessionStreams(null, Duration.ofSeconds(20))) {
+            assertThat(containerOnly.userOf("s1")).as("no store to ask").isNull();
         }
     }
 
