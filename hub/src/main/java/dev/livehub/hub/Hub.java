@@ -16,6 +16,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 import io.micrometer.core.instrument.MeterRegistry;
@@ -52,6 +53,9 @@ public final class Hub implements AutoCloseable {
     private final Map<String, Local> local = new ConcurrentHashMap<>();
 
     private final AtomicInteger connections = new AtomicInteger();
+
+    /** Streams opened and closed on this node since it started: see {@link #streamChanges()}. */
+    private final AtomicLong streamChanges = new AtomicLong();
 
     /** Notified when the last open stream has ended, for {@link #close()}. */
     private final Object noConnections = new Object();
@@ -204,6 +208,7 @@ public final class Hub implements AutoCloseable {
             throw ex;
         }
         connections.incrementAndGet();
+        streamChanges.incrementAndGet();
         log.debug("Stream of user {} opened ({}); {} on this node", user, cursor, connections.get());
         try {
             connection.start();
@@ -325,6 +330,16 @@ public final class Hub implements AutoCloseable {
         return entry == null ? 0 : entry.connections.size();
     }
 
+    /**
+     * How many streams opened or closed on this node since it started. Equal in two calls: whose streams are open here
+     * may not have changed in between (what is counted from {@link #connections()} need not be counted again); the
+     * count is bumped after a stream is added and after one is removed, so a count taken before reading
+     * {@link #connections()} is never newer than what was read. Thread-safe.
+     */
+    public long streamChanges() {
+        return streamChanges.get();
+    }
+
     /** Every open stream on this node, a snapshot. */
     public List<Connection> connections() {
         List<Connection> all = new ArrayList<>();
@@ -428,6 +443,7 @@ public final class Hub implements AutoCloseable {
         local.computeIfPresent(connection.user(), (user, entry) -> {
             if (entry.connections.remove(connection)) {
                 connections.decrementAndGet();
+                streamChanges.incrementAndGet();
             }
             if (entry.connections.isEmpty()) {
                 engine.unsubscribe(user);
