@@ -194,6 +194,16 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
         return connection.sync();
     }
 
+    /**
+     * How many times this server has run {@code command} (lower case, as {@code INFO commandstats} names it:
+     * {@code exists}, {@code hgetall}), 0 if never.
+     */
+    public long calls(String command) {
+        java.util.regex.Matcher calls = java.util.regex.Pattern.compile("cmdstat_" + command + ":calls=(\\d+)")
+            .matcher(commands().info("commandstats"));
+        return calls.find() ? Long.parseLong(calls.group(1)) : 0;
+    }
+
     public static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             socket.setReuseAddress(true);
