@@ -18,9 +18,10 @@ import dev.livehub.hub.admission.StreamRequest;
  * The signed-in user of a request that is not a servlet request (the Netty stream port): its session cookie, looked
  * up in Spring Session's store, and the Spring Security context saved in that session. The session is only read,
  * never saved, so opening a stream does not extend it. A session with a stream open on this node is not read again,
- * only asked to still exist ({@link SessionStreams#userOf}): while 19,000 session streams of 5,000 sessions opened on one node, reading each
- * session from Redis and deserializing its attributes (JDK serialization, Spring Session's default) led the
- * allocation profile (JFR), and that garbage is what grew the node's heap (README, memory of idle streams).
+ * only asked to still exist ({@link SessionStreams#userOf}): while 19,000 session streams of 5,000 sessions opened
+ * on one node, reading each session from Redis and deserializing its attributes (JDK serialization, Spring Session's
+ * default) led the allocation profile (JFR), and that garbage is what grew the node's heap (README, memory of idle
+ * streams).
  */
 final class SpringSessionUsers implements SessionUsers {
 

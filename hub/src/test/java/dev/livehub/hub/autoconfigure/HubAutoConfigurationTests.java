@@ -145,7 +145,10 @@ class HubAutoConfigurationTests {
                 assertThat(redis.calls("exists") - before).isEqualTo(2);
                 assertThat(check.gone(asked)).containsExactlyInAnyOrder(signedOut, expired, "never-was");
                 assertThat(check.exists(live.getFirst())).isTrue();
+                // One session, gone: its count of 0 says so, no EXISTS per key after it.
+                long single = redis.calls("exists");
                 assertThat(check.exists(signedOut)).isFalse();
+                assertThat(redis.calls("exists") - single).isEqualTo(1);
             });
     }
 
