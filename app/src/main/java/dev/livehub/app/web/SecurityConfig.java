@@ -16,7 +16,6 @@ import org.springframework.security.web.util.matcher.RequestMatcher;
 
 import dev.livehub.app.users.AppUserDetails;
 import dev.livehub.hub.admission.HubUserResolver;
-import dev.livehub.hub.admission.SessionStreams;
 
 import static org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher.withDefaults;
 
@@ -27,7 +26,7 @@ import static org.springframework.security.web.servlet.util.matcher.PathPatternR
 class SecurityConfig {
 
     @Bean
-    SecurityFilterChain security(HttpSecurity http, SessionStreams sessionStreams) throws Exception {
+    SecurityFilterChain security(HttpSecurity http) throws Exception {
         RequestMatcher machines = request -> {
             String path = request.getRequestURI().substring(request.getContextPath().length());
             return path.startsWith("/stream/") || path.startsWith("/api/") || path.startsWith("/hub/")
@@ -46,13 +45,9 @@ class SecurityConfig {
             .anyRequest().authenticated())
             // The sign-in page is the app's own (templates/login.html, LoginController).
             .formLogin(form -> form.loginPage("/login").defaultSuccessUrl("/", false))
-            // Signing out ends the session's open streams here at once (auth-expired), and on the other nodes when
-            // they hear it through Redis (their session check, hub.session-check-interval, catches one that did not).
-            .logout(logout -> logout.logoutSuccessUrl("/login?logout").addLogoutHandler((request, response, auth) -> {
-                if (request.getRequestedSessionId() != null) {
-                    sessionStreams.endSession(request.getRequestedSessionId(), "signed-out");
-                }
-            }))
+            // The hub's customizer of every HttpSecurity (applied before these rules) adds what ends the session's
+            // open streams at sign-out, here and on the other nodes, with auth-expired.
+            .logout(logout -> logout.logoutSuccessUrl("/login?logout"))
             // EventSource gives up for good when redirected to an HTML login page: machines get a plain 401.
             // A denial keeps its reason for ErrorPages (a missing CSRF token is said as an expired form).
             .exceptionHandling(errors -> errors

@@ -38,6 +38,11 @@ import dev.livehub.hub.Hub;
  * node holds anyway), and every node ends the streams it has of that session. The message names the session by a
  * SHA-256 of its id, never the id itself. A node that misses the message (its Redis connection down at that moment)
  * still finds the session gone at its next check.
+ *
+ * <p>A stream admitted while its session ends (its session read just before a sign-out deleted it, tracked just after
+ * the sign-out ended the session's streams) is not missed: a session ended here or on another node is remembered
+ * for {@link #ENDED_MEMORY}, and a stream {@linkplain #track tracked} with it in that time ends at once with
+ * {@code auth-expired}, as if it had opened a moment earlier.
  */
 public final class SessionStreams implements AutoCloseable {
 
@@ -75,6 +80,15 @@ public final class SessionStreams implements AutoCloseable {
 
     /** The ids of {@link #bySession} by their SHA-256, for what other nodes broadcast. */
     private final Map<String, String> byDigest = new ConcurrentHashMap<>();
+
+    /** How long an ended session is remembered for streams admitted while it ended; the check finds any later. */
+    static final Duration ENDED_MEMORY = Duration.ofMinutes(1);
+
+    /** Sessions ended within {@link #ENDED_MEMORY}, by their SHA-256: why, and when ({@link System#nanoTime}). */
+    private final Map<String, Ended> ended = new ConcurrentHashMap<>();
+
+    private record Ended(String reason, long atNanos) {
+    }
 
     private final Hub hub;
 
@@ -132,14 +146,27 @@ public final class SessionStreams implements AutoCloseable {
         return (int) Math.clamp(interval.toMillis() / 250, 1, 20);
     }
 
-    /** Remembers that {@code connection} was opened with {@code sessionId}, until the connection ends. */
+    /**
+     * Remembers that {@code connection} was opened with {@code sessionId}, until the connection ends; or, when that
+     * session ended within {@link #ENDED_MEMORY} (here or on another node), ends the connection at once with
+     * {@code auth-expired}.
+     */
     public void track(String sessionId, Connection connection) {
+        String digest = digest(sessionId);
         bySession.compute(sessionId, (id, connections) -> {
             Set<Connection> set = connections != null ? connections : ConcurrentHashMap.newKeySet();
             set.add(connection);
-            byDigest.put(digest(id), id);
+            byDigest.put(digest, id);
             return set;
         });
+        // After the compute: an end that comes later finds the connection in bySession, one that came before is here.
+        Ended end = ended.get(digest);
+        if (end != null && System.nanoTime() - end.atNanos() < ENDED_MEMORY.toNanos()) {
+            untrack(sessionId, connection);
+            connection.endAuthentication(end.reason());
+            log.info("Session ended ({}) while a stream of user {} was admitted: ended with auth-expired",
+                    end.reason(), connection.user());
+        }
     }
 
     /**
@@ -189,6 +216,7 @@ public final class SessionStreams implements AutoCloseable {
      * @return how many streams were ended on this node
      */
     public int endSession(String sessionId, String reason) {
+        remember(digest(sessionId), reason);
         int ended = endHere(sessionId, reason);
         if (hub != null) {
             hub.broadcast(TOPIC, reason + " " + digest(sessionId));
@@ -199,7 +227,11 @@ public final class SessionStreams implements AutoCloseable {
     /** What another node broadcast: {@code <reason> <digest>}. Runs on the engine's I/O thread. */
     private void heard(String message) {
         int space = message.indexOf(' ');
-        String sessionId = space < 0 ? null : byDigest.get(message.substring(space + 1));
+        if (space < 0) {
+            return;
+        }
+        remember(message.substring(space + 1), message.substring(0, space));
+        String sessionId = byDigest.get(message.substring(space + 1));
         if (sessionId != null) {
             endHere(sessionId, message.substring(0, space));
         }
@@ -215,6 +247,13 @@ public final class SessionStreams implements AutoCloseable {
         log.info("Session ended ({}): {} streams of user {} ended with auth-expired", reason, connections.size(),
                 connections.iterator().next().user());
         return connections.size();
+    }
+
+    /** Remembers an ended session (before its streams are ended, see {@link #track}); forgets the old ones. */
+    private void remember(String digest, String reason) {
+        long now = System.nanoTime();
+        ended.values().removeIf(end -> now - end.atNanos() >= ENDED_MEMORY.toNanos());
+        ended.put(digest, new Ended(reason, now));
     }
 
     /** Checks the sessions of the next slice; ends the streams of those that no longer exist. */

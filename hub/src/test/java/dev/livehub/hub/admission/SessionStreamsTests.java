@@ -100,4 +100,26 @@ class SessionStreamsTests {
             assertThat(outputs.get("session-8").events().all()).noneMatch(event -> "auth-expired".equals(event.event()));
         }
     }
+
+    @Test
+    void aStreamTrackedJustAfterItsSessionEndedEndsAtOnce() throws Exception {
+        try (Hub hub = new Hub(new MemoryEngine(StreamSettings.defaults()), HubSettings.defaults(),
+                new SimpleMeterRegistry());
+                SessionStreams sessions = new SessionStreams(id -> true, Duration.ofHours(1))) {
+            // A sign-out ends the session's streams while a stream of it is being admitted (its session read just
+            // before the sign-out deleted it): that stream is tracked after the end, and ends too.
+            assertThat(sessions.endSession("s1", "signed-out")).isZero();
+            RecordingOutput late = new RecordingOutput();
+            sessions.track("s1", hub.connect("alice", Cursor.none(), late));
+            assertThat(late.events().awaitFirst("auth-expired", Duration.ofSeconds(5)).data()).contains("signed-out");
+            assertThat(late.awaitClosed(Duration.ofSeconds(5))).isTrue();
+            assertThat(sessions.userOf("s1")).as("nothing left tracked").isNull();
+
+            RecordingOutput other = new RecordingOutput();
+            sessions.track("s2", hub.connect("bob", Cursor.none(), other));
+            other.events().awaitFirst("ready", Duration.ofSeconds(5));
+            assertThat(sessions.userOf("s2")).as("another session is unaffected").isEqualTo("bob");
+            assertThat(other.events().all()).noneMatch(event -> "auth-expired".equals(event.event()));
+        }
+    }
 }
