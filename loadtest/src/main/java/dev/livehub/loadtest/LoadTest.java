@@ -90,6 +90,10 @@ public final class LoadTest {
         @Option(names = "--out", description = "also write the JSON result here")
         Path out;
 
+        @Option(names = "--slow-log", description = "a diagnostic of the latency tail: write every event delivered "
+                + "1 ms or more after its publish here, one a line: publish time (epoch µs), latency (µs)")
+        Path slowLog;
+
         @Option(names = "--login", split = ",", paramLabel = "USER:PASSWORD", description = "sign these users in "
                 + "through the app's /login form and subscribe with their sessions (connections spread over them)")
         List<String> login;

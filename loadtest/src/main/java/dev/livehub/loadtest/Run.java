@@ -109,6 +109,11 @@ final class Run {
         if (options.out != null) {
             Files.writeString(options.out, json + "\n");
         }
+        if (options.slowLog != null) {
+            StringBuilder lines = new StringBuilder();
+            stats.slow.forEach(event -> lines.append(event[0]).append(' ').append(event[1]).append('\n'));
+            Files.writeString(options.slowLog, lines);
+        }
         return (long) result.get("lost") == 0 && (long) result.get("duplicated") == 0 ? 0 : 1;
     }
 

@@ -1,5 +1,6 @@
 package dev.livehub.loadtest;
 
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.LongAdder;
 
 import org.HdrHistogram.ConcurrentHistogram;
@@ -16,6 +17,20 @@ final class Stats {
 
     /** From a dropped stream to the next one open (failover), in microseconds. */
     final Histogram reconnectTime = new ConcurrentHistogram(3_600_000_000L, 3);
+
+    /** Events delivered at least {@link #slowMicros} after their publish: {publish epoch µs, latency µs}. */
+    final ConcurrentLinkedQueue<long[]> slow = new ConcurrentLinkedQueue<>();
+
+    /** Which events {@link #slow} keeps; never by default ({@code --slow-log} sets it). */
+    volatile long slowMicros = Long.MAX_VALUE;
+
+    /** Records one delivered event's latency (publish to receive). */
+    void delivered(long sentMicros, long latencyMicros) {
+        latency.recordValue(Math.max(1, latencyMicros));
+        if (latencyMicros >= slowMicros) {
+            slow.add(new long[] { sentMicros, latencyMicros });
+        }
+    }
 
     final LongAdder connected = new LongAdder();
 

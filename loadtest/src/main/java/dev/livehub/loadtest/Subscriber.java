@@ -244,7 +244,7 @@ final class Subscriber {
         }
         int seq = (int) number(json, seqAt + 6);
         long sent = number(json, tAt + 4);
-        stats.latency.recordValue(Math.max(1, Clock.micros() - sent));
+        stats.delivered(sent, Clock.micros() - sent);
         stats.received.increment();
         synchronized (this) {
             if (seen.get(seq)) {
