@@ -103,6 +103,9 @@ final class Run {
     }
 
     int execute(PrintStream out) throws Exception {
+        if (options.slowLog != null) {
+            stats.slowMicros = 1000;
+        }
         Map<String, Object> result = measure(out);
         String json = JsonMapper.builder().build().writerWithDefaultPrettyPrinter().writeValueAsString(result);
         out.println(json);

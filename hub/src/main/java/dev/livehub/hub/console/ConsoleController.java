@@ -128,8 +128,9 @@ public class ConsoleController {
     }
 
     /**
-     * Each user's open streams on every node: this node's own count, fresh, plus what the other nodes' heartbeats
-     * report (as old as one heartbeat interval). {@code unknownOn} collects nodes whose heartbeat leaves the users out.
+     * Each user's open streams on every node: this node's own count, fresh, plus what the other nodes report beside
+     * their heartbeats ({@code StreamAdmin#nodeUsers}, as old as one heartbeat interval). {@code unknownOn} collects
+     * nodes that do not list their users.
      */
     private final class ClusterStreams {
 
@@ -140,9 +141,10 @@ public class ConsoleController {
         ClusterStreams() {
             engine.admin().nodes().forEach((name, document) -> {
                 if (!name.equals(heartbeat.name())) {
-                    JsonNode node = json.readTree(document);
-                    if (node.has("userStreams")) {
-                        others.add(node.get("userStreams"));
+                    String users = json.readTree(document).path("usersListed").asBoolean(false)
+                            ? engine.admin().nodeUsers(name) : null;
+                    if (users != null) {
+                        others.add(json.readTree(users));
                     }
                     else {
                         unknownOn.add(name);

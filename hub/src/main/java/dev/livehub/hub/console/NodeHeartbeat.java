@@ -11,7 +11,6 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.util.RawValue;
 
 import dev.livehub.hub.Hub;
 import dev.livehub.hub.engine.Engine;
@@ -19,9 +18,11 @@ import dev.livehub.hub.engine.StreamSettings;
 
 /**
  * This node's heartbeat in the store ({@code <prefix>:node:<name>} in Redis, expiring after three intervals): its
- * name, open streams and users (and each user's open streams, up to 10,000 users), Redis links, live delivery, draining, and the stream settings it appends with, so that
- * any node's console shows the whole cluster and {@code hubctl} appends as the nodes do. A node that stops or dies
- * drops out within three intervals. A heartbeat the store refuses is skipped (logged once per outage).
+ * name, open streams and users, Redis links, live delivery, draining, and the stream settings it appends with, so that
+ * any node's console shows the whole cluster and {@code hubctl} appends as the nodes do. Beside it, each user's open
+ * streams on this node (up to 10,000 users; {@code <prefix>:node-users:<name>}), for the console to count a user's
+ * streams on every node. A node that stops or dies drops out within three intervals. A heartbeat the store refuses is
+ * skipped (logged once per outage).
  */
 public final class NodeHeartbeat implements AutoCloseable {
 
@@ -47,13 +48,14 @@ public final class NodeHeartbeat implements AutoCloseable {
 
     private volatile boolean failing;
 
-    // Only the timer's thread touches what follows.
+    /**
+     * Whether the users' streams were stored at the last report ({@code false}: past {@link #MAX_REPORTED_USERS},
+     * left out). Written by the timer's thread only.
+     */
+    private volatile boolean usersListed;
 
-    /** {@link Hub#streamChanges()} when {@link #reportedStreams} was counted; -1: never. */
-    private long countedAt = -1;
-
-    /** {@code userStreams} as last reported, JSON, or {@code null} when left out. */
-    private RawValue reportedStreams;
+    /** {@link Hub#streamChanges()} when the users' streams were last stored; -1: never. The timer's thread only. */
+    private long reportedAt = -1;
 
     public NodeHeartbeat(String name, Hub hub, Engine engine, StreamSettings settings, Duration interval) {
         this.name = name;
@@ -72,12 +74,12 @@ public final class NodeHeartbeat implements AutoCloseable {
         return name;
     }
 
-    /** What this node reports, as a map (the JSON document's fields). */
+    /** What this node reports, as a map (the JSON document's fields), with {@code usersListed} as last reported. */
     public Map<String, Object> figures() {
-        return figures(userStreams());
+        return figures(usersListed);
     }
 
-    private Map<String, Object> figures(Object userStreams) {
+    private Map<String, Object> figures(boolean usersListed) {
         Map<String, Object> figures = new LinkedHashMap<>();
         figures.put("name", name);
         // hub-node:<pid>:<host> names this node's Redis connections (CLIENT LIST, hubctl stats): the pid matches them.
@@ -87,9 +89,8 @@ public final class NodeHeartbeat implements AutoCloseable {
         figures.put("links", engine.links());
         figures.put("live", hub.isLive());
         figures.put("draining", hub.isDraining());
-        if (userStreams != null) {
-            figures.put("userStreams", userStreams);
-        }
+        // Whether <prefix>:node-users:<name> has each user's open streams here (StreamAdmin#nodeUsers).
+        figures.put("usersListed", usersListed);
         figures.put("maxEntries", settings.maxEntries());
         figures.put("retentionMs", settings.retention().toMillis());
         figures.put("dedupeWindowMs", settings.dedupeWindow().toMillis());
@@ -98,8 +99,8 @@ public final class NodeHeartbeat implements AutoCloseable {
     }
 
     /**
-     * Open streams per user on this node, for the console to count a user's streams on every node; {@code null} (left
-     * out of the heartbeat) past {@link #MAX_REPORTED_USERS} users, where the document would grow too large.
+     * Open streams per user on this node; {@code null} (not listed) past {@link #MAX_REPORTED_USERS} users, where
+     * the document would grow too large.
      */
     Map<String, Integer> userStreams() {
         if (hub.userCount() > MAX_REPORTED_USERS) {
@@ -111,26 +112,33 @@ public final class NodeHeartbeat implements AutoCloseable {
     }
 
     /**
-     * {@link #userStreams()} as JSON, counted and written to JSON again only when streams opened or closed here since
-     * the last report. The heartbeat showed in the session streams' p99 at 5,000 users ({@code loadtest/bench
-     * steady-sessions}, direct, runs alternated): 1.35-1.86 ms with it against 1.11-1.49 ms with it off, six pairs;
-     * with the counts kept between heartbeats 1.23-1.29 ms against 1.05-1.22 ms, three pairs. What is left of the gap
-     * may be the document's {@code SET} itself (about 120 KB at 5,000 users), sent every heartbeat.
+     * Stores {@link #userStreams()} when streams opened or closed here since it was last stored, or when the store lost
+     * it; otherwise only gives it a new expiry. The heartbeat showed in the session streams' p99 at 5,000 users
+     * ({@code loadtest/bench steady-sessions}, direct, runs alternated): 1.35-1.86 ms with it against 1.11-1.49 ms with
+     * it off, six pairs, when each heartbeat counted every user's streams again and stored them inside its document
+     * (about 120 KB); 1.23-1.29 ms against 1.05-1.22 ms, three pairs, with the counts kept between heartbeats and still
+     * stored every time.
+     *
+     * @return whether the users are listed
      */
-    private RawValue reportedStreams() {
+    private boolean reportUsers(Duration ttl) {
         long changes = hub.streamChanges();
-        if (changes != countedAt) {
-            Map<String, Integer> counts = userStreams();
-            reportedStreams = counts == null ? null : new RawValue(json.writeValueAsString(counts));
-            countedAt = changes;
+        if (changes == reportedAt && (!usersListed || engine.admin().keepNodeUsers(name, ttl))) {
+            return usersListed;
         }
-        return reportedStreams;
+        Map<String, Integer> counts = userStreams();
+        if (counts != null) {
+            engine.admin().reportNodeUsers(name, json.writeValueAsString(counts), ttl);
+        }
+        usersListed = counts != null;
+        reportedAt = changes;
+        return usersListed;
     }
 
     void report() {
         try {
-            engine.admin().reportNode(name, json.writeValueAsString(figures(reportedStreams())),
-                    interval.multipliedBy(3));
+            Duration ttl = interval.multipliedBy(3);
+            engine.admin().reportNode(name, json.writeValueAsString(figures(reportUsers(ttl))), ttl);
             if (failing) {
                 failing = false;
                 log.info("Node heartbeat of {} stored again", name);

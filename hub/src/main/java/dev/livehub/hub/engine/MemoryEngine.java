@@ -130,8 +130,27 @@ public final class MemoryEngine implements Engine {
             }
 
             @Override
+            public void reportNodeUsers(String name, String json, java.time.Duration ttl) {
+                store.nodeUsers.put(name, new NodeReport(json, store.clock.millis() + ttl.toMillis()));
+            }
+
+            @Override
+            public boolean keepNodeUsers(String name, java.time.Duration ttl) {
+                long now = store.clock.millis();
+                return store.nodeUsers.computeIfPresent(name, (n, report) -> report.expiresMs() <= now ? null
+                        : new NodeReport(report.json(), now + ttl.toMillis())) != null;
+            }
+
+            @Override
+            public String nodeUsers(String name) {
+                NodeReport report = store.nodeUsers.get(name);
+                return report == null || report.expiresMs() <= store.clock.millis() ? null : report.json();
+            }
+
+            @Override
             public void forgetNode(String name) {
                 store.nodeReports.remove(name);
+                store.nodeUsers.remove(name);
             }
 
             @Override
@@ -183,6 +202,8 @@ public final class MemoryEngine implements Engine {
 
         /** The heartbeats of the engines (nodes) sharing this store. */
         private final Map<String, NodeReport> nodeReports = new ConcurrentHashMap<>();
+
+        private final Map<String, NodeReport> nodeUsers = new ConcurrentHashMap<>();
 
         private final List<MemoryEngine> nodes = new CopyOnWriteArrayList<>();
 

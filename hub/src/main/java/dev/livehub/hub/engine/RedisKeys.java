@@ -72,6 +72,14 @@ public record RedisKeys(String prefix) {
     }
 
     /**
+     * {@code <prefix>:node-users:<name>}, each user's open streams on a node (JSON, expiring), read by the console. Not
+     * matched by {@link #nodePattern}.
+     */
+    public String nodeUsers(String name) {
+        return prefix + ":node-users:" + name;
+    }
+
+    /**
      * {@code <prefix>:nodes}, the shard channel every node subscribes on its pub/sub connection for messages to all
      * nodes ({@link Engine#broadcast}). Not a user's channel: {@link #userOf} gives {@code null}.
      */

@@ -75,7 +75,25 @@ final class RedisStreamAdmin implements StreamAdmin {
     }
 
     @Override
+    public void reportNodeUsers(String name, String json, Duration ttl) {
+        await(commands.get().set(keys.nodeUsers(name), json, SetArgs.Builder.px(ttl.toMillis())),
+                "store a node's users");
+    }
+
+    @Override
+    public boolean keepNodeUsers(String name, Duration ttl) {
+        return await(commands.get().pexpire(keys.nodeUsers(name), ttl.toMillis()), "keep a node's users");
+    }
+
+    @Override
+    public String nodeUsers(String name) {
+        return await(commands.get().get(keys.nodeUsers(name)), "read a node's users");
+    }
+
+    @Override
     public void forgetNode(String name) {
+        // Two commands, not one DEL of both keys: on a Redis Cluster they may be in different slots.
+        await(commands.get().del(keys.nodeUsers(name)), "remove a node's users");
         await(commands.get().del(keys.node(name)), "remove a heartbeat");
     }
 

@@ -28,7 +28,26 @@ public interface StreamAdmin {
     /** Stores this node's heartbeat (a small JSON document) for {@code ttl}, under its name. */
     void reportNode(String name, String json, Duration ttl);
 
-    /** Removes a node's heartbeat at once (a node that stops cleanly), instead of letting it expire. */
+    /**
+     * Stores how many streams each user has open on this node (a JSON object, user id to count) for {@code ttl},
+     * beside its heartbeat and apart from it: at thousands of users it is the larger part by far, and it changes only
+     * when streams open or close, so a node stores it only then and otherwise only {@linkplain #keepNodeUsers keeps}
+     * it.
+     */
+    void reportNodeUsers(String name, String json, Duration ttl);
+
+    /**
+     * Gives what {@link #reportNodeUsers} stored a new {@code ttl} without sending it again (on Redis, {@code
+     * PEXPIRE}).
+     *
+     * @return {@code false} when the store no longer has it (expired, or the store lost it): report it again
+     */
+    boolean keepNodeUsers(String name, Duration ttl);
+
+    /** What a node last stored with {@link #reportNodeUsers}, or {@code null} when the store has none. */
+    String nodeUsers(String name);
+
+    /** Removes a node's heartbeat and its users at once (a node that stops cleanly), instead of letting them expire. */
     void forgetNode(String name);
 
     /** Every live node's last heartbeat, by node name. */
