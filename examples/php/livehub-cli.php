@@ -5,7 +5,8 @@
 //   HUB_URL=http://127.0.0.1:8090 HUB_PUBLISH_TOKEN=... php livehub-cli.php publish-http 42 notif '{"unread":1}'
 //   HUB_URL=... HUB_PUBLISH_TOKEN=... php livehub-cli.php publish-batch 42 notif '{"unread":1}' 43,44 crud.delete '{}'
 // The JSON is sent as it is. Prints the token, or the event ids as JSON (for a batch, the results).
-// Exit code 2 for bad usage, 1 when publishing fails.
+// Exit code 2 for bad usage, 1 when publishing fails (for a batch: when any publication was not appended; the
+// results are printed all the same).
 
 require __DIR__ . '/LiveHub.php';
 
@@ -34,7 +35,15 @@ try {
         foreach (array_chunk($rest, 3) as [$users, $event, $json]) {
             $publications[] = ['users' => explode(',', $users), 'event' => $event, 'data' => $json];
         }
-        echo json_encode($hub->publishHttpBatch($hubUrl, (string) getenv('HUB_PUBLISH_TOKEN'), $publications)), "\n";
+        $results = $hub->publishHttpBatch($hubUrl, (string) getenv('HUB_PUBLISH_TOKEN'), $publications);
+        echo json_encode($results), "\n";
+        // Every result is printed; a publication not appended for all its users (not 202) makes the exit code 1.
+        foreach ($results as $result) {
+            if (($result['status'] ?? 0) !== 202) {
+                fwrite(STDERR, "not every publication was appended: see the results' status\n");
+                exit(1);
+            }
+        }
         exit(0);
     }
     $users = explode(',', $user);

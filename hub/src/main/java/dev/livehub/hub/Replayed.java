@@ -7,8 +7,11 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The data of an entry appended again (the console's replay, {@code hubctl replay}): the original data with
- * {@code "replayed_from": "<original id>"}, so a client can tell a replayed entry from a new one. An object keeps its
- * bytes (the field is added before its closing brace); data that is not an object is wrapped as {@code "value"}.
+ * {@code "replayed_from": "<original id>"}, so a client can tell a replayed entry from a new one. The original's text
+ * is kept as it was, never parsed and written again (a number such as {@code 1e400} stays as written): an object gets
+ * the field before its closing brace; an object that has it already (a replay of a replay) is kept as it is, naming
+ * the first original; JSON that is not an object is wrapped, {@code {"value": <data>, "replayed_from": ..}}; text that
+ * is not JSON is wrapped as a string.
  */
 public final class Replayed {
 
@@ -19,30 +22,25 @@ public final class Replayed {
 
     public static String data(HubEvent entry) {
         String id = entry.id().toString();
+        String text = entry.data().strip();
         JsonNode data;
         try {
-            data = JSON.readTree(entry.data());
+            data = JSON.readTree(text);
         }
         catch (JacksonException ex) {
-            ObjectNode wrapped = JSON.createObjectNode();
-            wrapped.put("value", entry.data());
-            wrapped.put("replayed_from", id);
-            return JSON.writeValueAsString(wrapped);
+            data = null;
         }
-        if (data instanceof ObjectNode object && !object.has("replayed_from")) {
-            String text = entry.data().strip();
+        String from = "\"replayed_from\":\"" + id + "\"}";
+        if (data == null || data.isMissingNode()) {
+            return "{\"value\":" + JSON.writeValueAsString(entry.data()) + "," + from;
+        }
+        if (data instanceof ObjectNode object) {
+            if (object.has("replayed_from")) {
+                return entry.data();
+            }
             String inside = text.substring(1, text.length() - 1);
-            return "{" + inside + (object.isEmpty() ? "" : ",") + "\"replayed_from\":\"" + id + "\"}";
+            return "{" + inside + (object.isEmpty() ? "" : ",") + from;
         }
-        ObjectNode object;
-        if (data instanceof ObjectNode original) {
-            object = original;
-        }
-        else {
-            object = JSON.createObjectNode();
-            object.set("value", data);
-        }
-        object.put("replayed_from", id);
-        return JSON.writeValueAsString(object);
+        return "{\"value\":" + text + "," + from;
     }
 }

@@ -1,6 +1,7 @@
 package dev.livehub.nginx;
 
 import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -149,6 +150,37 @@ class NginxClusterIntegrationTests {
             nodes.add(me.headers().firstValue("X-Served-By").orElseThrow());
         }
         assertThat(nodes).as("no node left marked failed").containsExactlyInAnyOrder("node1", "node2", "node3");
+    }
+
+    /**
+     * A batch past nginx's default 1 MiB body (here about 2 MB) reaches the nodes, which take up to 16 MiB; a body past
+     * that gets nginx's own refusal, in the hub's JSON.
+     */
+    @Test
+    @Order(3)
+    void aBatchOfTwoMegabytesPassesNginxAndABodyPastSixteenMebibytesIsRefusedInJson() throws Exception {
+        String text = "x".repeat(2000);
+        StringBuilder batch = new StringBuilder("{\"publications\":[");
+        for (int i = 0; i < 1000; i++) {
+            batch.append(i == 0 ? "" : ",").append("{\"users\":[\"big\"],\"event\":\"notif\",\"data\":{\"n\":")
+                .append(i).append(",\"text\":\"").append(text).append("\"}}");
+        }
+        batch.append("]}");
+        HttpResponse<String> answered = postPublish("/hub/publish/batch", batch.toString());
+        assertThat(answered.statusCode()).as(answered.body()).isEqualTo(200);
+        assertThat(answered.body()).startsWith("{\"complete\":true");
+
+        HttpResponse<String> refused = postPublish("/hub/publish/batch", "x".repeat(17 * 1024 * 1024));
+        assertThat(refused.statusCode()).isEqualTo(413);
+        assertThat(refused.headers().firstValue("Content-Type")).hasValue("application/json");
+        assertThat(refused.body()).startsWith("{\"error\":\"too_large\"");
+    }
+
+    private static HttpResponse<String> postPublish(String path, String body) throws Exception {
+        return http.send(HttpRequest.newBuilder(java.net.URI.create(cluster.url() + path))
+            .header("Authorization", "Bearer " + ClusterTraffic.PUBLISH_TOKEN)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static void redisCli(String... command) throws Exception {

@@ -3,9 +3,11 @@ package dev.livehub.ops;
 import java.util.Set;
 
 import tools.jackson.core.JacksonException;
+import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
+import tools.jackson.databind.util.RawValue;
 
 import dev.livehub.hub.HubEvent;
 import dev.livehub.hub.Publication;
@@ -18,6 +20,11 @@ import dev.livehub.hub.web.HttpPublishing;
 final class EntryLines {
 
     static final JsonMapper JSON = new JsonMapper();
+
+    /** Reads numbers as exact decimals and integers, never as doubles (which turn 1e400 into Infinity). */
+    private static final JsonMapper EXACT = JsonMapper.builder()
+        .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+        .build();
 
     private static final Set<String> FIELDS = Set.of("id", "event", "data");
 
@@ -40,11 +47,22 @@ final class EntryLines {
         ObjectNode line = JSON.createObjectNode();
         line.put("id", entry.id().toString());
         line.put("event", entry.event());
+        JsonNode data;
         try {
-            line.set("data", JSON.readTree(entry.data()));
+            data = EXACT.readTree(entry.data());
         }
         catch (JacksonException ex) {
             line.put("data", entry.data());
+            return JSON.writeValueAsString(line);
+        }
+        String text = entry.data();
+        if (text.indexOf('\n') < 0 && text.indexOf('\r') < 0) {
+            // Valid JSON on one line: its own text, numbers as they were written (1e400 stays 1e400, not Infinity).
+            line.putRawValue("data", new RawValue(text.strip()));
+        }
+        else {
+            // Line breaks between its tokens: written again on one line, numbers as exact decimals.
+            line.set("data", data);
         }
         return JSON.writeValueAsString(line);
     }

@@ -121,13 +121,17 @@ class PhpExamplesIntegrationTests {
             Result published = php("publish-batch", "46", "notif", "{\"unread\":1}", "47,46", "crud.delete",
                     "{\"model\":\"Task\",\"id\":3}", "47", "Bad Name", "{}");
 
-            assertThat(published.exit()).as(published.errors()).isZero();
+            // One of the three refused: every result printed, and the exit code says not all were appended.
+            assertThat(published.exit()).as(published.errors()).isEqualTo(1);
+            assertThat(published.errors()).contains("not every publication was appended");
             assertThat(published.output()).contains("\"status\":202", "\"status\":400", "event name");
             assertThat(first.events().awaitPublished(2, Duration.ofSeconds(10))).extracting(SseEvent::event)
                 .containsExactly("notif", "crud.delete");
             assertThat(second.events().awaitPublished(1, Duration.ofSeconds(10))).extracting(SseEvent::data)
                 .containsExactly("{\"model\":\"Task\",\"id\":3}");
         }
+        Result allAppended = php("publish-batch", "46", "notif", "{\"unread\":2}", "47", "notif", "{\"unread\":3}");
+        assertThat(allAppended.exit()).as(allAppended.errors()).isZero();
     }
 
     @Test

@@ -261,7 +261,7 @@ public final class RedisEngine implements Engine {
             .subscribe(event -> outages.reconnectFailed(String.valueOf(event.getCause().getMessage())));
         appendScript = RedisScript.load("append.lua", "#!lua flags=allow-cross-slot-keys\n", link.scripting());
         readScript = RedisScript.load("read.lua", link.scripting());
-        publishLibrary = publishLibrary(settings);
+        publishLibrary = publishLibrary(settings, keys.prefix());
         loadPublishFunction();
         // Messages to every node ride on the pub/sub connection the bells use: no connection more per node.
         link.ssubscribe(keys.nodesChannel()).whenComplete((ok, error) -> {
@@ -443,10 +443,13 @@ public final class RedisEngine implements Engine {
 
     /**
      * The Redis Function library {@code livehub} with {@code hub_publish}: the append script inlined, with this node's
-     * stream settings, so a publisher in any language appends exactly as the hub does.
+     * stream settings and key prefix, so a publisher in any language appends exactly as the hub does, and only to keys
+     * the nodes read. One library per Redis: hubs of different prefixes on one Redis each load it with their own, and
+     * the last loaded is the one FCALL runs.
      */
-    static String publishLibrary(StreamSettings settings) {
+    static String publishLibrary(StreamSettings settings, String prefix) {
         return RedisScript.read("hub_publish.lua")
+            .replace("${prefix}", prefix.replace("\\", "\\\\").replace("'", "\\'"))
             .replace("${maxEntries}", Integer.toString(settings.maxEntries()))
             .replace("${retentionMillis}", Long.toString(settings.retention().toMillis()))
             .replace("${dedupeMillis}", Long.toString(settings.dedupeWindow().toMillis()))

@@ -69,7 +69,9 @@ final class StreamRequestHandler extends SimpleChannelInboundHandler<HttpObject>
         }
         QueryStringDecoder query = new QueryStringDecoder(request.uri());
         if (!query.path().equals("/stream/app")) {
-            refuse(ctx, request, new StreamRefusal(404, "not_found", "this port serves GET /stream/app only", 0));
+            refuse(ctx, request, new StreamRefusal(404, "not_found",
+                    "this port serves GET /stream/app (and POST /hub/publish, /hub/publish/batch when publishing is on)",
+                    0));
             return;
         }
         // Admission may block (a session is read from the session store, Redis with Spring Session), and an event loop

@@ -344,8 +344,13 @@ public final class HttpPublishing {
             String whom = published.ids().isEmpty() ? "no user"
                     : published.ids().size() + " of " + (published.ids().size() + published.refused().size())
                             + " users";
+            // A store that did not answer in time may have appended all the same: the retry tells (publish_id).
+            boolean maybe = published.refused().values().stream()
+                .anyMatch(refusal -> refusal.reason() == Published.Reason.STORE_UNAVAILABLE);
             return new Result(conflict != null ? 409 : 503, first.reason().code(), first.message()
-                    + " (appended for " + whom + "; see 'ids' and 'refused')",
+                    + " (known appended for " + whom + (maybe ? "; the others may be appended all the same: retry "
+                            + "with the same publish_id, which appends only what is missing" : "")
+                    + "; see 'ids' and 'refused')",
                     published.publishId(), published.ids(), published.refused());
         }
 

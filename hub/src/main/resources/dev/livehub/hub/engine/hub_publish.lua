@@ -7,6 +7,8 @@
 -- settings of the node that loaded it. Returns the entry id (with N keys, an array of N ids); errors start with
 -- "ERR hub_publish:". A publish id is appended once per user; reused with another event or data it is refused
 -- (with N keys, that user's element of the array is the error, the others are appended).
+-- The key prefix of the node that loaded it (hub.redis.prefix): a key of any other prefix is read by no node.
+local PREFIX = '${prefix}'
 local MAX_ENTRIES = '${maxEntries}'
 local RETENTION_MS = '${retentionMillis}'
 local DEDUPE_MS = '${dedupeMillis}'
@@ -73,6 +75,10 @@ redis.register_function('hub_publish', function(keys, args)
     local base, user = string.match(key, '^(.+:{([^{}]*)}):events$')
     if not base then
       return refuse("the key '" .. key .. "' is not a stream key <prefix>:{<user>}:events")
+    end
+    if base ~= PREFIX .. ':{' .. user .. '}' then
+      return refuse("the key '" .. key .. "' is not a stream of this hub, whose keys are " .. PREFIX
+        .. ":{<user>}:events (hub.redis.prefix): no node would read it")
     end
     if not encoded_user(user) then
       return refuse("the user id '" .. user .. "' is not encoded: 1 to 256 characters, each UTF-8 byte outside "

@@ -131,6 +131,11 @@ class RedisFunctionIntegrationTests {
     @Test
     void whatTheHubWouldRefuseIsRefusedWithAMessage() {
         assertRefused(() -> fcall("fn:42:events", "crud.update", "{}"), "is not a stream key");
+        // Another prefix (or another case of it): a stream no node reads.
+        assertRefused(() -> fcall("other:{42}:events", "crud.update", "{}"),
+                "the key 'other:{42}:events' is not a stream of this hub, whose keys are fn:{<user>}:events");
+        assertRefused(() -> fcall("Fn:{42}:events", "crud.update", "{}"), "is not a stream of this hub");
+        assertRefused(() -> fcall("fn:{x}:{42}:events", "crud.update", "{}"), "is not a stream of this hub");
         assertRefused(() -> fcall("fn:{a b}:events", "crud.update", "{}"), "the user id 'a b' is not encoded");
         assertRefused(() -> fcall("fn:{a%2}:events", "crud.update", "{}"), "the user id 'a%2'");
         assertRefused(() -> fcall("fn:{%41}:events", "crud.update", "{}"), "is not encoded");
