@@ -1,7 +1,9 @@
 package dev.livehub.hub.web;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -113,12 +115,12 @@ record PublishRequest(String publishId, Addressed addressed, String refusal) {
     /** Reads a batch, {@code POST /hub/publish/batch}: {@code {"publications":[...]}}. */
     static List<PublishRequest> batch(byte[] body, int maxUsers, int maxPublications) {
         requireUtf8(body);
+        List<PublishRequest> requests = new ArrayList<>();
         try (JsonParser parser = JSON.createParser(ObjectReadContext.empty(), body)) {
             if (parser.nextToken() != JsonToken.START_OBJECT || !"publications".equals(parser.nextName())
                     || parser.nextToken() != JsonToken.START_ARRAY) {
                 throw new BadBody("the body is {\"publications\":[" + EXAMPLE + ", ...]}");
             }
-            List<PublishRequest> requests = new ArrayList<>();
             for (JsonToken token = parser.nextToken(); token != JsonToken.END_ARRAY; token = parser.nextToken()) {
                 if (requests.size() == maxPublications) {
                     throw new BadBody("a batch holds at most " + maxPublications + " publications");
@@ -137,7 +139,8 @@ record PublishRequest(String publishId, Addressed addressed, String refusal) {
             return requests;
         }
         catch (JacksonException ex) {
-            throw new BadBody(notJson(ex));
+            // Not JSON, or a key twice: nothing of the batch is appended, and the answer says where it is.
+            throw new BadBody("publication " + requests.size() + " (counted from 0): " + notJson(ex));
         }
     }
 
@@ -262,14 +265,19 @@ record PublishRequest(String publishId, Addressed addressed, String refusal) {
      * own (CESU-8) would reach browsers as a replacement character.
      */
     private static void requireUtf8(byte[] body) {
-        try {
-            StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT)
-                .decode(ByteBuffer.wrap(body));
-        }
-        catch (CharacterCodingException ex) {
-            throw new BadBody("the body is not valid UTF-8 (a lone surrogate, or bytes of another encoding)");
+        ByteBuffer in = ByteBuffer.wrap(body);
+        // Decoded a kilobyte at a time into one small buffer: only whether it decodes matters, not the characters.
+        CharBuffer out = CharBuffer.allocate(1024);
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT);
+        for (CoderResult result = decoder.decode(in, out, true); !result.isUnderflow();
+                result = decoder.decode(in, out, true)) {
+            if (result.isError()) {
+                throw new BadBody("the body is not valid UTF-8 at byte " + in.position() + " (a lone surrogate, bytes "
+                        + "of another encoding, or a compressed body: send it as plain UTF-8)");
+            }
+            out.clear();
         }
     }
 

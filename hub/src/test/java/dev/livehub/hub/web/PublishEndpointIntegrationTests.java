@@ -206,7 +206,16 @@ class PublishEndpointIntegrationTests {
         System.arraycopy(tail, 0, body, head.length + surrogate.length, tail.length);
         HttpResponse<String> lone = post("/hub/publish", body);
         assertThat(lone.statusCode()).isEqualTo(400);
-        assertThat(lone.body()).contains("not valid UTF-8");
+        assertThat(lone.body()).contains("not valid UTF-8 at byte " + head.length);
+        assertThat(redis.commands().exists("pubhttp:{d1}:events")).isZero();
+
+        // In a batch, the answer says which publication has the key twice; none of the batch is appended.
+        HttpResponse<String> inBatch = post("/hub/publish/batch", ("{\"publications\":["
+                + "{\"users\":[\"d1\"],\"event\":\"notif\",\"data\":{}},"
+                + "{\"users\":[\"d1\"],\"event\":\"notif\",\"data\":{\"a\":1,\"a\":2}}]}")
+            .getBytes(StandardCharsets.UTF_8));
+        assertThat(inBatch.statusCode()).isEqualTo(400);
+        assertThat(inBatch.body()).contains("publication 1 (counted from 0)", "key twice");
         assertThat(redis.commands().exists("pubhttp:{d1}:events")).isZero();
     }
 
