@@ -71,6 +71,13 @@ final class Store implements AutoCloseable {
                 connection = client.connect();
                 clusterClient = null;
                 clusterConnection = null;
+                // One node of a Redis Cluster holds only its own slots' streams: counts would be a part, and reads of
+                // other slots fail with MOVED. Said at once, not left to be found in the figures.
+                if (connection.sync().info("cluster").contains("cluster_enabled:1")) {
+                    connection.close();
+                    client.shutdown();
+                    throw new HubctlException(2, "Redis at " + uri + " is a node of a Redis Cluster: add --cluster");
+                }
             }
         }
         catch (RedisConnectionException ex) {

@@ -45,4 +45,14 @@ class HubctlOnRedisClusterIntegrationTests {
         assertThat(run("inspect", "u7")).contains("{\"n\":7}");
         assertThat(run("stats", "--json")).contains("\"streams\":30").contains("\"entries\":30");
     }
+
+    @Test
+    void aClusterNodeGivenWithoutClusterIsSaidSoNotCountedInPart() {
+        StringWriter err = new StringWriter();
+        CommandLine line = Hubctl.commandLine();
+        line.setOut(new PrintWriter(new StringWriter(), true));
+        line.setErr(new PrintWriter(err, true));
+        assertThat(line.execute("--redis", "redis://" + cluster.seed(), "stats")).isEqualTo(2);
+        assertThat(err.toString()).contains("is a node of a Redis Cluster: add --cluster");
+    }
 }
