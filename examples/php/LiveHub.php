@@ -38,8 +38,10 @@ final class LiveHub
 
     /**
      * Publishes one event to every user with one Redis call: FCALL hub_publish with each user's stream key, the
-     * function the hub loads (a Redis server; on a Redis Cluster, one call per hash slot). Give a $publishId to make
-     * a retry safe (appended once per user). Returns [userId => event id].
+     * function the hub loads. For a Redis server (phpredis's Redis): on a Redis Cluster use publishHttp, or phpredis's
+     * RedisCluster with the users of one hash slot per call (the keys of one call share a slot). Give a $publishId to
+     * make a retry safe (appended once per user). Returns [userId => event id]; when the publish id was used before
+     * with other data for some users, throws, its message naming them and the ids of the users it was appended for.
      */
     public function publishRedis(Redis $redis, array $userIds, string $event, mixed $data, ?string $publishId = null): array
     {
@@ -54,12 +56,20 @@ final class LiveHub
             throw new RuntimeException('FCALL hub_publish failed: ' . $redis->getLastError());
         }
         $ids = is_array($ids) ? $ids : [$ids];
+        $appended = [];
+        $refused = [];
         foreach ($ids as $i => $id) {
-            if (!is_string($id)) {   // a publish id used before with other data, for that user
-                throw new RuntimeException("FCALL hub_publish refused user {$users[$i]}: " . $redis->getLastError());
+            if (is_string($id)) {
+                $appended[$users[$i]] = $id;
+            } else {   // a publish id used before with other data, for that user: the others are appended
+                $refused[] = $users[$i];
             }
         }
-        return array_combine($users, $ids);
+        if ($refused) {
+            throw new RuntimeException('FCALL hub_publish refused users ' . implode(', ', $refused) . ': '
+                . $redis->getLastError() . '; appended for ' . json_encode($appended));
+        }
+        return $appended;
     }
 
     /**
@@ -114,7 +124,10 @@ final class LiveHub
             $head['publish_id'] = (string) $publication['publish_id'];
         }
         $json = json_encode($head, JSON_THROW_ON_ERROR | JSON_UNESCAPED_UNICODE | JSON_UNESCAPED_SLASHES);
-        return substr($json, 0, -1) . ',"data":' . self::json($publication['data'] ?? null) . '}';
+        if (!array_key_exists('data', $publication)) {
+            throw new InvalidArgumentException("a publication needs 'data' (JSON text, or a PHP value to encode)");
+        }
+        return substr($json, 0, -1) . ',"data":' . self::json($publication['data']) . '}';
     }
 
     /** JSON text given as a string is checked and kept byte for byte; any other value is encoded. */

@@ -135,6 +135,25 @@ class PhpExamplesIntegrationTests {
     }
 
     @Test
+    void aPublishIdReusedWithOtherDataForSomeUsersNamesThemAndTheIdsOfTheOthers() throws Exception {
+        assertThat(php("publish-redis", "50", "notif", "{\"n\":1}", "reused").exit()).isZero();
+        Result partly = php("publish-redis", "50,51", "notif", "{\"n\":2}", "reused");
+
+        assertThat(partly.exit()).isEqualTo(1);
+        assertThat(partly.errors()).contains("refused users 50", "appended for {\"51\":\"");
+        assertThat(redis.commands().xlen("hub:{51}:events")).isEqualTo(1);
+    }
+
+    @Test
+    void aBatchPublicationWithoutDataIsRefusedBeforeItIsSent() throws Exception {
+        Result missing = run(List.of("php", "-r", "require '" + EXAMPLES.resolve("LiveHub.php") + "';"
+                + "(new LiveHub('', 'hub'))->publishHttpBatch('http://127.0.0.1:1', 't', "
+                + "[['users' => ['1'], 'event' => 'notif']]);"));
+        assertThat(missing.exit()).isNotZero();
+        assertThat(missing.output() + missing.errors()).contains("a publication needs 'data'");
+    }
+
+    @Test
     void phpIsToldWhatIsWrongWhenTheHubRefuses() throws Exception {
         Result viaRedis = php("publish-redis", "42", "Not An Event", "{}");
         Result viaHttp = php("publish-http", "42", "Not An Event", "{}");
