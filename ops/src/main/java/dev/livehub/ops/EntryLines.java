@@ -11,7 +11,7 @@ import tools.jackson.databind.util.RawValue;
 
 import dev.livehub.hub.HubEvent;
 import dev.livehub.hub.Publication;
-import dev.livehub.hub.web.HttpPublishing;
+import dev.livehub.hub.publishing.HttpPublishing;
 
 /**
  * Entries as JSON lines, {@code {"id":"..","event":"..","data":".."}}: {@code data} is the entry's text as a JSON

@@ -36,7 +36,7 @@ import dev.livehub.hub.engine.Engine;
 import dev.livehub.hub.engine.MemoryEngine;
 import dev.livehub.hub.engine.StreamSettings;
 import dev.livehub.hub.netty.NettyStreamServer;
-import dev.livehub.hub.web.HttpPublishing;
+import dev.livehub.hub.publishing.HttpPublishing;
 import dev.livehub.hub.admission.ConnectRate;
 import dev.livehub.hub.admission.HubUserResolver;
 import dev.livehub.hub.admission.SessionStreams;

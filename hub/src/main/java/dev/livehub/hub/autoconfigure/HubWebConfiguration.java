@@ -30,7 +30,7 @@ import dev.livehub.hub.Hub;
 import dev.livehub.hub.admission.HubUserResolver;
 import dev.livehub.hub.admission.SessionStreams;
 import dev.livehub.hub.admission.StreamAdmission;
-import dev.livehub.hub.web.HttpPublishing;
+import dev.livehub.hub.publishing.HttpPublishing;
 import dev.livehub.hub.web.PublishEndpoint;
 import dev.livehub.hub.web.StreamEndpoint;
 import dev.livehub.hub.web.StreamSessionFilter;

@@ -37,7 +37,7 @@ import dev.livehub.hub.engine.Engine;
 import dev.livehub.hub.engine.EngineException;
 import dev.livehub.hub.engine.StreamAdmin;
 import dev.livehub.hub.engine.StreamSlice;
-import dev.livehub.hub.web.HttpPublishing;
+import dev.livehub.hub.publishing.HttpPublishing;
 
 /**
  * The operators' console: {@code /hub/console} (a page and its script) and its JSON API under

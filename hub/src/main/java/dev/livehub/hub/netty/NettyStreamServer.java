@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
 import dev.livehub.hub.Hub;
 import dev.livehub.hub.admission.SessionUsers;
 import dev.livehub.hub.admission.StreamAdmission;
-import dev.livehub.hub.web.HttpPublishing;
+import dev.livehub.hub.publishing.HttpPublishing;
 
 /**
  * A listener of its own for {@code GET /stream/app}, on Netty rather than the servlet container. A stream then costs

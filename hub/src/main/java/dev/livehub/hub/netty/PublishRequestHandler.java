@@ -24,7 +24,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 
-import dev.livehub.hub.web.HttpPublishing;
+import dev.livehub.hub.publishing.HttpPublishing;
 
 /**
  * {@code POST /hub/publish} and {@code /hub/publish/batch} on the stream port, answered as the servlet endpoint answers

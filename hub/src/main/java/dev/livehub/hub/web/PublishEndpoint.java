@@ -11,6 +11,8 @@ import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
+import dev.livehub.hub.publishing.HttpPublishing;
+
 /**
  * Publishing over HTTP for any backend, with {@code Authorization: Bearer <hub.publish.token>}:
  * <ul>

@@ -29,7 +29,7 @@ import dev.livehub.hub.testing.SseClient;
 import dev.livehub.hub.testing.SseEvent;
 import dev.livehub.hub.testing.TestTokens;
 import dev.livehub.hub.testing.TokenStreamContract;
-import dev.livehub.hub.web.HttpPublishing;
+import dev.livehub.hub.publishing.HttpPublishing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

@@ -11,6 +11,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 
 import dev.livehub.hub.netty.NettyStreamServer;
+import dev.livehub.hub.publishing.HttpPublishing;
 import dev.livehub.hub.starter.StarterApplication;
 
 import static org.assertj.core.api.Assertions.assertThat;

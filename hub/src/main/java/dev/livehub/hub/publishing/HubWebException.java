@@ -1,4 +1,4 @@
-package dev.livehub.hub.web;
+package dev.livehub.hub.publishing;
 
 import org.springframework.http.HttpStatus;
 

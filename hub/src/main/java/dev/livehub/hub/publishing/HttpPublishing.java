@@ -1,4 +1,4 @@
-package dev.livehub.hub.web;
+package dev.livehub.hub.publishing;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -41,7 +41,7 @@ public final class HttpPublishing {
     public static final String BATCH_PATH = "/hub/publish/batch";
 
     /** A single publication's body: users, event and data of at most 64 KiB, with room to spare. */
-    static final int MAX_BODY_BYTES = 1024 * 1024;
+    public static final int MAX_BODY_BYTES = 1024 * 1024;
 
     /** A batch's body. */
     static final int MAX_BATCH_BODY_BYTES = 16 * 1024 * 1024;
