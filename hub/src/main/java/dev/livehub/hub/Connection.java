@@ -28,6 +28,8 @@ public final class Connection {
 
     private final StreamQueue queue;
 
+    private final HubMetrics metrics;
+
     private final CatchUpReader catchUp;
 
     /** Starts the writer: on a thread of its own, or on the output's event loop. */
@@ -38,6 +40,7 @@ public final class Connection {
         this.user = user;
         this.tab = tab;
         HubSettings settings = context.settings();
+        this.metrics = context.metrics();
         this.queue = new StreamQueue(user, cursor.id().orElse(null), settings.outboxSize(), context.metrics());
         this.catchUp = new CatchUpReader(user, cursor.compact(), queue, context.engine(), settings, context.metrics(),
                 context.threads(), context.live());
@@ -67,6 +70,17 @@ public final class Connection {
 
     /** Ends the stream; the browser reconnects after its usual {@code retry:} delay. Idempotent. */
     public void close() {
+        queue.close(-1);
+    }
+
+    /**
+     * Ends the stream because its peer is gone without closing (the kernel gave up on data it never acknowledged,
+     * {@code TCP_USER_TIMEOUT}), counted as {@code hub.streams.dead.peers} if the stream was still open. Idempotent.
+     */
+    public void closeDeadPeer() {
+        if (!queue.isClosed()) {
+            metrics.deadPeers.increment();
+        }
         queue.close(-1);
     }
 

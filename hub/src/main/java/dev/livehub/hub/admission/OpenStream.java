@@ -31,6 +31,19 @@ public final class OpenStream {
     /** Ends the stream and forgets its session. Idempotent. */
     public void end() {
         connection.close();
+        forget();
+    }
+
+    /**
+     * Ends the stream because its peer is gone without closing ({@link Connection#closeDeadPeer}), and forgets its
+     * session. Idempotent.
+     */
+    public void endDeadPeer() {
+        connection.closeDeadPeer();
+        forget();
+    }
+
+    private void forget() {
         if (user.sessionId() != null) {
             sessions.untrack(user.sessionId(), connection);
         }

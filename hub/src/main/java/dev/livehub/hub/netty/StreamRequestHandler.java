@@ -46,6 +46,9 @@ final class StreamRequestHandler extends SimpleChannelInboundHandler<HttpObject>
     /** The stream's output, once admission has begun: told when the channel's writability changes or it closes. */
     private volatile ChannelOutput output;
 
+    /** The stream, once admitted. */
+    private volatile OpenStream stream;
+
     StreamRequestHandler(StreamAdmission admission, SessionUsers sessions, Duration writeTimeout) {
         this.admission = admission;
         this.sessions = sessions;
@@ -117,6 +120,7 @@ final class StreamRequestHandler extends SimpleChannelInboundHandler<HttpObject>
         output.begin(response);
         // Reading again lets the channel see the client's FIN (a closed tab frees its slot at once).
         ctx.channel().config().setAutoRead(true);
+        this.stream = stream;
         ctx.channel().closeFuture().addListener(closed -> stream.end());
     }
 
@@ -160,6 +164,22 @@ final class StreamRequestHandler extends SimpleChannelInboundHandler<HttpObject>
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         log.debug("Stream channel failed: {}", cause.getMessage());
+        OpenStream open = stream;
+        if (open != null && peerGone(cause)) {
+            open.endDeadPeer();
+        }
         ctx.close();
+    }
+
+    /**
+     * Whether the kernel dropped the connection because the peer is gone without closing: it acknowledged nothing
+     * within {@code TCP_USER_TIMEOUT} ({@code ETIMEDOUT}, "Connection timed out", tcp(7)), or the way to it is gone
+     * ({@code EHOSTUNREACH}, "No route to host"; {@code ENETUNREACH}, "Network is unreachable"). A reset
+     * ({@code ECONNRESET}) is a peer that closed, not one that vanished.
+     */
+    static boolean peerGone(Throwable cause) {
+        String message = cause instanceof java.io.IOException ? cause.getMessage() : null;
+        return message != null && (message.contains("Connection timed out") || message.contains("No route to host")
+                || message.contains("Network is unreachable"));
     }
 }

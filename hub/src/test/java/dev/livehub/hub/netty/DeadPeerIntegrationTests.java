@@ -55,6 +55,8 @@ class DeadPeerIntegrationTests {
 
     private NettyStreamServer server;
 
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+
     @BeforeEach
     void network() throws Exception {
         run("ip", "netns", "add", namespace);
@@ -67,8 +69,7 @@ class DeadPeerIntegrationTests {
         run("ip", "netns", "exec", namespace, "ip", "link", "set", "lo", "up");
 
         hub = new Hub(new MemoryEngine(StreamSettings.defaults()),
-                new HubSettings(16, 1000, HEARTBEAT, Duration.ofMillis(5000), Duration.ofMinutes(30), 500),
-                new SimpleMeterRegistry());
+                new HubSettings(16, 1000, HEARTBEAT, Duration.ofMillis(5000), Duration.ofMinutes(30), 500), meters);
         SubscriberTokens tokens = SubscriberTokens.withSecret(SECRET, new SubscriberTokens.Settings("hub_token",
                 "token", "sub", null, null, Duration.ofSeconds(30)));
         StreamAdmission admission = new StreamAdmission(hub, tokens, new SessionStreams(null, Duration.ofMinutes(1)),
@@ -114,6 +115,8 @@ class DeadPeerIntegrationTests {
             .until(() -> hub.connectionCount("laptop") == 0);
         Duration freed = Duration.ofNanos(System.nanoTime() - cut);
         assertThat(freed).isGreaterThan(HEARTBEAT);
+        // Each counted where operators look for it (the README's "slow and dead clients closed" panel).
+        assertThat(meters.get("hub.streams.dead.peers").counter().count()).isEqualTo(16);
         try (SseClient stream = SseClient.open("http://127.0.0.1:" + server.port() + "/stream/app?token=" + token,
                 java.util.Map.of())) {
             assertThat(stream.status()).isEqualTo(200);
