@@ -104,12 +104,18 @@ public final class SubscriberTokens {
             Duration clockSkew) {
     }
 
-    /** Tokens signed with a shared secret (HS256, HS384, HS512); the secret has at least 32 bytes. */
+    /**
+     * Tokens signed with a shared secret of at least 32 bytes: HS256, and HS384 and HS512 when the secret is long
+     * enough for them (48 and 64 bytes: a key at least as long as the hash, RFC 7518 section 3.2), so a token of an
+     * algorithm the secret is too short for is refused as such, naming the algorithms accepted.
+     */
     public static SubscriberTokens withSecret(String secret, Settings settings) {
         byte[] bytes = secret.getBytes(StandardCharsets.UTF_8);
+        Set<JWSAlgorithm> algorithms = bytes.length >= 64
+                ? Set.of(JWSAlgorithm.HS256, JWSAlgorithm.HS384, JWSAlgorithm.HS512)
+                : bytes.length >= 48 ? Set.of(JWSAlgorithm.HS256, JWSAlgorithm.HS384) : Set.of(JWSAlgorithm.HS256);
         try {
-            return new SubscriberTokens(new MACVerifier(bytes),
-                    Set.of(JWSAlgorithm.HS256, JWSAlgorithm.HS384, JWSAlgorithm.HS512), settings);
+            return new SubscriberTokens(new MACVerifier(bytes), algorithms, settings);
         }
         catch (KeyLengthException ex) {
             throw new IllegalArgumentException("hub.token.secret has " + bytes.length
@@ -172,7 +178,9 @@ public final class SubscriberTokens {
         JWSAlgorithm algorithm = signed.getHeader().getAlgorithm();
         if (!algorithms.contains(algorithm)) {
             throw new InvalidTokenException("the token is signed with " + algorithm + "; this hub accepts "
-                    + algorithms.stream().map(JWSAlgorithm::getName).sorted().toList());
+                    + algorithms.stream().map(JWSAlgorithm::getName).sorted().toList()
+                    + (JWSAlgorithm.Family.HMAC_SHA.contains(algorithm)
+                            ? " (HS384 and HS512 need a secret of 48 and 64 bytes)" : ""));
         }
         try {
             if (!signed.verify(verifier)) {

@@ -65,6 +65,20 @@ class SubscriberTokensTests {
         assertRefused(forged, "signature is wrong");
     }
 
+    /** A key at least as long as the hash (RFC 7518 section 3.2): HS512 with a 64-byte secret, not with 32. */
+    @Test
+    void hs384AndHs512AreAcceptedWithASecretLongEnoughForThem() throws Exception {
+        String longSecret = "a-secret-of-sixty-four-bytes-for-hs512-".repeat(2).substring(0, 64);
+        String hs512 = sign(new MACSigner(longSecret.getBytes(StandardCharsets.UTF_8)), JWSAlgorithm.HS512,
+                claims("42", Duration.ofMinutes(5)).build());
+        assertThat(SubscriberTokens.withSecret(longSecret, SETTINGS).verify(hs512).user()).isEqualTo("42");
+
+        String shortSecretHs512 = sign(new MACSigner("x".repeat(64).getBytes(StandardCharsets.UTF_8)),
+                JWSAlgorithm.HS512, claims("42", Duration.ofMinutes(5)).build());
+        assertRefused(shortSecretHs512, "the token is signed with HS512; this hub accepts [HS256] (HS384 and HS512 "
+                + "need a secret of 48 and 64 bytes)");
+    }
+
     @Test
     void anUnsignedTokenIsRefused() {
         String none = new PlainJWT(claims("42", Duration.ofMinutes(5)).build()).serialize();
