@@ -265,14 +265,26 @@ public class ConsoleController {
     Map<String, Object> trim(HttpServletRequest request, @PathVariable String user, @RequestBody JsonNode body) {
         String operator = changing(request);
         Publication.requireUserId(user);
-        int keep = body.path("maxEntries").asInt(-1);
-        if (keep < 0) {
-            throw new IllegalArgumentException("maxEntries must be 0 or more");
-        }
+        int keep = maxEntries(body);
         long removed = engine.admin().trim(user, keep);
         log.info("Console: {} trimmed the stream of user {} to {} entries ({} removed)", operator, user, keep,
                 removed);
         return Map.of("removed", removed);
+    }
+
+    /**
+     * The trim's {@code maxEntries}: a whole number from 0 that fits an int; 1.5, "2" or 99999999999999999999 are
+     * refused as such, not read as another number.
+     *
+     * @throws IllegalArgumentException otherwise (answered 400)
+     */
+    static int maxEntries(JsonNode body) {
+        JsonNode given = body.path("maxEntries");
+        if (!given.isIntegralNumber() || !given.canConvertToInt() || given.intValue() < 0) {
+            throw new IllegalArgumentException("maxEntries is a whole number from 0 to " + Integer.MAX_VALUE + "; got "
+                    + (given.isMissingNode() ? "none" : given.toString()));
+        }
+        return given.intValue();
     }
 
     /**
