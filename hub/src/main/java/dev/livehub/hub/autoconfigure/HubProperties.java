@@ -339,7 +339,7 @@ public class HubProperties {
      */
     public static class Token {
 
-        /** Shared secret of HS256/HS384/HS512 tokens, at least 32 bytes. */
+        /** Shared secret of the tokens: HS256 with at least 32 bytes; HS384 and HS512 too with 48 and 64 bytes. */
         private String secret;
 
         /** Public key (PEM text, or the path of a PEM file) of RS256/ES256 tokens (and their 384/512 variants). */
