@@ -196,7 +196,10 @@ public final class SubscriberTokens {
             claims.verify(set, null);
         }
         catch (ParseException ex) {
-            throw new InvalidTokenException("the token's claims are not a JSON object");
+            // Not a JSON object, or a registered claim of the wrong type (an "exp" that is a string); Nimbus's
+            // message names the claim, never the token.
+            throw new InvalidTokenException("the token's claims are not a JSON object whose registered claims have "
+                    + "their types (exp, nbf, iat: numbers of seconds; sub, iss: strings): " + ex.getMessage());
         }
         catch (BadJWTException ex) {
             throw new InvalidTokenException(describe(ex.getMessage()));

@@ -110,6 +110,9 @@ class SubscriberTokensTests {
                 "missing required claims");
         assertRefused(sign(signer, JWSAlgorithm.HS256, claims("u".repeat(300), Duration.ofMinutes(1)).build()),
                 "'sub' claim");
+        // An expiry given as a string: the claim is named.
+        assertRefused(sign(signer, JWSAlgorithm.HS256, new JWTClaimsSet.Builder().subject("42")
+            .claim("exp", "tomorrow").build()), "exp, nbf, iat: numbers of seconds");
     }
 
     @Test
