@@ -78,6 +78,7 @@ public final class Connection {
      * {@code TCP_USER_TIMEOUT}), counted as {@code hub.streams.dead.peers} if the stream was still open. Idempotent.
      */
     public void closeDeadPeer() {
+        // Counted before the close: the writer may end the stream, and give its slot back, within close itself.
         if (!queue.isClosed()) {
             metrics.deadPeers.increment();
         }

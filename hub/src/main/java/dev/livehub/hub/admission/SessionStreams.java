@@ -216,10 +216,11 @@ public final class SessionStreams implements AutoCloseable {
      * @return how many streams were ended on this node
      */
     public int endSession(String sessionId, String reason) {
-        remember(digest(sessionId), reason);
+        String digest = digest(sessionId);
+        remember(digest, reason);
         int ended = endHere(sessionId, reason);
         if (hub != null) {
-            hub.broadcast(TOPIC, reason + " " + digest(sessionId));
+            hub.broadcast(TOPIC, reason + " " + digest);
         }
         return ended;
     }
@@ -230,10 +231,12 @@ public final class SessionStreams implements AutoCloseable {
         if (space < 0) {
             return;
         }
-        remember(message.substring(space + 1), message.substring(0, space));
-        String sessionId = byDigest.get(message.substring(space + 1));
+        String reason = message.substring(0, space);
+        String digest = message.substring(space + 1);
+        remember(digest, reason);
+        String sessionId = byDigest.get(digest);
         if (sessionId != null) {
-            endHere(sessionId, message.substring(0, space));
+            endHere(sessionId, reason);
         }
     }
 

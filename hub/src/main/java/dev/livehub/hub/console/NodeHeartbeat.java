@@ -76,10 +76,6 @@ public final class NodeHeartbeat implements AutoCloseable {
 
     /** What this node reports, as a map (the JSON document's fields), with {@code usersListed} as last reported. */
     public Map<String, Object> figures() {
-        return figures(usersListed);
-    }
-
-    private Map<String, Object> figures(boolean usersListed) {
         Map<String, Object> figures = new LinkedHashMap<>();
         figures.put("name", name);
         // hub-node:<pid>:<host> names this node's Redis connections (CLIENT LIST, hubctl stats): the pid matches them.
@@ -117,14 +113,12 @@ public final class NodeHeartbeat implements AutoCloseable {
      * ({@code loadtest/bench steady-sessions}, direct, runs alternated): 1.35-1.86 ms with it against 1.11-1.49 ms with
      * it off, six pairs, when each heartbeat counted every user's streams again and stored them inside its document
      * (about 120 KB); 1.23-1.29 ms against 1.05-1.22 ms, three pairs, with the counts kept between heartbeats and still
-     * stored every time.
-     *
-     * @return whether the users are listed
+     * stored every time. Sets {@link #usersListed}, which the document then says.
      */
-    private boolean reportUsers(Duration ttl) {
+    private void reportUsers(Duration ttl) {
         long changes = hub.streamChanges();
         if (changes == reportedAt && (!usersListed || engine.admin().keepNodeUsers(name, ttl))) {
-            return usersListed;
+            return;
         }
         Map<String, Integer> counts = userStreams();
         if (counts != null) {
@@ -132,13 +126,13 @@ public final class NodeHeartbeat implements AutoCloseable {
         }
         usersListed = counts != null;
         reportedAt = changes;
-        return usersListed;
     }
 
     void report() {
         try {
             Duration ttl = interval.multipliedBy(3);
-            engine.admin().reportNode(name, json.writeValueAsString(figures(reportUsers(ttl))), ttl);
+            reportUsers(ttl);
+            engine.admin().reportNode(name, json.writeValueAsString(figures()), ttl);
             if (failing) {
                 failing = false;
                 log.info("Node heartbeat of {} stored again", name);
