@@ -1,5 +1,6 @@
 package dev.livehub.hub;
 
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -107,6 +108,53 @@ final class Compaction {
     }
 
     /**
+     * A scalar {@code model} or {@code id} as the browser's {@code String(value)} writes it, so that a record is the
+     * one {@code app-stream.js} finds its row by ({@code '#row-' + String(id)}): {@code 12}, {@code "12"},
+     * {@code 12.0} and {@code 1.2e1} are one record; {@code true} and {@code null} are their names. A number is
+     * read as JavaScript reads it (an IEEE 754 double, so {@code 1e400} is {@code Infinity}) and written by
+     * ECMAScript's Number::toString (ECMA-262, section 6.1.6.1.20): the shortest digits that read back as the same
+     * double, in plain notation from 1e-6 up to 1e21, else as {@code 1.5e+21}.
+     */
+    static String asJavaScriptString(String literal) {
+        double value;
+        try {
+            value = Double.parseDouble(literal);
+        }
+        catch (NumberFormatException ex) {
+            return literal; // true, false, null
+        }
+        if (value == 0) {
+            return "0";
+        }
+        if (Double.isInfinite(value)) {
+            return value > 0 ? "Infinity" : "-Infinity";
+        }
+        // Double.toString gives the shortest digits that read back as the same double (JDK 19 and later).
+        BigDecimal decimal = new BigDecimal(Double.toString(Math.abs(value))).stripTrailingZeros();
+        String digits = decimal.unscaledValue().toString();
+        int k = digits.length();
+        int n = k - decimal.scale();
+        StringBuilder out = new StringBuilder(value < 0 ? "-" : "");
+        if (k <= n && n <= 21) {
+            out.append(digits).repeat('0', n - k);
+        }
+        else if (0 < n && n <= 21) {
+            out.append(digits, 0, n).append('.').append(digits, n, k);
+        }
+        else if (-6 < n && n <= 0) {
+            out.append("0.").repeat('0', -n).append(digits);
+        }
+        else {
+            out.append(digits.charAt(0));
+            if (k > 1) {
+                out.append('.').append(digits, 1, k);
+            }
+            out.append('e').append(n - 1 < 0 ? '-' : '+').append(Math.abs(n - 1));
+        }
+        return out.toString();
+    }
+
+    /**
      * A crud event's parts: the action (create, update, delete), its record key, its JSON text, and where in that text
      * its {@code fields} property is ({@code fieldsName} at its name's opening quote, the value from {@code fieldsStart}
      * to {@code fieldsEnd}; all -1 when it has none), so a merge splices texts instead of building trees.
@@ -182,10 +230,10 @@ final class Compaction {
                         if (data.lastIndexOf('\\', valueEnd - 2) > valueStart) {
                             return ESCAPED;
                         }
-                        text = "s" + data.substring(valueStart + 1, valueEnd - 1);
+                        text = data.substring(valueStart + 1, valueEnd - 1);
                     }
                     else if (scalar) {
-                        text = "v" + data.substring(valueStart, valueEnd);
+                        text = asJavaScriptString(data.substring(valueStart, valueEnd));
                     }
                     if (isModel) {
                         model = text;
@@ -245,8 +293,9 @@ final class Compaction {
                     boolean scalar = value.isScalarValue();
                     if (name.equals("model") || name.equals("id")) {
                         plain &= scalar;
-                        // A string id and a numeric one are different records, as "1" and 1 are to JavaScript.
-                        String text = !scalar ? null : (value == JsonToken.VALUE_STRING ? "s" : "v") + parser.getString();
+                        String text = !scalar ? null
+                                : value == JsonToken.VALUE_STRING ? parser.getString()
+                                        : asJavaScriptString(parser.getString());
                         if (name.equals("model")) {
                             model = text;
                         }

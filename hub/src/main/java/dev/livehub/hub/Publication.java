@@ -107,20 +107,35 @@ public record Publication(String event, String data, String publishId) {
     }
 
     /**
-     * A user id is any text of 1 to {@value #MAX_USER_ID_LENGTH} characters (a principal named {@code Mary Ann} or
-     * {@code josé} included): keys carry it encoded ({@link dev.livehub.hub.engine.RedisKeys#encodeUser}), so no
-     * character can break the Redis Cluster hash tag or operators' key patterns.
+     * A user id is any Unicode text of 1 to {@value #MAX_USER_ID_LENGTH} characters (code points: {@code josé},
+     * {@code Mary Ann} and an emoji each count as what they show), with no unpaired surrogate (which has no UTF-8 form,
+     * so two such ids would share a key): keys carry it encoded ({@link dev.livehub.hub.engine.RedisKeys#encodeUser}),
+     * so no character can break the Redis Cluster hash tag or operators' key patterns.
      */
     public static String requireUserId(String user) {
         if (!isUserId(user)) {
-            throw new IllegalArgumentException("a user id has 1 to " + MAX_USER_ID_LENGTH + " characters, got "
-                    + EventId.abbreviate(user));
+            throw new IllegalArgumentException("a user id has 1 to " + MAX_USER_ID_LENGTH
+                    + " characters of Unicode text, got " + EventId.abbreviate(user));
         }
         return user;
     }
 
     /** Whether {@code user} is a user id a stream can belong to (see {@link #requireUserId}). */
     public static boolean isUserId(String user) {
-        return user != null && !user.isEmpty() && user.length() <= MAX_USER_ID_LENGTH;
+        if (user == null || user.isEmpty() || user.length() > 2 * MAX_USER_ID_LENGTH) {
+            return false;
+        }
+        int characters = 0;
+        for (int i = 0; i < user.length(); i++) {
+            char c = user.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < user.length() && Character.isLowSurrogate(user.charAt(i + 1))) {
+                i++;
+            }
+            else if (Character.isSurrogate(c)) {
+                return false;
+            }
+            characters++;
+        }
+        return characters <= MAX_USER_ID_LENGTH;
     }
 }

@@ -22,5 +22,26 @@ public interface SseOutput {
         public DeadPeer(String message) {
             super(message);
         }
+
+        /**
+         * Whether {@code failure} (or one of its causes) is the kernel dropping the connection because the peer is
+         * gone without closing: it acknowledged nothing within {@code TCP_USER_TIMEOUT} ({@code ETIMEDOUT}, "Connection
+         * timed out", tcp(7)), or the way to it is gone ({@code EHOSTUNREACH}, "No route to host"; {@code ENETUNREACH},
+         * "Network is unreachable"). A reset ({@code ECONNRESET}) or a broken pipe is a peer that closed, not one that
+         * vanished. The JDK and Netty give these only as the message of {@code strerror(3)}.
+         */
+        public static boolean causedBy(Throwable failure) {
+            for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+                String message = cause instanceof IOException ? cause.getMessage() : null;
+                if (message != null && (message.contains("Connection timed out")
+                        || message.contains("No route to host") || message.contains("Network is unreachable"))) {
+                    return true;
+                }
+                if (cause.getCause() == cause) {
+                    break;
+                }
+            }
+            return false;
+        }
     }
 }

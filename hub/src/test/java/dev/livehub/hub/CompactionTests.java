@@ -3,6 +3,7 @@ package dev.livehub.hub;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
@@ -87,7 +88,7 @@ class CompactionTests {
         List<Compaction.Folded> folded = Compaction.fold(List.of(
                 entry(1, "crud.update", "{\"model\":\"Task\",\"id\":1,\"fields\":{\"a\":1}}"),
                 entry(2, "crud.update", "{\"model\":\"Group\",\"id\":1,\"fields\":{\"a\":2}}"),
-                entry(3, "crud.update", "{\"model\":\"Task\",\"id\":\"1\",\"fields\":{\"a\":3}}"),
+                entry(3, "crud.update", "{\"model\":\"Task\",\"id\":\"01\",\"fields\":{\"a\":3}}"),
                 entry(4, "notif", "{\"text\":\"hello\"}"),
                 entry(5, "notif", "{\"text\":\"hello\"}"),
                 entry(6, "crud.update", "not json"),
@@ -98,6 +99,49 @@ class CompactionTests {
         assertThat(folded.subList(0, 8)).extracting(e -> e.event().id().seq())
             .containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L);
         assertThat(folded).allMatch(Compaction.Folded::resumable);
+    }
+
+    @Test
+    void anIdIsTheRecordTheBrowserFindsByItsText() {
+        // app-stream.js finds a row by String(id): 12, "12", 12.0 and 1.2e1 are one row, "012" and 12.5 are others.
+        List<Compaction.Folded> folded = Compaction.fold(List.of(
+                entry(1, "crud.update", "{\"model\":\"Task\",\"id\":12,\"fields\":{\"a\":1}}"),
+                entry(2, "crud.update", "{\"model\":\"Task\",\"id\":\"12\",\"fields\":{\"b\":2}}"),
+                entry(3, "crud.update", "{\"model\":\"Task\",\"id\":12.0,\"fields\":{\"c\":3}}"),
+                entry(4, "crud.update", "{\"model\":\"Task\",\"id\":1.2e1,\"fields\":{\"d\":4}}"),
+                entry(5, "crud.update", "{\"model\":\"Task\",\"id\":\"012\",\"fields\":{\"e\":5}}"),
+                entry(6, "crud.update", "{\"model\":\"Task\",\"id\":12.5,\"fields\":{\"f\":6}}"),
+                // An escape sends the entry through the parser: the same rule there.
+                entry(7, "crud.update", "{\"model\":\"T\\u0061sk\",\"id\":1.2E+1,\"fields\":{\"g\":7}}")));
+        assertThat(folded).hasSize(4);
+        assertThat(frames(folded.subList(0, 3))).containsExactly(
+                "5 crud.update {\"model\":\"Task\",\"id\":\"012\",\"fields\":{\"e\":5}}",
+                "6 crud.update {\"model\":\"Task\",\"id\":12.5,\"fields\":{\"f\":6}}",
+                "7 crud.update {\"model\":\"T\\u0061sk\",\"id\":1.2E+1,\"fields\":{\"a\":1,\"b\":2,\"c\":3,"
+                        + "\"d\":4,\"g\":7}}");
+    }
+
+    @Test
+    void numbersAreWrittenAsJavaScriptWritesThem() {
+        Map<String, String> cases = new java.util.LinkedHashMap<>();
+        cases.put("12", "12");
+        cases.put("12.0", "12");
+        cases.put("-0", "0");
+        cases.put("1e2", "100");
+        cases.put("123.456", "123.456");
+        cases.put("0.000001", "0.000001");
+        cases.put("1e-7", "1e-7");
+        cases.put("1e21", "1e+21");
+        cases.put("1e20", "100000000000000000000");
+        cases.put("1.5e300", "1.5e+300");
+        cases.put("-2.5e-10", "-2.5e-10");
+        cases.put("12345678901234567890", "12345678901234567000");
+        cases.put("0.1", "0.1");
+        cases.put("1e400", "Infinity");
+        cases.put("true", "true");
+        cases.put("null", "null");
+        cases.forEach((literal, expected) -> assertThat(Compaction.asJavaScriptString(literal)).as(literal)
+            .isEqualTo(expected));
     }
 
     @Test

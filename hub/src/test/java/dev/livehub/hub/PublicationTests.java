@@ -42,4 +42,18 @@ class PublicationTests {
         assertThat(prefixes).hasSize(1);
         assertThat(Publication.of("notif", "{}").publishId()).startsWith(prefixes.iterator().next());
     }
+
+    @Test
+    void aUserIdIsCountedInCharactersAsPeopleSeeThem() {
+        String emoji = "\uD83D\uDE00"; // one character, two UTF-16 units
+        assertThat(Publication.isUserId(emoji.repeat(256))).isTrue();
+        assertThat(Publication.isUserId("é".repeat(256))).isTrue();
+        assertThat(Publication.isUserId(emoji.repeat(257))).isFalse();
+        assertThat(Publication.isUserId("u".repeat(257))).isFalse();
+        // An unpaired surrogate has no UTF-8 form: two such ids would share one key.
+        assertThat(Publication.isUserId("a\uD83D")).isFalse();
+        assertThat(Publication.isUserId("\uDE00a")).isFalse();
+        assertThat(Publication.isUserId("")).isFalse();
+        assertThat(Publication.isUserId(null)).isFalse();
+    }
 }

@@ -54,6 +54,9 @@ final class Subscriber {
 
     private int highest = -1;
 
+    /** The id of the last event delivered ({@link #position}), guarded by {@code this}. */
+    private long[] previous;
+
     private volatile boolean open;
 
     private volatile Socket socket;
@@ -208,7 +211,7 @@ final class Subscriber {
                 }
                 else if (text.isEmpty()) {
                     if (!data.isEmpty()) {
-                        onData(data.toString());
+                        onData(data.toString(), id);
                         data.setLength(0);
                     }
                     if (id != null) {
@@ -235,8 +238,13 @@ final class Subscriber {
         }
     }
 
-    /** {@code {"seq":<n>,"t":<epoch µs>,...}}: anything else (ready, reset) is not a published event. */
-    private void onData(String json) {
+    /**
+     * {@code {"seq":<n>,"t":<epoch µs>,...}}: anything else (ready, reset) is not a published event. An event whose
+     * {@code id} is not above the previous event's on this subscriber (across reconnects) is out of order: the server
+     * broke its stream's order. (Seqs say nothing of order: each is published on its own thread, so two publishes of
+     * one user may reach the server in either order.)
+     */
+    private void onData(String json, String eventId) {
         int seqAt = json.indexOf("\"seq\":");
         int tAt = json.indexOf("\"t\":");
         if (seqAt < 0 || tAt < 0) {
@@ -252,11 +260,48 @@ final class Subscriber {
                 return;
             }
             seen.set(seq);
-            if (seq < highest) {
-                stats.outOfOrder.increment();
+            long[] position = position(eventId);
+            if (position != null) {
+                if (previous != null && compare(position, previous) <= 0) {
+                    stats.outOfOrder.increment();
+                }
+                previous = position;
             }
             highest = Math.max(highest, seq);
         }
+    }
+
+    /**
+     * An event id's two numbers: {@code <ms>-<seq>} (the hub, Redis stream ids) or {@code <time>:<tag>} (Nchan); null
+     * for anything else, which is then not checked.
+     */
+    static long[] position(String eventId) {
+        if (eventId == null) {
+            return null;
+        }
+        int split = -1;
+        for (int i = 0; i < eventId.length(); i++) {
+            char c = eventId.charAt(i);
+            if (c < '0' || c > '9') {
+                split = i;
+                break;
+            }
+        }
+        if (split < 1 || split > 18) {
+            return null;
+        }
+        int end = split + 1;
+        while (end < eventId.length() && end - split <= 18 && Character.isDigit(eventId.charAt(end))) {
+            end++;
+        }
+        if (end == split + 1 || end - split > 18) {
+            return null;
+        }
+        return new long[] { Long.parseLong(eventId, 0, split, 10), Long.parseLong(eventId, split + 1, end, 10) };
+    }
+
+    private static int compare(long[] a, long[] b) {
+        return a[0] != b[0] ? Long.compare(a[0], b[0]) : Long.compare(a[1], b[1]);
     }
 
     /**

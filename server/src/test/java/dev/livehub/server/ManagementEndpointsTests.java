@@ -12,8 +12,14 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+
+import dev.livehub.hub.Connection;
+import dev.livehub.hub.Cursor;
+import dev.livehub.hub.Hub;
+import dev.livehub.hub.SseOutput;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -32,6 +38,9 @@ class ManagementEndpointsTests {
 
     @LocalServerPort
     int port;
+
+    @Autowired
+    Hub hub;
 
     @Test
     void healthIsOpenAndSaysNoMoreThanItsStatusToStrangers() throws Exception {
@@ -109,6 +118,29 @@ class ManagementEndpointsTests {
         }
         // The operator's paths keep Spring Security's headers.
         assertThat(get("/actuator/health", null).headers().firstValue("X-Frame-Options")).isPresent();
+    }
+
+    @Test
+    void theConsoleListsAUserWithStreamsOpenButNothingPublishedYet() throws Exception {
+        Connection quiet = hub.connect("quiet-7", Cursor.none(), new SseOutput() {
+            @Override
+            public void send(byte[] bytes) {
+            }
+
+            @Override
+            public void close() {
+            }
+        });
+        try {
+            String listed = get("/hub/console/api/users?match=quiet-*", "operator:" + PASSWORD).body();
+            assertThat(listed).contains("{\"user\":\"quiet-7\",\"length\":0,\"lastId\":\"0-0\",\"streams\":1,"
+                    + "\"streamsHere\":1}");
+            assertThat(get("/hub/console/api/users?match=other-*", "operator:" + PASSWORD).body())
+                .doesNotContain("quiet-7");
+        }
+        finally {
+            quiet.close();
+        }
     }
 
     @Test

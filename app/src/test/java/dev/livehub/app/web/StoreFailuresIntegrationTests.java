@@ -61,6 +61,14 @@ class StoreFailuresIntegrationTests {
                     assertThat(page.statusCode()).isEqualTo(503);
                     assertThat(page.body()).contains("cannot reach the store");
                 }
+                // The stream and its polling fallback answer as the stream port does: retry in 5 s, not in a minute.
+                for (String path : new String[] { "/stream/app", "/stream/app/poll" }) {
+                    HttpResponse<String> stream = alice.get(path);
+                    assertThat(stream.statusCode()).as(path).isEqualTo(503);
+                    assertThat(stream.headers().firstValue("Retry-After")).as(path).hasValue("5");
+                    assertThat(stream.body()).as(path).startsWith("{\"error\":\"store_unavailable\",\"message\":\"the "
+                            + "session store is unavailable; retry shortly\"}");
+                }
             }
             finally {
                 redis.startAgain();

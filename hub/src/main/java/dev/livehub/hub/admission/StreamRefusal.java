@@ -24,6 +24,34 @@ public final class StreamRefusal extends RuntimeException {
         return new StreamRefusal(status, code, message, 0);
     }
 
+    /**
+     * 503 {@code store_unavailable} with {@code Retry-After: 5}: the session store or the event store (Redis) failed
+     * or timed out. The same on every transport; EventSource and {@code app-stream.js} retry on their own.
+     *
+     * @param store what failed, for people: "session store", "event store"
+     */
+    public static StreamRefusal storeUnavailable(String store) {
+        return new StreamRefusal(503, "store_unavailable", "the " + store + " is unavailable; retry shortly", 5);
+    }
+
+    /**
+     * Whether {@code failure} comes from a store the hub reads (Redis through Lettuce, Spring Data or Spring Session):
+     * one of its causes is a Spring {@code DataAccessException} or a Lettuce {@code RedisException}, matched by name
+     * so that neither library is needed.
+     */
+    public static boolean isStoreFailure(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+            for (Class<?> type = cause.getClass(); type != null; type = type.getSuperclass()) {
+                String name = type.getName();
+                if (name.equals("org.springframework.dao.DataAccessException")
+                        || name.equals("io.lettuce.core.RedisException")) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     public int status() {
         return status;
     }

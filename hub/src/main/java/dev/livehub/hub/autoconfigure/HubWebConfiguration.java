@@ -1,5 +1,6 @@
 package dev.livehub.hub.autoconfigure;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.EventListener;
 import java.util.Map;
@@ -10,12 +11,15 @@ import jakarta.servlet.http.HttpSessionIdListener;
 import jakarta.servlet.http.HttpSessionListener;
 
 import org.apache.coyote.AbstractProtocol;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.tomcat.ConfigurableTomcatWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
+import org.springframework.boot.web.server.context.WebServerInitializedEvent;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.boot.web.servlet.ServletListenerRegistrationBean;
 import org.springframework.context.ApplicationListener;
@@ -31,6 +35,7 @@ import dev.livehub.hub.admission.HubUserResolver;
 import dev.livehub.hub.admission.SessionStreams;
 import dev.livehub.hub.admission.StreamAdmission;
 import dev.livehub.hub.publishing.HttpPublishing;
+import dev.livehub.hub.web.ListenerUserTimeout;
 import dev.livehub.hub.web.PublishEndpoint;
 import dev.livehub.hub.web.StreamEndpoint;
 import dev.livehub.hub.web.StreamSessionFilter;
@@ -42,6 +47,8 @@ import dev.livehub.hub.web.StreamSessionFilter;
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 @ConditionalOnClass(SimpleUrlHandlerMapping.class)
 class HubWebConfiguration {
+
+    private static final Logger log = LoggerFactory.getLogger(HubWebConfiguration.class);
 
     @Bean
     @ConditionalOnMissingBean
@@ -60,6 +67,40 @@ class HubWebConfiguration {
     SimpleUrlHandlerMapping hubStreamHandlerMapping(StreamEndpoint endpoint) {
         return new SimpleUrlHandlerMapping(Map.of(StreamEndpoint.STREAM_PATH, (HttpRequestHandler) endpoint::stream,
                 StreamEndpoint.POLL_PATH, (HttpRequestHandler) endpoint::poll), Ordered.HIGHEST_PRECEDENCE);
+    }
+
+    /**
+     * A browser gone without FIN or RST (a lid closed, a network lost) frees its slots on the server's own port too:
+     * its listening sockets get {@code TCP_USER_TIMEOUT} of one and a half heartbeats, inherited by every connection
+     * they accept ({@link ListenerUserTimeout}). A stream writes a heartbeat at least every interval, so the kernel
+     * drops the connection within two and a half heartbeats of its last acknowledged write, and the next heartbeat
+     * fails: the slot is free within three heartbeats. (The stream port learns of the drop at once and uses two.)
+     * Linux only; a port behind a proxy has the proxy as its peer, which always acknowledges.
+     */
+    @Bean
+    ApplicationListener<WebServerInitializedEvent> hubServerUserTimeout(HubProperties properties) {
+        Duration timeout = properties.getHeartbeat().multipliedBy(3).dividedBy(2);
+        return event -> {
+            if (event.getApplicationContext().getServerNamespace() != null) {
+                return; // a management port: it serves no streams
+            }
+            int port = event.getWebServer().getPort();
+            try {
+                int listeners = ListenerUserTimeout.set(port, timeout);
+                if (listeners > 0) {
+                    log.info("TCP_USER_TIMEOUT {} ms on port {} (listening sockets: {}): a client gone without "
+                            + "closing frees its streams within three heartbeats", timeout.toMillis(), port, listeners);
+                }
+                else {
+                    log.info("No TCP_USER_TIMEOUT on port {} (not Linux, or its listener not found in /proc): a client"
+                            + " gone without closing holds its streams until the kernel gives up retransmitting", port);
+                }
+            }
+            catch (IOException | RuntimeException ex) {
+                log.warn("Could not set TCP_USER_TIMEOUT on port {}: {}; a client gone without closing holds its "
+                        + "streams until the kernel gives up retransmitting", port, ex.getMessage());
+            }
+        };
     }
 
     /**

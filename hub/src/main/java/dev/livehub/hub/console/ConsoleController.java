@@ -4,9 +4,13 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
 
 import jakarta.servlet.http.HttpServletRequest;
 import org.slf4j.Logger;
@@ -153,6 +157,14 @@ public class ConsoleController {
             });
         }
 
+        /** The users with a stream open on some node: here, and in the other nodes' reports. */
+        Set<String> users() {
+            Set<String> users = new TreeSet<>();
+            hub.connections().forEach(connection -> users.add(connection.user()));
+            others.forEach(node -> users.addAll(node.propertyNames()));
+            return users;
+        }
+
         int of(String user) {
             int count = hub.connectionCount(user);
             for (JsonNode node : others) {
@@ -184,6 +196,23 @@ public class ConsoleController {
             user.put("lastId", stream.lastId().toString());
             streams.describe(user, stream.user());
             users.add(user);
+        }
+        // A user with streams open but nothing published yet has no stream in the store: found by the nodes' counts.
+        Set<String> listed = new HashSet<>();
+        users.forEach(user -> listed.add((String) user.get("user")));
+        Pattern glob = StreamAdmin.glob(match.isBlank() ? "*" : match.strip());
+        for (String connected : streams.users()) {
+            if (users.size() >= limit) {
+                break;
+            }
+            if (!listed.contains(connected) && glob.matcher(connected).matches()) {
+                Map<String, Object> user = new LinkedHashMap<>();
+                user.put("user", connected);
+                user.put("length", 0);
+                user.put("lastId", EventId.ZERO.toString());
+                streams.describe(user, connected);
+                users.add(user);
+            }
         }
         return Map.of("users", users);
     }

@@ -108,8 +108,7 @@ public final class MemoryEngine implements Engine {
         return new StreamAdmin() {
             @Override
             public List<UserStream> users(String match, int limit) {
-                java.util.regex.Pattern glob = java.util.regex.Pattern.compile(
-                        ("\\Q" + match + "\\E").replace("*", "\\E.*\\Q").replace("?", "\\E.\\Q"));
+                java.util.regex.Pattern glob = StreamAdmin.glob(match);
                 long now = store.clock.millis();
                 return store.streams.entrySet().stream()
                     .filter(entry -> glob.matcher(entry.getKey()).matches() && !entry.getValue().expired(now))

@@ -18,6 +18,31 @@ public interface StreamAdmin {
     List<UserStream> users(String match, int limit);
 
     /**
+     * The users a glob of {@link #users} matches, as a regular expression: {@code *} any characters, {@code ?} one,
+     * every other character itself.
+     */
+    static java.util.regex.Pattern glob(String match) {
+        StringBuilder regex = new StringBuilder();
+        StringBuilder literal = new StringBuilder();
+        for (char c : match.toCharArray()) {
+            if (c == '*' || c == '?') {
+                if (!literal.isEmpty()) {
+                    regex.append(java.util.regex.Pattern.quote(literal.toString()));
+                    literal.setLength(0);
+                }
+                regex.append(c == '*' ? ".*" : ".");
+            }
+            else {
+                literal.append(c);
+            }
+        }
+        if (!literal.isEmpty()) {
+            regex.append(java.util.regex.Pattern.quote(literal.toString()));
+        }
+        return java.util.regex.Pattern.compile(regex.toString(), java.util.regex.Pattern.DOTALL);
+    }
+
+    /**
      * Keeps only the newest {@code maxEntries} entries of a user's stream (exactly). A client behind what was removed
      * gets a {@code reset} when it resumes.
      *

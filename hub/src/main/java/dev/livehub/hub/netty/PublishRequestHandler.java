@@ -145,7 +145,7 @@ final class PublishRequestHandler extends ChannelInboundHandlerAdapter {
         path = target;
         discarding = false;
         HttpPublishing.Answer refused = publishing.refusalBeforeBody(head.method().name(),
-                head.headers().get(HttpHeaderNames.AUTHORIZATION));
+                head.headers().get(HttpHeaderNames.AUTHORIZATION), head.headers().get(HttpHeaderNames.CONTENT_TYPE));
         if (refused != null) {
             // A stranger's body is never read: answered now, the connection closed whatever follows.
             discarding = true;
@@ -285,7 +285,9 @@ final class PublishRequestHandler extends ChannelInboundHandlerAdapter {
         FullHttpResponse response = new DefaultFullHttpResponse(request.protocolVersion(),
                 HttpResponseStatus.valueOf(answer.status()), Unpooled.wrappedBuffer(answer.json()));
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
-            .setInt(HttpHeaderNames.CONTENT_LENGTH, answer.json().length);
+            .setInt(HttpHeaderNames.CONTENT_LENGTH, answer.json().length)
+            .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE)
+            .set(StreamRequestHandler.X_CONTENT_TYPE_OPTIONS, StreamRequestHandler.NOSNIFF);
         if (answer.retryAfter()) {
             response.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
         }

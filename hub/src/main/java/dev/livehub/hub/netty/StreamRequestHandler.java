@@ -19,9 +19,11 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.util.AsciiString;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.livehub.hub.SseOutput;
 import dev.livehub.hub.admission.OpenStream;
 import dev.livehub.hub.admission.SessionUsers;
 import dev.livehub.hub.admission.StreamAdmission;
@@ -32,6 +34,15 @@ import dev.livehub.hub.admission.StreamRefusal;
  * Anything but one {@code GET /stream/app} per channel is refused with the endpoint's JSON refusals.
  */
 final class StreamRequestHandler extends SimpleChannelInboundHandler<HttpObject> {
+
+    /**
+     * On every answer of the stream port, as Spring Security sends it on the server's port: a browser never reads a
+     * JSON answer or an event stream as another type (https://fetch.spec.whatwg.org/#x-content-type-options-header).
+     */
+    static final AsciiString X_CONTENT_TYPE_OPTIONS = AsciiString.cached("x-content-type-options");
+
+    static final AsciiString NOSNIFF = AsciiString.cached("nosniff");
+
 
     private static final Logger log = LoggerFactory.getLogger(StreamRequestHandler.class);
 
@@ -100,13 +111,13 @@ final class StreamRequestHandler extends SimpleChannelInboundHandler<HttpObject>
         catch (RuntimeException ex) {
             // The session store failed (Redis away, timed out): the client retries, as after any 503.
             log.debug("Stream admission failed: {}", ex.toString());
-            refuse(ctx, request, new StreamRefusal(503, "store_unavailable",
-                    "the session store is unavailable; retry shortly", 5));
+            refuse(ctx, request, StreamRefusal.storeUnavailable("session store"));
             return;
         }
         HttpResponse response = new DefaultHttpResponse(request.protocolVersion(), HttpResponseStatus.OK);
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream")
             .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_CACHE)
+            .set(X_CONTENT_TYPE_OPTIONS, NOSNIFF)
             // nginx buffers proxied responses unless told not to: https://nginx.org/r/proxy_buffering
             .set("X-Accel-Buffering", "no");
         if (chunked) {
@@ -131,6 +142,8 @@ final class StreamRequestHandler extends SimpleChannelInboundHandler<HttpObject>
                 HttpResponseStatus.valueOf(refusal.status()), Unpooled.wrappedBuffer(body));
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
             .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length)
+            .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE)
+            .set(X_CONTENT_TYPE_OPTIONS, NOSNIFF)
             .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         if (refusal.retryAfterSeconds() > 0) {
             response.headers().set(HttpHeaderNames.RETRY_AFTER, Long.toString(refusal.retryAfterSeconds()));
@@ -165,21 +178,9 @@ final class StreamRequestHandler extends SimpleChannelInboundHandler<HttpObject>
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         log.debug("Stream channel failed: {}", cause.getMessage());
         OpenStream open = stream;
-        if (open != null && peerGone(cause)) {
+        if (open != null && SseOutput.DeadPeer.causedBy(cause)) {
             open.endDeadPeer();
         }
         ctx.close();
-    }
-
-    /**
-     * Whether the kernel dropped the connection because the peer is gone without closing: it acknowledged nothing
-     * within {@code TCP_USER_TIMEOUT} ({@code ETIMEDOUT}, "Connection timed out", tcp(7)), or the way to it is gone
-     * ({@code EHOSTUNREACH}, "No route to host"; {@code ENETUNREACH}, "Network is unreachable"). A reset
-     * ({@code ECONNRESET}) is a peer that closed, not one that vanished.
-     */
-    static boolean peerGone(Throwable cause) {
-        String message = cause instanceof java.io.IOException ? cause.getMessage() : null;
-        return message != null && (message.contains("Connection timed out") || message.contains("No route to host")
-                || message.contains("Network is unreachable"));
     }
 }

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -124,6 +125,20 @@ public final class HttpPublishing {
         return BATCH_PATH.equals(path) ? MAX_BATCH_BODY_BYTES : MAX_BODY_BYTES;
     }
 
+    private static boolean isJson(String contentType) {
+        if (contentType == null || contentType.isBlank()) {
+            return true;
+        }
+        int end = contentType.indexOf(';');
+        String type = (end < 0 ? contentType : contentType.substring(0, end)).strip().toLowerCase(Locale.ROOT);
+        return type.equals("application/json") || (type.startsWith("application/") && type.endsWith("+json"));
+    }
+
+    /** At most 60 characters of an untrusted header, for a message. */
+    private static String abbreviate(String text) {
+        return text.length() <= 60 ? text : text.substring(0, 60) + "...";
+    }
+
     /** The answer to a body longer than {@link #maxBody}: a 413. */
     public static Answer tooLarge(String path) {
         return refusal(new HubWebException(HttpStatus.CONTENT_TOO_LARGE, "too_large",
@@ -133,18 +148,26 @@ public final class HttpPublishing {
 
     /**
      * The answer to a request to a publish path ({@link #serves}) that is refused from its head alone (not a POST, no
-     * or a wrong token, publishing off), or {@code null} when its body is to be read: a stranger's body is never read,
-     * and its connection is closed after this answer (a slowly sent body holds nothing).
+     * or a wrong token, publishing off, a body that says it is not JSON), or {@code null} when its body is to be read:
+     * a stranger's body is never read, and its connection is closed after this answer (a slowly sent body holds
+     * nothing).
      *
      * @param authorization the {@code Authorization} header, or {@code null}
+     * @param contentType the {@code Content-Type} header, or {@code null}: absent, or {@code application/json} (any
+     *        parameters, any case), or a {@code +json} type (RFC 6839) is read as JSON; any other is a 415
      */
-    public Answer refusalBeforeBody(String method, String authorization) {
+    public Answer refusalBeforeBody(String method, String authorization, String contentType) {
         if (!"POST".equals(method)) {
             return refusal(new HubWebException(HttpStatus.METHOD_NOT_ALLOWED, "method_not_allowed",
                     "publish with POST"), "POST");
         }
         try {
             authorize(authorization);
+            if (!isJson(contentType)) {
+                throw new HubWebException(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
+                        "the body is JSON: send it as Content-Type: application/json (got "
+                                + abbreviate(contentType.strip()) + ")");
+            }
             return null;
         }
         catch (HubWebException ex) {

@@ -55,7 +55,7 @@ public final class PublishEndpoint implements Filter {
             return;
         }
         HttpPublishing.Answer answer = publishing.refusalBeforeBody(request.getMethod(),
-                request.getHeader("Authorization"));
+                request.getHeader("Authorization"), request.getContentType());
         if (answer != null) {
             // Refused from the head: the body is not read, and the connection closes after the answer (Tomcat does
             // not swallow a body left unread, see TomcatRequestBodies).
@@ -68,6 +68,9 @@ public final class PublishEndpoint implements Filter {
         }
         response.setStatus(answer.status());
         response.setContentType("application/json");
+        // As Spring Security would send them, since this endpoint runs ahead of its filters.
+        response.setHeader("Cache-Control", "no-store");
+        response.setHeader("X-Content-Type-Options", "nosniff");
         if (answer.retryAfter()) {
             response.setHeader("Retry-After", "1");
         }

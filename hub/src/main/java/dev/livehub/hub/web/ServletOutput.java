@@ -93,6 +93,13 @@ final class ServletOutput implements SseOutput {
             out.write(bytes);
             out.flush();
         }
+        catch (IOException ex) {
+            if (DeadPeer.causedBy(ex)) {
+                // TCP_USER_TIMEOUT (ListenerUserTimeout): the kernel dropped a connection nobody acknowledged.
+                throw new DeadPeer("the client acknowledged nothing: " + ex.getMessage());
+            }
+            throw ex;
+        }
         finally {
             writing.unlock();
         }

@@ -93,6 +93,7 @@ public final class StreamEndpoint {
             response.setStatus(HttpServletResponse.SC_OK);
             response.setContentType("text/event-stream");
             response.setHeader("Cache-Control", "no-cache");
+            response.setHeader("X-Content-Type-Options", "nosniff");
             // nginx buffers proxied responses unless told not to: https://nginx.org/r/proxy_buffering
             response.setHeader("X-Accel-Buffering", "no");
             // Commits the head here, through the filters' wrappers: see the class comment.
@@ -147,7 +148,7 @@ public final class StreamEndpoint {
             poll = hub.poll(user, admission.cursor(polled), pollLimit);
         }
         catch (EngineException ex) {
-            throw new StreamRefusal(503, "store_unavailable", "the event store is unavailable; poll again shortly", 5);
+            throw StreamRefusal.storeUnavailable("event store");
         }
         return new PollBody(poll.events().stream().map(PollEvent::of).toList(), poll.lastId().toString(),
                 poll.reset());
@@ -175,10 +176,21 @@ public final class StreamEndpoint {
         if (ex instanceof StreamRefusal refused) {
             refusal = refused;
         }
+        else if (StreamRefusal.isStoreFailure(ex)) {
+            // The session store (Spring Session on Redis) failed while the user was looked up: as on the stream port.
+            log.debug("{} {}: the session store failed: {}", request.getMethod(), request.getRequestURI(), ex.toString());
+            refusal = StreamRefusal.storeUnavailable("session store");
+        }
         else {
             log.warn("{} {} failed unexpectedly", request.getMethod(), request.getRequestURI(), ex);
             refusal = new StreamRefusal(500, "internal", "the hub could not answer this request; try again", 0);
         }
+        refuse(request, response, refusal);
+    }
+
+    /** {@code refusal} as the response, unless the response is committed already. */
+    static void refuse(HttpServletRequest request, HttpServletResponse response, StreamRefusal refusal)
+            throws IOException {
         if (response.isCommitted()) {
             return;
         }
@@ -194,6 +206,8 @@ public final class StreamEndpoint {
     private static void write(HttpServletResponse response, int status, byte[] json) throws IOException {
         response.setStatus(status);
         response.setContentType("application/json");
+        response.setHeader("Cache-Control", "no-store");
+        response.setHeader("X-Content-Type-Options", "nosniff");
         response.setContentLength(json.length);
         response.getOutputStream().write(json);
     }

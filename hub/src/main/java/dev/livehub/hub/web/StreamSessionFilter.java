@@ -8,6 +8,12 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.livehub.hub.admission.StreamRefusal;
 
 /**
  * With Spring Session: {@code /stream/app} and {@code /stream/app/poll} do not save the session they read. The
@@ -18,8 +24,14 @@ import jakarta.servlet.http.HttpServletRequest;
  * session, which expires after its idle timeout like any other, and the stream then ends with {@code auth-expired}.
  * And the dispatch that ends a stream must not save a session that a sign-out deleted meanwhile (Spring Session
  * refuses with "Session was invalidated", logged as an error with a stack trace).
+ *
+ * <p>When the session store fails before the endpoint runs (Spring Security reading the session from Redis), a stream
+ * or poll gets the endpoint's 503 {@code store_unavailable} with {@code Retry-After}, as on the stream port, not the
+ * application's error page.
  */
 public final class StreamSessionFilter implements Filter {
+
+    private static final Logger log = LoggerFactory.getLogger(StreamSessionFilter.class);
 
     /** Where Spring Session (SessionRepositoryFilter) keeps the session it saves when a dispatch ends. */
     static final String CURRENT_SESSION = "org.springframework.session.SessionRepository.CURRENT_SESSION";
@@ -29,6 +41,17 @@ public final class StreamSessionFilter implements Filter {
             throws IOException, ServletException {
         try {
             chain.doFilter(request, response);
+        }
+        catch (RuntimeException | ServletException ex) {
+            if (!(request instanceof HttpServletRequest http && isStream(http)) || !StreamRefusal.isStoreFailure(ex)
+                    || response.isCommitted()) {
+                throw ex;
+            }
+            log.debug("{}: the session store failed: {}", http.getRequestURI(), ex.toString());
+            // The session store failed before the endpoint ran (Spring Security reading the session): the endpoint's
+            // own answer, as on the stream port, not the application's error page.
+            response.reset();
+            StreamEndpoint.refuse(http, (HttpServletResponse) response, StreamRefusal.storeUnavailable("session store"));
         }
         finally {
             if (request instanceof HttpServletRequest http && isStream(http)) {

@@ -22,20 +22,25 @@ end
 
 -- The user id inside a key, as RedisKeys.encodeUser writes it (the one rule of the wire format): bytes outside
 -- A-Z a-z 0-9 . _ @ + = : - as %XX in upper-case hex, the others as they are. Anything else is refused, so one user
--- has one key (no '%41' for 'A', no lower-case hex).
+-- has one key (no '%41' for 'A', no lower-case hex). A user id has at most 256 characters (code points, as
+-- Publication.MAX_USER_ID_LENGTH): each is one byte as it is, or up to four escaped bytes; every UTF-8 byte but a
+-- continuation byte (0x80-0xBF) starts one.
 local function encoded_user(user)
-  if #user == 0 or #user > 2304 then
+  if #user == 0 or #user > 3072 then
     return false
   end
   local canonical = true
+  local characters = 0
   local rest = string.gsub(user, '%%(..)', function(hex)
     local byte = string.match(hex, '^[0-9A-F][0-9A-F]$') and tonumber(hex, 16)
     if not byte or string.match(string.char(byte), '^[%w._@+=:%-]$') then
       canonical = false
+    elseif byte < 128 or byte > 191 then
+      characters = characters + 1
     end
     return ''
   end)
-  return canonical and string.match(rest, '^[%w._@+=:%-]*$') ~= nil
+  return canonical and characters + #rest <= 256 and string.match(rest, '^[%w._@+=:%-]*$') ~= nil
 end
 
 local function refuse(message)

@@ -149,7 +149,12 @@ class RedisFunctionIntegrationTests {
         assertRefused(() -> fcall("fn:{42}:events", "crud.update", "\"" + "x".repeat(70_000) + "\""),
                 "at most 65536");
         assertRefused(() -> fcall("fn:{42}:events", "crud.update"), "give the event name and its JSON data");
+        // 257 characters, as Publication counts them: one byte each, or four escaped bytes each.
+        RedisKeys keys = new RedisKeys("fn");
+        assertRefused(() -> fcall(keys.stream("u".repeat(257)), "notif", "{}"), "is not encoded");
+        assertRefused(() -> fcall(keys.stream("\uD83D\uDE00".repeat(257)), "notif", "{}"), "is not encoded");
         assertThat(redisCli.exists("fn:{42}:events")).isZero();
+        assertThat(fcall(keys.stream("\uD83D\uDE00".repeat(256)), "notif", "{}")).matches("[0-9]+-[0-9]+");
     }
 
     @Test

@@ -85,6 +85,7 @@ public abstract class StreamTransportContract {
         assertThat(stream.status()).as(code).isEqualTo(status);
         assertThat(stream.headers().firstValue("Content-Type")).hasValueSatisfying(
                 type -> assertThat(type).startsWith("application/json"));
+        assertThat(stream.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
         assertThat(stream.errorBody()).startsWith("{\"error\":\"" + code + "\",\"message\":\"");
     }
 
@@ -95,6 +96,7 @@ public abstract class StreamTransportContract {
         assertThat(stream.headers().firstValue("Content-Type").orElseThrow()).startsWith("text/event-stream");
         assertThat(stream.headers().firstValue("Cache-Control")).hasValue("no-cache");
         assertThat(stream.headers().firstValue("X-Accel-Buffering")).hasValue("no");
+        assertThat(stream.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
         assertThat(stream.headers().firstValue("Content-Encoding")).isEmpty();
         assertThat(stream.events().awaitFirst("ready", WAIT).id()).matches("[0-9]+-[0-9]+");
         assertThat(stream.retry()).isPositive();

@@ -61,11 +61,17 @@ class PublishEndpointIntegrationTests {
     }
 
     private HttpResponse<String> post(String path, byte[] body) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + publishPort() + path))
-            .header("Authorization", "Bearer publish-secret")
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-            .build(), HttpResponse.BodyHandlers.ofString());
+        return post(path, body, "application/json");
+    }
+
+    private HttpResponse<String> post(String path, byte[] body, String contentType) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + publishPort() + path))
+            .header("Authorization", "Bearer publish-secret");
+        if (contentType != null) {
+            request.header("Content-Type", contentType);
+        }
+        return HTTP.send(request.POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private HttpResponse<String> publish(String body) throws Exception {
@@ -276,5 +282,23 @@ class PublishEndpointIntegrationTests {
         HttpResponse<String> batch = batch("{\"publications\":{}}");
         assertThat(batch.statusCode()).isEqualTo(400);
         assertThat(batch.body()).contains("{\\\"publications\\\":[");
+    }
+
+    @Test
+    void aBodyThatSaysItIsNotJsonIsA415ThatSaysWhatToSend() throws Exception {
+        byte[] body = "{\"users\":[\"ct\"],\"event\":\"notif\",\"data\":{}}".getBytes(StandardCharsets.UTF_8);
+        for (String type : new String[] { "application/x-www-form-urlencoded", "text/plain", "application/xml" }) {
+            HttpResponse<String> refused = post("/hub/publish", body, type);
+            assertThat(refused.statusCode()).as(type).isEqualTo(415);
+            assertThat(refused.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
+            assertThat(refused.body()).as(type).startsWith("{\"error\":\"unsupported_media_type\"")
+                .contains("Content-Type: application/json").contains("(got " + type + ")");
+        }
+        assertThat(post("/hub/publish/batch", "{\"publications\":[]}".getBytes(StandardCharsets.UTF_8), "text/csv")
+            .statusCode()).isEqualTo(415);
+        for (String type : new String[] { "application/json; charset=UTF-8", "Application/JSON",
+                "application/vnd.example+json", null }) {
+            assertThat(post("/hub/publish", body, type).statusCode()).as(String.valueOf(type)).isEqualTo(202);
+        }
     }
 }
