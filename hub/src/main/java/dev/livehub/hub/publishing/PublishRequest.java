@@ -265,6 +265,13 @@ record PublishRequest(String publishId, Addressed addressed, String refusal) {
      * own (CESU-8) would reach browsers as a replacement character.
      */
     private static void requireUtf8(byte[] body) {
+        int ascii = 0;
+        while (ascii < body.length && body[ascii] >= 0) {
+            ascii++;
+        }
+        if (ascii == body.length) {
+            return; // US-ASCII, as most publications are, is UTF-8: no decoder, no buffer
+        }
         ByteBuffer in = ByteBuffer.wrap(body);
         // Decoded a kilobyte at a time into one small buffer: only whether it decodes matters, not the characters.
         CharBuffer out = CharBuffer.allocate(1024);
