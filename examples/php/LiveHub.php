@@ -37,39 +37,74 @@ final class LiveHub
     }
 
     /**
-     * Publishes one event to every user with one Redis call: FCALL hub_publish with each user's stream key, the
-     * function the hub loads. For a Redis server (phpredis's Redis): on a Redis Cluster use publishHttp, or phpredis's
-     * RedisCluster with the users of one hash slot per call (the keys of one call share a slot). Give a $publishId to
-     * make a retry safe (appended once per user). Returns [userId => event id]; when the publish id was used before
-     * with other data for some users, throws, its message naming them and the ids of the users it was appended for.
+     * Publishes one event to every user with FCALL hub_publish, the function the hub loads, given each user's stream
+     * key. On a Redis server (phpredis's Redis) that is one call for all the users. On a Redis Cluster (phpredis's
+     * RedisCluster) the keys of one call must share a hash slot, so the users are grouped by slot and each group is
+     * one call, sent to the node that holds the slot (for hundreds of users, publishHttpBatch is fewer round trips).
+     * Give a $publishId to make a retry safe (appended once per user). Returns [userId => event id]; when the publish
+     * id was used before with other data for some users, throws, its message naming them and the ids of the users it
+     * was appended for.
      */
-    public function publishRedis(Redis $redis, array $userIds, string $event, mixed $data, ?string $publishId = null): array
+    public function publishRedis(Redis|RedisCluster $redis, array $userIds, string $event, mixed $data,
+                                 ?string $publishId = null): array
     {
         $users = array_values(array_map('strval', $userIds));
-        $keys = array_map([$this, 'streamKey'], $users);
-        $args = ['hub_publish', count($keys), ...$keys, $event, self::json($data)];
-        if ($publishId !== null) {
-            $args[] = $publishId;
+        $groups = [];
+        foreach ($users as $user) {
+            $key = $this->streamKey($user);
+            $groups[$redis instanceof RedisCluster ? self::slot($key) : 0][$user] = $key;
         }
-        $ids = $redis->rawCommand('FCALL', ...$args);
-        if ($ids === false) {
-            throw new RuntimeException('FCALL hub_publish failed: ' . $redis->getLastError());
-        }
-        $ids = is_array($ids) ? $ids : [$ids];
+        $json = self::json($data);
         $appended = [];
         $refused = [];
-        foreach ($ids as $i => $id) {
-            if (is_string($id)) {
-                $appended[$users[$i]] = $id;
-            } else {   // a publish id used before with other data, for that user: the others are appended
-                $refused[] = $users[$i];
+        $error = null;
+        foreach ($groups as $keys) {
+            $args = ['FCALL', 'hub_publish', count($keys), ...array_values($keys), $event, $json];
+            if ($publishId !== null) {
+                $args[] = $publishId;
+            }
+            // RedisCluster routes a raw command by its first argument: the group's first key.
+            $ids = $redis instanceof RedisCluster ? $redis->rawCommand(reset($keys), ...$args)
+                : $redis->rawCommand(...$args);
+            if ($ids === false) {
+                throw new RuntimeException('FCALL hub_publish failed: ' . $redis->getLastError()
+                    . ($appended ? '; appended for ' . json_encode($appended) : ''));
+            }
+            $ids = is_array($ids) ? $ids : [$ids];
+            foreach (array_keys($keys) as $i => $user) {
+                if (is_string($ids[$i] ?? null)) {
+                    $appended[(string) $user] = $ids[$i];
+                } else {   // a publish id used before with other data, for that user: the others are appended
+                    $refused[] = (string) $user;
+                    $error = $redis->getLastError();
+                }
             }
         }
         if ($refused) {
             throw new RuntimeException('FCALL hub_publish refused users ' . implode(', ', $refused) . ': '
-                . $redis->getLastError() . '; appended for ' . json_encode($appended));
+                . $error . '; appended for ' . json_encode($appended));
         }
         return $appended;
+    }
+
+    /**
+     * The Redis Cluster hash slot of a key: CRC16 (XMODEM) of its hash tag (the text between the first { and the next
+     * }, here the encoded user id), modulo 16384, as the cluster specification defines it
+     * (https://redis.io/docs/latest/operate/oss_and_stack/reference/cluster-spec/#key-distribution-model).
+     */
+    public static function slot(string $key): int
+    {
+        $open = strpos($key, '{');
+        $close = $open === false ? false : strpos($key, '}', $open + 1);
+        $tag = ($close !== false && $close > $open + 1) ? substr($key, $open + 1, $close - $open - 1) : $key;
+        $crc = 0;
+        for ($i = 0, $n = strlen($tag); $i < $n; $i++) {
+            $crc ^= ord($tag[$i]) << 8;
+            for ($bit = 0; $bit < 8; $bit++) {
+                $crc = ($crc & 0x8000) ? (($crc << 1) ^ 0x1021) & 0xFFFF : ($crc << 1) & 0xFFFF;
+            }
+        }
+        return $crc % 16384;
     }
 
     /**

@@ -2,6 +2,7 @@
 // The examples as commands, e.g.:
 //   HUB_TOKEN_SECRET=... php livehub-cli.php token 42
 //   REDIS_URL=tcp://127.0.0.1:6379 php livehub-cli.php publish-redis 42,43 crud.update '{"model":"Task","id":12}'
+//   REDIS_CLUSTER=10.0.0.1:7000,10.0.0.2:7000 php livehub-cli.php publish-redis 42,43 notif '{}'   # a Redis Cluster
 //   HUB_URL=http://127.0.0.1:8090 HUB_PUBLISH_TOKEN=... php livehub-cli.php publish-http 42 notif '{"unread":1}'
 //   HUB_URL=... HUB_PUBLISH_TOKEN=... php livehub-cli.php publish-batch 42 notif '{"unread":1}' 43,44 crud.delete '{}'
 // The JSON is sent as it is. Prints the token, or the event ids as JSON (for a batch, the results).
@@ -53,9 +54,13 @@ try {
         exit(2);
     }
     if ($command === 'publish-redis') {
-        $url = parse_url(getenv('REDIS_URL') ?: 'tcp://127.0.0.1:6379');
-        $redis = new Redis();
-        $redis->connect($url['host'], $url['port'] ?? 6379, 5.0);
+        if (getenv('REDIS_CLUSTER')) {   // a Redis Cluster: its seed nodes, host:port,...
+            $redis = new RedisCluster(null, explode(',', getenv('REDIS_CLUSTER')), 5.0, 5.0);
+        } else {
+            $url = parse_url(getenv('REDIS_URL') ?: 'tcp://127.0.0.1:6379');
+            $redis = new Redis();
+            $redis->connect($url['host'], $url['port'] ?? 6379, 5.0);
+        }
         $ids = $hub->publishRedis($redis, $users, $event, $data, $publishId);
     } elseif ($command === 'publish-http') {
         $ids = $hub->publishHttp($hubUrl, (string) getenv('HUB_PUBLISH_TOKEN'), $users, $event, $data, $publishId);

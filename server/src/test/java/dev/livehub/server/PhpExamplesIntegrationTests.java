@@ -38,7 +38,7 @@ class PhpExamplesIntegrationTests {
 
     static final String PUBLISH_TOKEN = "php-publish-token";
 
-    private static final Path EXAMPLES = Path.of("..", "examples", "php").toAbsolutePath().normalize();
+    static final Path EXAMPLES = Path.of("..", "examples", "php").toAbsolutePath().normalize();
 
     @RegisterExtension
     static final RedisServerExtension redis = new RedisServerExtension();
@@ -185,7 +185,7 @@ class PhpExamplesIntegrationTests {
         return run(command, Map.of());
     }
 
-    private static Result run(List<String> command, Map<String, String> environment) throws Exception {
+    static Result run(List<String> command, Map<String, String> environment) throws Exception {
         Path errors = Files.createTempFile("php", ".err");
         try {
             ProcessBuilder builder = new ProcessBuilder(command).redirectError(errors.toFile());
@@ -203,6 +203,6 @@ class PhpExamplesIntegrationTests {
         }
     }
 
-    private record Result(int exit, String output, String errors) {
+    record Result(int exit, String output, String errors) {
     }
 }
