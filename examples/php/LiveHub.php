@@ -31,7 +31,9 @@ final class LiveHub
         }
         $now = time();
         $header = self::base64url(json_encode(['alg' => 'HS256', 'typ' => 'JWT']));
-        $claims = self::base64url(json_encode(['sub' => $userId, 'iat' => $now, 'exp' => $now + $ttl]));
+        // UTF-8 as it is, not \uXXXX escapes: a token for a long user id stays short enough for ?token= (a request line).
+        $claims = self::base64url(json_encode(['sub' => $userId, 'iat' => $now, 'exp' => $now + $ttl],
+            JSON_THROW_ON_ERROR | JSON_UNESCAPED_UNICODE | JSON_UNESCAPED_SLASHES));
         $signature = self::base64url(hash_hmac('sha256', "$header.$claims", $this->tokenSecret, true));
         return "$header.$claims.$signature";
     }
@@ -63,9 +65,17 @@ final class LiveHub
             if ($publishId !== null) {
                 $args[] = $publishId;
             }
-            // RedisCluster routes a raw command by its first argument: the group's first key.
-            $ids = $redis instanceof RedisCluster ? $redis->rawCommand(reset($keys), ...$args)
-                : $redis->rawCommand(...$args);
+            try {
+                // RedisCluster routes a raw command by its first argument: the group's first key.
+                $ids = $redis instanceof RedisCluster ? $redis->rawCommand(reset($keys), ...$args)
+                    : $redis->rawCommand(...$args);
+            } catch (RedisException $e) {   // a node that cannot be reached: what went before is appended
+                throw new RuntimeException('FCALL hub_publish failed: ' . $e->getMessage()
+                    . ($appended ? '; appended for ' . json_encode($appended) : ''), 0, $e);
+            }
+            if ($ids === false && count($keys) === 1 && str_contains((string) $redis->getLastError(), 'was used for')) {
+                $ids = [null];   // one key whose publish id was used for other data: refused, like a key of many
+            }
             if ($ids === false) {
                 throw new RuntimeException('FCALL hub_publish failed: ' . $redis->getLastError()
                     . ($appended ? '; appended for ' . json_encode($appended) : ''));

@@ -37,7 +37,7 @@ try {
             $publications[] = ['users' => explode(',', $users), 'event' => $event, 'data' => $json];
         }
         $results = $hub->publishHttpBatch($hubUrl, (string) getenv('HUB_PUBLISH_TOKEN'), $publications);
-        echo json_encode($results), "\n";
+        echo json_encode($results, JSON_THROW_ON_ERROR | JSON_UNESCAPED_UNICODE), "\n";
         // Every result is printed; a publication not appended for all its users (not 202) makes the exit code 1.
         foreach ($results as $result) {
             if (($result['status'] ?? 0) !== 202) {
@@ -68,7 +68,8 @@ try {
         fwrite(STDERR, "unknown command '$command'\n" . $usage);
         exit(2);
     }
-    echo json_encode($ids), "\n";
+    // An object even when the user ids are 0, 1, ...: {"0":"<id>"}, never a list that loses them.
+    echo json_encode($ids, JSON_THROW_ON_ERROR | JSON_FORCE_OBJECT | JSON_UNESCAPED_UNICODE), "\n";
 } catch (Throwable $e) {
     fwrite(STDERR, $e->getMessage() . "\n");
     exit(1);

@@ -1,6 +1,8 @@
 package dev.livehub.hub;
 
 import java.math.BigDecimal;
+import java.math.MathContext;
+import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -129,8 +131,15 @@ final class Compaction {
         if (Double.isInfinite(value)) {
             return value > 0 ? "Infinity" : "-Infinity";
         }
-        // Double.toString gives the shortest digits that read back as the same double (JDK 19 and later).
+        // Double.toString gives the shortest digits that read back as the same double (JDK 19 and later), but never
+        // fewer than two: where one digit reads back too (5e-324, which it writes 4.9E-324), JavaScript writes one.
         BigDecimal decimal = new BigDecimal(Double.toString(Math.abs(value))).stripTrailingZeros();
+        if (decimal.precision() == 2) {
+            BigDecimal one = decimal.round(new MathContext(1, RoundingMode.HALF_EVEN));
+            if (Double.parseDouble(one.toString()) == Math.abs(value)) {
+                decimal = one.stripTrailingZeros();
+            }
+        }
         String digits = decimal.unscaledValue().toString();
         int k = digits.length();
         int n = k - decimal.scale();

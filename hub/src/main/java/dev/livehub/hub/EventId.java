@@ -76,7 +76,10 @@ public record EventId(long ms, long seq) implements Comparable<EventId> {
         if (text == null) {
             return "nothing";
         }
-        String shown = text.length() > 40 ? text.substring(0, 40) + "... (" + text.length() + " characters)" : text;
-        return "'" + shown.replaceAll("\\p{Cntrl}", "?") + "'";
+        // Counted and cut in characters (code points), never between the two halves of one.
+        int characters = text.codePointCount(0, text.length());
+        String shown = characters > 40 ? text.substring(0, text.offsetByCodePoints(0, 40)) + "... (" + characters
+                + " characters)" : text;
+        return "'" + shown.replaceAll("\\p{Cntrl}|\\p{Cs}", "?") + "'";
     }
 }

@@ -57,9 +57,18 @@ public record Publication(String event, String data, String publishId) {
             throw new IllegalArgumentException("event data is " + bytes + " bytes; at most " + MAX_DATA_BYTES
                     + " are accepted");
         }
-        if (publishId == null || publishId.isEmpty() || publishId.length() > 64) {
-            throw new IllegalArgumentException("a publish id has 1 to 64 characters");
+        if (!isPublishId(publishId)) {
+            throw new IllegalArgumentException("a publish id has 1 to 64 characters of Unicode text");
         }
+    }
+
+    /**
+     * Whether {@code publishId} is 1 to 64 characters (code points) with no unpaired surrogate: two ids that differ only
+     * there would have one UTF-8 form, and so one dedupe key.
+     */
+    public static boolean isPublishId(String publishId) {
+        int characters = characters(publishId, 64);
+        return characters >= 1 && characters <= 64;
     }
 
     /** A publication with a fresh publish id ({@link #newPublishId}). */
@@ -122,20 +131,32 @@ public record Publication(String event, String data, String publishId) {
 
     /** Whether {@code user} is a user id a stream can belong to (see {@link #requireUserId}). */
     public static boolean isUserId(String user) {
-        if (user == null || user.isEmpty() || user.length() > 2 * MAX_USER_ID_LENGTH) {
-            return false;
+        int characters = characters(user, MAX_USER_ID_LENGTH);
+        return characters >= 1 && characters <= MAX_USER_ID_LENGTH;
+    }
+
+    /**
+     * The code points of {@code text}; -1 when it is null or holds an unpaired surrogate (no UTF-8 form), and more than
+     * {@code max} (without counting further) when it is longer than {@code max}.
+     */
+    static int characters(String text, int max) {
+        if (text == null) {
+            return -1;
+        }
+        if (text.length() > 2 * max) {
+            return max + 1;
         }
         int characters = 0;
-        for (int i = 0; i < user.length(); i++) {
-            char c = user.charAt(i);
-            if (Character.isHighSurrogate(c) && i + 1 < user.length() && Character.isLowSurrogate(user.charAt(i + 1))) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
                 i++;
             }
             else if (Character.isSurrogate(c)) {
-                return false;
+                return -1;
             }
             characters++;
         }
-        return characters <= MAX_USER_ID_LENGTH;
+        return characters;
     }
 }

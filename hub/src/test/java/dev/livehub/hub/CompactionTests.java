@@ -138,6 +138,10 @@ class CompactionTests {
         cases.put("12345678901234567890", "12345678901234567000");
         cases.put("0.1", "0.1");
         cases.put("1e400", "Infinity");
+        cases.put("5e-324", "5e-324");
+        cases.put("4.9e-324", "5e-324");
+        cases.put("2e-323", "2e-323");
+        cases.put("1.7976931348623157e308", "1.7976931348623157e+308");
         cases.put("true", "true");
         cases.put("null", "null");
         cases.forEach((literal, expected) -> assertThat(Compaction.asJavaScriptString(literal)).as(literal)

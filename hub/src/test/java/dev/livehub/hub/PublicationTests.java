@@ -55,5 +55,10 @@ class PublicationTests {
         assertThat(Publication.isUserId("\uDE00a")).isFalse();
         assertThat(Publication.isUserId("")).isFalse();
         assertThat(Publication.isUserId(null)).isFalse();
+        // The refusal counts and cuts as people count: 41 characters shown as 40 and the count, no half character.
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> Publication.requireUserId(emoji.repeat(257))))
+            .hasMessageEndingWith(emoji.repeat(40) + "... (257 characters)'");
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> Publication.requireUserId("a\uD83D")))
+            .hasMessageEndingWith("'a?'");
     }
 }

@@ -60,10 +60,8 @@ class PhpOnRedisClusterIntegrationTests {
                 browser.events().awaitFirst("ready", Duration.ofSeconds(10));
                 browsers.add(browser);
             }
-            PhpExamplesIntegrationTests.Result published = PhpExamplesIntegrationTests.run(List.of("php",
-                    PhpExamplesIntegrationTests.EXAMPLES.resolve("livehub-cli.php").toString(), "publish-redis",
-                    String.join(",", users), "notif", "{\"unread\":9}", "cluster-publish-1"),
-                    Map.of("REDIS_CLUSTER", cluster.seed()));
+            PhpExamplesIntegrationTests.Result published = php("publish-redis", String.join(",", users), "notif",
+                    "{\"unread\":9}", "cluster-publish-1");
             assertThat(published.exit()).as(published.errors()).isZero();
             for (int i = 0; i < users.size(); i++) {
                 String id = browsers.get(i).events().awaitPublished(1, Duration.ofSeconds(10)).getFirst().id();
@@ -73,6 +71,24 @@ class PhpOnRedisClusterIntegrationTests {
         finally {
             browsers.forEach(SseClient::close);
         }
+    }
+
+    @Test
+    void aUserWhosePublishIdWasUsedIsNamedAndTheOthersStillGetTheEvent() throws Exception {
+        assertThat(php("publish-redis", "c1", "notif", "{\"x\":1}", "cluster-reused").exit()).isZero();
+        // c1 first: its one-key call is refused, and the users of the other slots are still appended.
+        PhpExamplesIntegrationTests.Result partly = php("publish-redis", "c1,c4,c5", "notif", "{\"x\":2}",
+                "cluster-reused");
+        assertThat(partly.exit()).isEqualTo(1);
+        assertThat(partly.errors()).contains("refused users c1", "was used for", "appended for", "\"c4\":",
+                "\"c5\":");
+    }
+
+    private PhpExamplesIntegrationTests.Result php(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("php",
+                PhpExamplesIntegrationTests.EXAMPLES.resolve("livehub-cli.php").toString()));
+        command.addAll(List.of(args));
+        return PhpExamplesIntegrationTests.run(command, Map.of("REDIS_CLUSTER", cluster.seed()));
     }
 
     @Test

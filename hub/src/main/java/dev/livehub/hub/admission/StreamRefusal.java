@@ -25,6 +25,15 @@ public final class StreamRefusal extends RuntimeException {
     }
 
     /**
+     * 400 {@code bad_query}: the query string cannot be decoded (a {@code %} not followed by two hex digits, escapes
+     * that are not UTF-8; RFC 3986 section 2.1). The same on every transport.
+     */
+    public static StreamRefusal badQuery() {
+        return new StreamRefusal(400, "bad_query", "the query string cannot be decoded: each % is followed by two hex "
+                + "digits, and the escaped bytes are UTF-8", 0);
+    }
+
+    /**
      * 503 {@code store_unavailable} with {@code Retry-After: 5}: the session store or the event store (Redis) failed
      * or timed out. The same on every transport; EventSource and {@code app-stream.js} retry on their own.
      *

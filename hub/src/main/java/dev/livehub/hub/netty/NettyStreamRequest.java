@@ -9,6 +9,7 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.cookie.Cookie;
 import io.netty.handler.codec.http.cookie.ServerCookieDecoder;
 
+import dev.livehub.hub.admission.StreamRefusal;
 import dev.livehub.hub.admission.StreamRequest;
 
 /** A Netty request head as the admission sees it. */
@@ -35,7 +36,12 @@ final class NettyStreamRequest implements StreamRequest {
 
     @Override
     public List<String> parameters(String name) {
-        return query.parameters().getOrDefault(name, List.of());
+        try {
+            return query.parameters().getOrDefault(name, List.of());
+        }
+        catch (IllegalArgumentException ex) {
+            throw StreamRefusal.badQuery();
+        }
     }
 
     @Override

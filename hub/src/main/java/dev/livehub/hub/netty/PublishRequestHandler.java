@@ -145,7 +145,8 @@ final class PublishRequestHandler extends ChannelInboundHandlerAdapter {
         path = target;
         discarding = false;
         HttpPublishing.Answer refused = publishing.refusalBeforeBody(head.method().name(),
-                head.headers().get(HttpHeaderNames.AUTHORIZATION), head.headers().get(HttpHeaderNames.CONTENT_TYPE));
+                head.headers().get(HttpHeaderNames.AUTHORIZATION), head.headers().get(HttpHeaderNames.CONTENT_TYPE),
+                head.headers().get(HttpHeaderNames.CONTENT_ENCODING));
         if (refused != null) {
             // A stranger's body is never read: answered now, the connection closed whatever follows.
             discarding = true;

@@ -131,7 +131,8 @@ public final class HttpPublishing {
         }
         int end = contentType.indexOf(';');
         String type = (end < 0 ? contentType : contentType.substring(0, end)).strip().toLowerCase(Locale.ROOT);
-        return type.equals("application/json") || (type.startsWith("application/") && type.endsWith("+json"));
+        return type.equals("application/json") || type.equals("text/json")
+                || (type.startsWith("application/") && type.endsWith("+json"));
     }
 
     /** At most 60 characters of an untrusted header, for a message. */
@@ -154,15 +155,24 @@ public final class HttpPublishing {
      *
      * @param authorization the {@code Authorization} header, or {@code null}
      * @param contentType the {@code Content-Type} header, or {@code null}: absent, or {@code application/json} (any
-     *        parameters, any case), or a {@code +json} type (RFC 6839) is read as JSON; any other is a 415
+     *        parameters, any case), {@code text/json} (older clients) or a {@code +json} type (RFC 6839) is read as
+     *        JSON; any other is a 415
+     * @param contentEncoding the {@code Content-Encoding} header, or {@code null}: a body is read as sent, so anything
+     *        but absent or {@code identity} (a compressed body) is a 415
      */
-    public Answer refusalBeforeBody(String method, String authorization, String contentType) {
+    public Answer refusalBeforeBody(String method, String authorization, String contentType, String contentEncoding) {
         if (!"POST".equals(method)) {
             return refusal(new HubWebException(HttpStatus.METHOD_NOT_ALLOWED, "method_not_allowed",
                     "publish with POST"), "POST");
         }
         try {
             authorize(authorization);
+            if (contentEncoding != null && !contentEncoding.isBlank()
+                    && !contentEncoding.strip().equalsIgnoreCase("identity")) {
+                throw new HubWebException(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
+                        "the body is read as sent: send it uncompressed, without Content-Encoding (got "
+                                + abbreviate(contentEncoding.strip()) + ")");
+            }
             if (!isJson(contentType)) {
                 throw new HubWebException(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
                         "the body is JSON: send it as Content-Type: application/json (got "

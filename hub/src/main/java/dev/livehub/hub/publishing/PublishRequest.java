@@ -240,8 +240,8 @@ record PublishRequest(String publishId, Addressed addressed, String refusal) {
         if (data == null) {
             return "'data' is required: the JSON sent to the users";
         }
-        if (publishId != null && (publishId.isEmpty() || publishId.length() > 64)) {
-            return "a publish id has 1 to 64 characters";
+        if (publishId != null && !Publication.isPublishId(publishId)) {
+            return "a publish id has 1 to 64 characters of Unicode text";
         }
         return null;
     }
@@ -265,11 +265,17 @@ record PublishRequest(String publishId, Addressed addressed, String refusal) {
      * own (CESU-8) would reach browsers as a replacement character.
      */
     private static void requireUtf8(byte[] body) {
-        int ascii = 0;
-        while (ascii < body.length && body[ascii] >= 0) {
-            ascii++;
+        boolean ascii = true;
+        for (int i = 0; i < body.length; i++) {
+            if (body[i] == 0) {
+                // JSON text holds no raw NUL (RFC 8259 section 7), UTF-16 and UTF-32 hold many: the parser would
+                // guess one of them from the first bytes (RFC 4627 section 3) and read what the hub never stores.
+                throw new BadBody("the body is not UTF-8: a NUL byte at byte " + i + " (UTF-16 or UTF-32? send it as "
+                        + "plain UTF-8)");
+            }
+            ascii &= body[i] > 0;
         }
-        if (ascii == body.length) {
+        if (ascii) {
             return; // US-ASCII, as most publications are, is UTF-8: no decoder, no buffer
         }
         ByteBuffer in = ByteBuffer.wrap(body);

@@ -55,7 +55,7 @@ public final class PublishEndpoint implements Filter {
             return;
         }
         HttpPublishing.Answer answer = publishing.refusalBeforeBody(request.getMethod(),
-                request.getHeader("Authorization"), request.getContentType());
+                request.getHeader("Authorization"), request.getContentType(), request.getHeader("Content-Encoding"));
         if (answer != null) {
             // Refused from the head: the body is not read, and the connection closes after the answer (Tomcat does
             // not swallow a body left unread, see TomcatRequestBodies).

@@ -10,6 +10,7 @@ import jakarta.servlet.http.HttpSession;
 
 import dev.livehub.hub.admission.HubUserResolver;
 import dev.livehub.hub.admission.SessionUsers;
+import dev.livehub.hub.admission.StreamRefusal;
 import dev.livehub.hub.admission.StreamRequest;
 
 /** A servlet request as the admission sees it; its session user is the request's authenticated principal. */
@@ -45,7 +46,14 @@ final class ServletStreamRequest implements StreamRequest {
 
     @Override
     public List<String> parameters(String name) {
-        String[] values = request.getParameterValues(name);
+        String[] values;
+        try {
+            values = request.getParameterValues(name);
+        }
+        catch (IllegalStateException | IllegalArgumentException ex) {
+            // Tomcat's InvalidParameterException (an IllegalStateException): a malformed %-escape.
+            throw StreamRefusal.badQuery();
+        }
         return values == null ? List.of() : List.of(values);
     }
 

@@ -20,27 +20,66 @@ local function append(KEYS, ARGV)
 ${append}
 end
 
+-- The number of characters (code points) of s when s is UTF-8 as RFC 3629 defines it (shortest forms, no surrogates,
+-- nothing above U+10FFFF), else nil: text the hub's Java side would refuse as a user id or a publish id.
+local function utf8_length(s)
+  local count, i, n = 0, 1, #s
+  while i <= n do
+    local c = string.byte(s, i)
+    local need, low, high = 0, 0x80, 0xBF
+    if c < 0x80 then
+      need = 0
+    elseif c >= 0xC2 and c <= 0xDF then
+      need = 1
+    elseif c == 0xE0 then
+      need, low = 2, 0xA0
+    elseif (c >= 0xE1 and c <= 0xEC) or c == 0xEE or c == 0xEF then
+      need = 2
+    elseif c == 0xED then
+      need, high = 2, 0x9F
+    elseif c == 0xF0 then
+      need, low = 3, 0x90
+    elseif c >= 0xF1 and c <= 0xF3 then
+      need = 3
+    elseif c == 0xF4 then
+      need, high = 3, 0x8F
+    else
+      return nil
+    end
+    for k = 1, need do
+      local d = string.byte(s, i + k)
+      if not d or d < (k == 1 and low or 0x80) or d > (k == 1 and high or 0xBF) then
+        return nil
+      end
+    end
+    i = i + need + 1
+    count = count + 1
+  end
+  return count
+end
+
 -- The user id inside a key, as RedisKeys.encodeUser writes it (the one rule of the wire format): bytes outside
 -- A-Z a-z 0-9 . _ @ + = : - as %XX in upper-case hex, the others as they are. Anything else is refused, so one user
--- has one key (no '%41' for 'A', no lower-case hex). A user id has at most 256 characters (code points, as
--- Publication.MAX_USER_ID_LENGTH): each is one byte as it is, or up to four escaped bytes; every UTF-8 byte but a
--- continuation byte (0x80-0xBF) starts one.
+-- has one key (no '%41' for 'A', no lower-case hex). Decoded, it is UTF-8 of 1 to 256 characters (code points, as
+-- Publication.MAX_USER_ID_LENGTH): a key no stream can belong to (bytes of another encoding) is refused.
 local function encoded_user(user)
   if #user == 0 or #user > 3072 then
     return false
   end
   local canonical = true
-  local characters = 0
-  local rest = string.gsub(user, '%%(..)', function(hex)
+  local decoded = string.gsub(user, '%%(..)', function(hex)
     local byte = string.match(hex, '^[0-9A-F][0-9A-F]$') and tonumber(hex, 16)
     if not byte or string.match(string.char(byte), '^[%w._@+=:%-]$') then
       canonical = false
-    elseif byte < 128 or byte > 191 then
-      characters = characters + 1
+      return ''
     end
-    return ''
+    return string.char(byte)
   end)
-  return canonical and characters + #rest <= 256 and string.match(rest, '^[%w._@+=:%-]*$') ~= nil
+  if not canonical or string.match((string.gsub(user, '%%..', '')), '^[%w._@+=:%-]*$') == nil then
+    return false
+  end
+  local length = utf8_length(decoded)
+  return length ~= nil and length <= 256
 end
 
 local function refuse(message)
@@ -71,8 +110,8 @@ redis.register_function('hub_publish', function(keys, args)
     return refuse('the data is not valid JSON')
   end
   local dedupe = publishId and publishId ~= ''
-  if dedupe and #publishId > 64 then
-    return refuse('a publish id has 1 to 64 characters')
+  if dedupe and (#publishId > 256 or (utf8_length(publishId) or 65) > 64) then
+    return refuse('a publish id has 1 to 64 characters of UTF-8 text')
   end
   local argv = { MAX_ENTRIES, RETENTION_MS, dedupe and DEDUPE_MS or '0', '1', event, data }
   local users = {}
@@ -86,7 +125,7 @@ redis.register_function('hub_publish', function(keys, args)
         .. ":{<user>}:events (hub.redis.prefix): no node would read it")
     end
     if not encoded_user(user) then
-      return refuse("the user id '" .. user .. "' is not encoded: 1 to 256 characters, each UTF-8 byte outside "
+      return refuse("the user id '" .. user .. "' is not encoded: UTF-8 of 1 to 256 characters, each byte outside "
         .. "A-Z a-z 0-9 . _ @ + = : - written %XX (upper-case hex), e.g. hub:{Mary%20Ann}:events")
     end
     argv[#argv + 1] = '1'

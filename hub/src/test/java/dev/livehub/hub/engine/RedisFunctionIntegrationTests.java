@@ -153,6 +153,12 @@ class RedisFunctionIntegrationTests {
         RedisKeys keys = new RedisKeys("fn");
         assertRefused(() -> fcall(keys.stream("u".repeat(257)), "notif", "{}"), "is not encoded");
         assertRefused(() -> fcall(keys.stream("\uD83D\uDE00".repeat(257)), "notif", "{}"), "is not encoded");
+        // Escaped bytes that are not UTF-8 (Latin-1, a surrogate, an overlong form, a lone continuation byte): no
+        // stream can belong to such a user.
+        for (String user : List.of("jos%E9", "a%ED%A0%80", "%C0%80", "%80", "%F5%80%80%80", "%80".repeat(1024))) {
+            assertRefused(() -> fcall("fn:{" + user + "}:events", "notif", "{}"), "is not encoded");
+        }
+        assertRefused(() -> fcall("fn:{42}:events", "notif", "{}", "x".repeat(65)), "a publish id has 1 to 64");
         assertThat(redisCli.exists("fn:{42}:events")).isZero();
         assertThat(fcall(keys.stream("\uD83D\uDE00".repeat(256)), "notif", "{}")).matches("[0-9]+-[0-9]+");
     }

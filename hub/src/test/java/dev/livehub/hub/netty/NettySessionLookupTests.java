@@ -67,7 +67,7 @@ class NettySessionLookupTests {
                 return null;
             }
             if (cookie.equals("broken")) {
-                throw new IllegalStateException("Redis command timed out");
+                throw new org.springframework.dao.QueryTimeoutException("Redis command timed out");
             }
             slowLookups.incrementAndGet();
             try {

@@ -4,6 +4,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -81,6 +82,23 @@ public abstract class StreamTransportContract {
         return hub().publish(List.of(user), Publication.of(event, data)).get(user);
     }
 
+    /**
+     * A GET of the stream with {@code query} sent as it is, over a plain socket (java.net refuses a URI with a malformed
+     * escape): the whole answer, head and body, once the server closes.
+     */
+    private String rawGet(Credentials who, String query) throws Exception {
+        URI base = URI.create(streamUrl());
+        String joined = String.join("&", List.of(who.query(), query).stream().filter(q -> !q.isEmpty()).toList());
+        StringBuilder head = new StringBuilder("GET " + base.getPath() + "?" + joined + " HTTP/1.1\r\nHost: "
+                + base.getHost() + "\r\nConnection: close\r\n");
+        who.headers().forEach((name, value) -> head.append(name).append(": ").append(value).append("\r\n"));
+        try (java.net.Socket socket = new java.net.Socket(base.getHost(), base.getPort())) {
+            socket.setSoTimeout((int) WAIT.toMillis());
+            socket.getOutputStream().write(head.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1));
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
     private static void assertRefusal(SseClient stream, int status, String code) {
         assertThat(stream.status()).as(code).isEqualTo(status);
         assertThat(stream.headers().firstValue("Content-Type")).hasValueSatisfying(
@@ -134,6 +152,12 @@ public abstract class StreamTransportContract {
         assertRefusal(open(alice, "last_id=1-0&last_id=2-0", Map.of()), 400, "bad_cursor");
         assertRefusal(open(alice, "compact=maybe", Map.of()), 400, "bad_compact");
         assertRefusal(open(alice, "tab=short", Map.of()), 400, "bad_tab");
+        // A malformed %-escape is the client's fault on every transport: never a 500, never "retry, the store is down".
+        for (String query : List.of("last_id=%ZZ", "x=%ZZ", "x=%4")) {
+            String answer = rawGet(alice, query).toLowerCase(java.util.Locale.ROOT);
+            assertThat(answer).as(query).startsWith("http/1.1 400").contains("x-content-type-options: nosniff")
+                .contains("{\"error\":\"bad_query\",\"message\":\"");
+        }
         assertRefusal(open(new Credentials(null, "", Map.of()), "", Map.of()), 401, "unauthenticated");
         for (String method : List.of("HEAD", "POST", "PUT", "DELETE")) {
             HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(streamUrl()

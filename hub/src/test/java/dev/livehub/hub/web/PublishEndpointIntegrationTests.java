@@ -297,8 +297,42 @@ class PublishEndpointIntegrationTests {
         assertThat(post("/hub/publish/batch", "{\"publications\":[]}".getBytes(StandardCharsets.UTF_8), "text/csv")
             .statusCode()).isEqualTo(415);
         for (String type : new String[] { "application/json; charset=UTF-8", "Application/JSON",
-                "application/vnd.example+json", null }) {
+                "application/vnd.example+json", "text/json", null }) {
             assertThat(post("/hub/publish", body, type).statusCode()).as(String.valueOf(type)).isEqualTo(202);
         }
+    }
+
+    @Test
+    void aCompressedOrUtf16BodyIsRefusedAndSaysHowToSendIt() throws Exception {
+        HttpResponse<String> gzip = HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + publishPort()
+                + "/hub/publish"))
+            .header("Authorization", "Bearer publish-secret").header("Content-Type", "application/json")
+            .header("Content-Encoding", "gzip")
+            .POST(HttpRequest.BodyPublishers.ofString("{\"users\":[\"z1\"],\"event\":\"notif\",\"data\":{}}"))
+            .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(gzip.statusCode()).isEqualTo(415);
+        assertThat(gzip.body()).contains("send it uncompressed", "(got gzip)");
+
+        // UTF-16 of ASCII JSON: every other byte is NUL; the parser would guess UTF-16 and read it.
+        byte[] utf16 = "{\"users\":[\"z1\"],\"event\":\"notif\",\"data\":1}".getBytes(StandardCharsets.UTF_16LE);
+        for (String path : new String[] { "/hub/publish", "/hub/publish/batch" }) {
+            HttpResponse<String> refused = post(path, utf16);
+            assertThat(refused.statusCode()).as(path).isEqualTo(400);
+            assertThat(refused.body()).as(path).contains("not UTF-8: a NUL byte at byte 1", "UTF-16");
+        }
+        assertThat(redis.commands().exists("pubhttp:{z1}:events")).isZero();
+    }
+
+    @Test
+    void aPublishIdIsUnicodeTextOfAtMost64Characters() throws Exception {
+        String emoji = "\uD83D\uDE00";
+        assertThat(publish("{\"users\":[\"p1\"],\"event\":\"notif\",\"data\":{},\"publish_id\":\""
+                + emoji.repeat(64) + "\"}").statusCode()).isEqualTo(202);
+        HttpResponse<String> lone = publish("{\"users\":[\"p1\"],\"event\":\"notif\",\"data\":{},"
+                + "\"publish_id\":\"\\ud800\"}");
+        assertThat(lone.statusCode()).isEqualTo(400);
+        assertThat(lone.body()).contains("a publish id has 1 to 64 characters");
+        assertThat(publish("{\"users\":[\"p1\"],\"event\":\"notif\",\"data\":{},\"publish_id\":\""
+                + emoji.repeat(65) + "\"}").statusCode()).isEqualTo(400);
     }
 }
