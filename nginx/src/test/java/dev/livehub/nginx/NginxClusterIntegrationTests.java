@@ -174,6 +174,7 @@ class NginxClusterIntegrationTests {
         assertThat(refused.statusCode()).isEqualTo(413);
         assertThat(refused.headers().firstValue("Content-Type")).hasValue("application/json");
         assertThat(refused.body()).startsWith("{\"error\":\"too_large\"");
+        assertThat(refused.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
     }
 
     /** Connections established to this machine's {@code port} (the kernel's table, {@code /proc/net/tcp}). */

@@ -83,6 +83,11 @@ public final class StreamAdmission {
             cursor = cursor.compacting();
         }
         String tab = tab(request);
+        if (!hub.isLive()) {
+            // The store is away (its live connection lost): a stream would start with no catch-up and end when its read
+            // fails. Told now, the client retries in 5 s; its connect budget is not spent.
+            throw StreamRefusal.storeUnavailable("event store");
+        }
         long wait = rate.acquire(user.user());
         if (wait > 0) {
             throw new StreamRefusal(429, "too_many_connects",

@@ -71,15 +71,17 @@ class HubWebConfiguration {
 
     /**
      * A browser gone without FIN or RST (a lid closed, a network lost) frees its slots on the server's own port too:
-     * its listening sockets get {@code TCP_USER_TIMEOUT} of one and a half heartbeats, inherited by every connection
-     * they accept ({@link ListenerUserTimeout}). A stream writes a heartbeat at least every interval, so the kernel
-     * drops the connection within two and a half heartbeats of its last acknowledged write, and the next heartbeat
-     * fails: the slot is free within three heartbeats. (The stream port learns of the drop at once and uses two.)
-     * Linux only; a port behind a proxy has the proxy as its peer, which always acknowledges.
+     * its listening sockets get {@code TCP_USER_TIMEOUT} of three quarters of a heartbeat, inherited by every
+     * connection they accept ({@link ListenerUserTimeout}). A stream writes at least once a heartbeat: the first write
+     * the client never acknowledges goes out at most one heartbeat after the last one it did, the kernel drops the
+     * connection three quarters of a heartbeat later, and the write after that fails. The slot is free within two
+     * heartbeats of the last acknowledged write, with a quarter of one to spare before the write that would otherwise
+     * find it (the stream port learns of the drop at once, and uses two heartbeats). Linux only; a port behind a proxy
+     * has the proxy as its peer, which always acknowledges.
      */
     @Bean
     ApplicationListener<WebServerInitializedEvent> hubServerUserTimeout(HubProperties properties) {
-        Duration timeout = properties.getHeartbeat().multipliedBy(3).dividedBy(2);
+        Duration timeout = properties.getHeartbeat().multipliedBy(3).dividedBy(4);
         return event -> {
             if (event.getApplicationContext().getServerNamespace() != null) {
                 return; // a management port: it serves no streams

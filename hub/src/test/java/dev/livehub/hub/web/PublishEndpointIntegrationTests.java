@@ -14,11 +14,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
+import dev.livehub.hub.Hub;
 import dev.livehub.hub.starter.StarterApplication;
 import dev.livehub.hub.testing.RedisServerExtension;
 import dev.livehub.hub.testing.SseClient;
@@ -26,6 +28,7 @@ import dev.livehub.hub.testing.SseEvent;
 import dev.livehub.hub.testing.TestTokens;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * {@code POST /hub/publish} and {@code /hub/publish/batch} over real HTTP, on a real Redis: every answer names the
@@ -49,6 +52,9 @@ class PublishEndpointIntegrationTests {
 
     @LocalServerPort
     int port;
+
+    @Autowired
+    Hub hub;
 
     /** The port publishers are sent to: the servlet container's here. */
     protected int publishPort() {
@@ -334,5 +340,27 @@ class PublishEndpointIntegrationTests {
         assertThat(lone.body()).contains("a publish id has 1 to 64 characters");
         assertThat(publish("{\"users\":[\"p1\"],\"event\":\"notif\",\"data\":{},\"publish_id\":\""
                 + emoji.repeat(65) + "\"}").statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void aStreamOpenedWhileRedisIsAwayIsA503ThatSaysSo() throws Exception {
+        redis.stopKeepingData();
+        try {
+            await().atMost(Duration.ofSeconds(10)).until(() -> !hub.isLive());
+            try (SseClient refused = SseClient.open("http://localhost:" + port + "/stream/app?token="
+                    + TestTokens.hs256(SECRET, "away", Duration.ofMinutes(5)), Map.of())) {
+                assertThat(refused.status()).isEqualTo(503);
+                assertThat(refused.headers().firstValue("Retry-After")).hasValue("5");
+                assertThat(refused.errorBody()).startsWith("{\"error\":\"store_unavailable\",\"message\":\"the event "
+                        + "store is unavailable; retry shortly\"}");
+            }
+        }
+        finally {
+            redis.startAgain();
+        }
+        await().atMost(Duration.ofSeconds(30)).until(hub::isLive);
+        try (SseClient back = stream("away")) {
+            assertThat(back.status()).isEqualTo(200);
+        }
     }
 }
