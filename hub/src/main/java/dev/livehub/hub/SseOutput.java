@@ -37,9 +37,6 @@ public interface SseOutput {
                         || message.contains("No route to host") || message.contains("Network is unreachable"))) {
                     return true;
                 }
-                if (cause.getCause() == cause) {
-                    break;
-                }
             }
             return false;
         }

@@ -279,25 +279,25 @@ final class Subscriber {
         if (eventId == null) {
             return null;
         }
-        int split = -1;
-        for (int i = 0; i < eventId.length(); i++) {
-            char c = eventId.charAt(i);
-            if (c < '0' || c > '9') {
-                split = i;
-                break;
-            }
-        }
-        if (split < 1 || split > 18) {
+        // The first part 1 to 18 digits, the second 1 to 17: each fits a long.
+        int split = digitsFrom(eventId, 0);
+        if (split < 1 || split > 18 || split == eventId.length()) {
             return null;
         }
-        int end = split + 1;
-        while (end < eventId.length() && end - split <= 18 && Character.isDigit(eventId.charAt(end))) {
-            end++;
-        }
+        int end = digitsFrom(eventId, split + 1);
         if (end == split + 1 || end - split > 18) {
             return null;
         }
         return new long[] { Long.parseLong(eventId, 0, split, 10), Long.parseLong(eventId, split + 1, end, 10) };
+    }
+
+    /** Where the run of ASCII digits that starts at {@code from} ends. */
+    private static int digitsFrom(String text, int from) {
+        int end = from;
+        while (end < text.length() && text.charAt(end) >= '0' && text.charAt(end) <= '9') {
+            end++;
+        }
+        return end;
     }
 
     private static int compare(long[] a, long[] b) {

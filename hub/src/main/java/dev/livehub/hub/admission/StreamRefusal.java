@@ -49,7 +49,7 @@ public final class StreamRefusal extends RuntimeException {
      * so that neither library is needed.
      */
     public static boolean isStoreFailure(Throwable failure) {
-        for (Throwable cause = failure; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
             for (Class<?> type = cause.getClass(); type != null; type = type.getSuperclass()) {
                 String name = type.getName();
                 if (name.equals("org.springframework.dao.DataAccessException")

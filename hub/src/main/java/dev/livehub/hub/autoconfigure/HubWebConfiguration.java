@@ -91,7 +91,7 @@ class HubWebConfiguration {
                 int listeners = ListenerUserTimeout.set(port, timeout);
                 if (listeners > 0) {
                     log.info("TCP_USER_TIMEOUT {} ms on port {} (listening sockets: {}): a client gone without "
-                            + "closing frees its streams within three heartbeats", timeout.toMillis(), port, listeners);
+                            + "closing frees its streams within two heartbeats", timeout.toMillis(), port, listeners);
                 }
                 else {
                     log.info("No TCP_USER_TIMEOUT on port {} (not Linux, or its listener not found in /proc): a client"

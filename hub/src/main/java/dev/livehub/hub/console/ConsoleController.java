@@ -187,6 +187,7 @@ public class ConsoleController {
             @RequestParam(defaultValue = "100") int limit) {
         operator(request);
         List<Map<String, Object>> users = new ArrayList<>();
+        Set<String> listed = new HashSet<>();
         ClusterStreams streams = new ClusterStreams();
         requireBetween("limit", limit, 1, MAX_USERS);
         for (StreamAdmin.UserStream stream : engine.admin().users(match.isBlank() ? "*" : match.strip(), limit)) {
@@ -196,10 +197,9 @@ public class ConsoleController {
             user.put("lastId", stream.lastId().toString());
             streams.describe(user, stream.user());
             users.add(user);
+            listed.add(stream.user());
         }
         // A user with streams open but nothing published yet has no stream in the store: found by the nodes' counts.
-        Set<String> listed = new HashSet<>();
-        users.forEach(user -> listed.add((String) user.get("user")));
         Pattern glob = StreamAdmin.glob(match.isBlank() ? "*" : match.strip());
         for (String connected : streams.users()) {
             if (users.size() >= limit) {

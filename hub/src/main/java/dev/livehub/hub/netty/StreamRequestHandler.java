@@ -43,7 +43,6 @@ final class StreamRequestHandler extends SimpleChannelInboundHandler<HttpObject>
 
     static final AsciiString NOSNIFF = AsciiString.cached("nosniff");
 
-
     private static final Logger log = LoggerFactory.getLogger(StreamRequestHandler.class);
 
     private final StreamAdmission admission;

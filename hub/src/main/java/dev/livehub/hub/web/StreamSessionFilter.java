@@ -70,6 +70,6 @@ public final class StreamSessionFilter implements Filter {
 
     private static boolean isStream(HttpServletRequest request) {
         String path = request.getRequestURI().substring(request.getContextPath().length());
-        return path.equals("/stream/app") || path.equals("/stream/app/poll");
+        return path.equals(StreamEndpoint.STREAM_PATH) || path.equals(StreamEndpoint.POLL_PATH);
     }
 }
