@@ -324,11 +324,14 @@ public final class RedisEngine implements Engine {
         }
         EventId last = EventId.parse((String) reply.get(0));
         boolean headRemoved = ((Long) reply.get(1)) > 0;
-        // Lettuce gives an empty nested array as null.
-        List<?> rows = reply.size() > 2 && reply.get(2) != null ? (List<?>) reply.get(2) : List.of();
-        List<HubEvent> entries = new ArrayList<>(rows.size());
-        for (Object row : rows) {
-            entries.add(toEvent((List<?>) row));
+        // Lettuce gives an empty nested array as null. Entries come flat: id, event, data of each (read.lua).
+        List<?> flat = reply.size() > 2 && reply.get(2) != null ? (List<?>) reply.get(2) : List.of();
+        List<HubEvent> entries = new ArrayList<>(flat.size() / 3);
+        for (int i = 0; i + 2 < flat.size(); i += 3) {
+            String event = (String) flat.get(i + 1);
+            String data = (String) flat.get(i + 2);
+            entries.add(new HubEvent(EventId.parse((String) flat.get(i)), event == null ? "message" : event,
+                    data == null ? "" : data));
         }
         return new StreamSlice(last, headRemoved, entries);
     }
@@ -567,21 +570,6 @@ public final class RedisEngine implements Engine {
         catch (TimeoutException ex) {
             throw new EngineException("Redis did not " + what + " within " + timeout.toMillis() + " ms", ex);
         }
-    }
-
-    private static HubEvent toEvent(List<?> row) {
-        String event = null;
-        String data = null;
-        List<?> fields = (List<?>) row.get(1);
-        for (int i = 0; i + 1 < fields.size(); i += 2) {
-            switch ((String) fields.get(i)) {
-                case "event" -> event = (String) fields.get(i + 1);
-                case "data" -> data = (String) fields.get(i + 1);
-                default -> { }
-            }
-        }
-        return new HubEvent(EventId.parse((String) row.get(0)), event == null ? "message" : event,
-                data == null ? "" : data);
     }
 
     @Override

@@ -4,7 +4,9 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import io.lettuce.core.KillArgs;
 import io.lettuce.core.RedisClient;
@@ -12,7 +14,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.livehub.hub.Cursor;
+import dev.livehub.hub.EventId;
 import dev.livehub.hub.Hub;
+import dev.livehub.hub.HubEvent;
 import dev.livehub.hub.Publication;
 import dev.livehub.hub.Published;
 import dev.livehub.hub.testing.CommandStats;
@@ -102,6 +106,34 @@ class RedisEngineIntegrationTests extends EngineContract {
         }
         assertThat(commands.xlen(prefix + ":{full-a}:events")).isEqualTo(1);
         assertThat(hub.publish(List.of("full-b"), Publication.of("notif", "{}"))).containsOnlyKeys("full-b");
+    }
+
+    /**
+     * Entries another program appended with XADD, not the hub: fields in any order, others beside them, and an entry
+     * without {@code event} or {@code data} read as an SSE message without a name or with empty data.
+     */
+    @Test
+    void entriesAppendedByOtherProgramsAreReadFieldByField() {
+        String key = prefix + ":{foreign}:events";
+        var commands = redis.commands();
+        String first = commands.xadd(key, new LinkedHashMap<>(Map.of("data", "{\"n\":1}")));
+        String second = commands.xadd(key, Map.of("event", "notif"));
+        LinkedHashMap<String, String> reordered = new LinkedHashMap<>();
+        reordered.put("source", "billing");
+        reordered.put("data", "{\"n\":3}");
+        reordered.put("event", "crud.update");
+        String third = commands.xadd(key, reordered);
+        try (Engine engine = newEngine(StreamSettings.defaults())) {
+            engine.start((user, entry) -> { });
+
+            StreamSlice slice = engine.read("foreign", EventId.ZERO, 10);
+
+            assertThat(slice.lastId()).isEqualTo(EventId.parse(third));
+            assertThat(slice.entries()).containsExactly(
+                    new HubEvent(EventId.parse(first), "message", "{\"n\":1}"),
+                    new HubEvent(EventId.parse(second), "notif", ""),
+                    new HubEvent(EventId.parse(third), "crud.update", "{\"n\":3}"));
+        }
     }
 
     private static long scriptCalls() {
