@@ -118,6 +118,10 @@ final class Compaction {
      * double, in plain notation from 1e-6 up to 1e21, else as {@code 1.5e+21}.
      */
     static String asJavaScriptString(String literal) {
+        if (isPlainInteger(literal)) {
+            // Every integer of up to 15 digits is a double exactly, and JavaScript writes it as it is; -0 is 0.
+            return literal.equals("-0") ? "0" : literal;
+        }
         double value;
         try {
             value = Double.parseDouble(literal);
@@ -161,6 +165,22 @@ final class Compaction {
             out.append('e').append(n - 1 < 0 ? '-' : '+').append(Math.abs(n - 1));
         }
         return out.toString();
+    }
+
+    /** An integer of 1 to 15 digits as JSON writes one: a minus sign or none, no leading zero but in 0 itself. */
+    private static boolean isPlainInteger(String literal) {
+        int start = literal.startsWith("-") ? 1 : 0;
+        int digits = literal.length() - start;
+        if (digits < 1 || digits > 15 || (digits > 1 && literal.charAt(start) == '0')) {
+            return false;
+        }
+        for (int i = start; i < literal.length(); i++) {
+            char c = literal.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -215,7 +235,7 @@ final class Compaction {
                 if (nameEnd == JsonScan.MALFORMED) {
                     return null;
                 }
-                if (data.lastIndexOf('\\', nameEnd - 2) > i) {
+                if (JsonScan.hasEscape(data, i, nameEnd)) {
                     return ESCAPED;
                 }
                 int nameStart = i;
@@ -236,7 +256,7 @@ final class Compaction {
                     plain &= scalar;
                     String text = null;
                     if (scalar && first == '"') {
-                        if (data.lastIndexOf('\\', valueEnd - 2) > valueStart) {
+                        if (JsonScan.hasEscape(data, valueStart, valueEnd)) {
                             return ESCAPED;
                         }
                         text = data.substring(valueStart + 1, valueEnd - 1);
@@ -343,7 +363,7 @@ final class Compaction {
             int i = JsonScan.skipWhitespace(data, fieldsStart + 1);
             while (data.charAt(i) != '}') {
                 int nameEnd = JsonScan.skipString(data, i);
-                if (data.lastIndexOf('\\', nameEnd - 2) > i) {
+                if (JsonScan.hasEscape(data, i, nameEnd)) {
                     // Later wins, in the first place: the parser's pass puts this object's names again, alike.
                     parseFieldsInto(into);
                     return;

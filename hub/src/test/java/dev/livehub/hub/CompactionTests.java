@@ -125,6 +125,12 @@ class CompactionTests {
     void numbersAreWrittenAsJavaScriptWritesThem() {
         Map<String, String> cases = new java.util.LinkedHashMap<>();
         cases.put("12", "12");
+        cases.put("0", "0");
+        cases.put("-123", "-123");
+        cases.put("999999999999999", "999999999999999");
+        // 16 digits: past 2^53 a double no longer holds every integer; JavaScript writes the double's shortest digits.
+        cases.put("9007199254740993", "9007199254740992");
+        cases.put("-9007199254740993", "-9007199254740992");
         cases.put("12.0", "12");
         cases.put("-0", "0");
         cases.put("1e2", "100");

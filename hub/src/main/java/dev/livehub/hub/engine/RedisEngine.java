@@ -326,8 +326,12 @@ public final class RedisEngine implements Engine {
         boolean headRemoved = ((Long) reply.get(1)) > 0;
         // Lettuce gives an empty nested array as null. Entries come flat: id, event, data of each (read.lua).
         List<?> flat = reply.size() > 2 && reply.get(2) != null ? (List<?>) reply.get(2) : List.of();
+        if (flat.size() % 3 != 0) {
+            throw new EngineException("Redis answered a read of the stream of " + user + " with " + flat.size()
+                    + " values, not id, event and data per entry: is read.lua the hub's own?", null);
+        }
         List<HubEvent> entries = new ArrayList<>(flat.size() / 3);
-        for (int i = 0; i + 2 < flat.size(); i += 3) {
+        for (int i = 0; i < flat.size(); i += 3) {
             String event = (String) flat.get(i + 1);
             String data = (String) flat.get(i + 2);
             entries.add(new HubEvent(EventId.parse((String) flat.get(i)), event == null ? "message" : event,

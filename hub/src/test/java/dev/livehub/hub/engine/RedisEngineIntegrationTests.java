@@ -109,30 +109,35 @@ class RedisEngineIntegrationTests extends EngineContract {
     }
 
     /**
-     * Entries another program appended with XADD, not the hub: fields in any order, others beside them, and an entry
-     * without {@code event} or {@code data} read as an SSE message without a name or with empty data.
+     * Entries another program appended with XADD, not the hub: fields in any order, others beside them (which the read
+     * neither returns nor counts against its byte bound), a field twice (the last one counts, as in a hash), and an
+     * entry without {@code event} or {@code data}, read as an SSE message without a name or with empty data.
      */
     @Test
     void entriesAppendedByOtherProgramsAreReadFieldByField() {
         String key = prefix + ":{foreign}:events";
         var commands = redis.commands();
-        String first = commands.xadd(key, new LinkedHashMap<>(Map.of("data", "{\"n\":1}")));
+        String first = commands.xadd(key, Map.of("data", "{\"n\":1}"));
         String second = commands.xadd(key, Map.of("event", "notif"));
         LinkedHashMap<String, String> reordered = new LinkedHashMap<>();
-        reordered.put("source", "billing");
+        reordered.put("source", "x".repeat(Engine.READ_BYTES));
         reordered.put("data", "{\"n\":3}");
         reordered.put("event", "crud.update");
         String third = commands.xadd(key, reordered);
+        String fourth = commands.xadd(key, "event", "a", "event", "crud.delete", "data", "");
+        String fifth = commands.xadd(key, Map.of("note", "neither"));
         try (Engine engine = newEngine(StreamSettings.defaults())) {
             engine.start((user, entry) -> { });
 
             StreamSlice slice = engine.read("foreign", EventId.ZERO, 10);
 
-            assertThat(slice.lastId()).isEqualTo(EventId.parse(third));
+            assertThat(slice.lastId()).isEqualTo(EventId.parse(fifth));
             assertThat(slice.entries()).containsExactly(
                     new HubEvent(EventId.parse(first), "message", "{\"n\":1}"),
                     new HubEvent(EventId.parse(second), "notif", ""),
-                    new HubEvent(EventId.parse(third), "crud.update", "{\"n\":3}"));
+                    new HubEvent(EventId.parse(third), "crud.update", "{\"n\":3}"),
+                    new HubEvent(EventId.parse(fourth), "crud.delete", ""),
+                    new HubEvent(EventId.parse(fifth), "message", ""));
         }
     }
 
