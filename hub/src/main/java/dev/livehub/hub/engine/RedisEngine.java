@@ -78,8 +78,8 @@ public final class RedisEngine implements Engine {
      * round trip was 100-160 ms while the streams were still opening (event loops and carrier threads shared with 5,000
      * accepts on two cores) against 3 ms after, Redis's main thread at 4-12 % of a core all along: reads came 64 per
      * 100 ms, a stream waited 0.47 s (median) for its turn, and the last caught up 0.5-0.8 s after the last connected.
-     * With 128: 0.1-0.2 s after. 256 reads of a 100-entry backlog are about 50 ms of Redis's time, far below the
-     * command timeout.
+     * With 128: 0.11 and 0.23 s after, in two runs. 256 reads of a 100-entry backlog are about 50 ms of Redis's time,
+     * far below the command timeout.
      */
     static final int READS_IN_FLIGHT = 128 * RedisLink.READERS;
 
