@@ -171,16 +171,8 @@ final class Compaction {
     private static boolean isPlainInteger(String literal) {
         int start = literal.startsWith("-") ? 1 : 0;
         int digits = literal.length() - start;
-        if (digits < 1 || digits > 15 || (digits > 1 && literal.charAt(start) == '0')) {
-            return false;
-        }
-        for (int i = start; i < literal.length(); i++) {
-            char c = literal.charAt(i);
-            if (c < '0' || c > '9') {
-                return false;
-            }
-        }
-        return true;
+        return digits >= 1 && digits <= 15 && JsonScan.digits(literal, start) == literal.length()
+                && (digits == 1 || literal.charAt(start) != '0');
     }
 
     /**

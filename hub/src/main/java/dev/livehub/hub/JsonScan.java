@@ -183,7 +183,8 @@ final class JsonScan {
         return i;
     }
 
-    private static int digits(String text, int at) {
+    /** Where the run of ASCII digits that starts at {@code at} ends. */
+    static int digits(String text, int at) {
         while (at < text.length() && digit(text.charAt(at))) {
             at++;
         }

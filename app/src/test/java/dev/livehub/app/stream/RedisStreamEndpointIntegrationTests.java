@@ -7,15 +7,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import org.springframework.data.redis.serializer.JdkSerializationRedisSerializer;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
-
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.codec.ByteArrayCodec;
-
-import org.springframework.data.redis.serializer.JdkSerializationRedisSerializer;
 
 import dev.livehub.hub.testing.RedisServerExtension;
 import dev.livehub.hub.testing.SseClient;
@@ -49,16 +44,9 @@ class RedisStreamEndpointIntegrationTests extends StreamEndpointContract {
      * become U+FFFD alike): that made this test fail once in many runs.
      */
     long lastAccessedTime(String key) {
-        RedisClient client = RedisClient.create(redis.uri());
-        try (StatefulRedisConnection<byte[], byte[]> connection = client.connect(ByteArrayCodec.INSTANCE)) {
-            byte[] stored = connection.sync().hget(key.getBytes(StandardCharsets.UTF_8),
-                "lastAccessedTime".getBytes(StandardCharsets.UTF_8));
-            assertThat(stored).as("lastAccessedTime of %s", key).isNotNull();
-            return (Long) new JdkSerializationRedisSerializer().deserialize(stored);
-        }
-        finally {
-            client.shutdown();
-        }
+        byte[] stored = redis.hgetBytes(key, "lastAccessedTime");
+        assertThat(stored).as("lastAccessedTime of %s", key).isNotNull();
+        return (Long) new JdkSerializationRedisSerializer().deserialize(stored);
     }
 
     /** The decision: streams and polls do not extend a session, so an open tab does not keep it alive forever. */

@@ -2,6 +2,7 @@ package dev.livehub.hub.testing;
 
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -10,6 +11,7 @@ import java.util.List;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -192,6 +194,16 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
     /** Plain commands on a connection of the test's own, for setting up and checking. */
     public RedisCommands<String, String> commands() {
         return connection.sync();
+    }
+
+    /**
+     * A hash field's value as stored, or {@code null}: for values that are not text (Spring Session's JDK-serialized
+     * attributes), which {@link #commands()} would decode as UTF-8, every invalid byte a U+FFFD alike.
+     */
+    public byte[] hgetBytes(String key, String field) {
+        try (StatefulRedisConnection<byte[], byte[]> bytes = client.connect(ByteArrayCodec.INSTANCE)) {
+            return bytes.sync().hget(key.getBytes(StandardCharsets.UTF_8), field.getBytes(StandardCharsets.UTF_8));
+        }
     }
 
     /**
