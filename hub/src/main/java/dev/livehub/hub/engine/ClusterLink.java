@@ -118,6 +118,11 @@ final class ClusterLink implements RedisLink {
     }
 
     @Override
+    public boolean commandsOpen() {
+        return commands.isOpen();
+    }
+
+    @Override
     public CompletionStage<String> ping() {
         return commands.async().ping();
     }

@@ -116,19 +116,24 @@ final class RedisAppends {
         }
         catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
-            Published.Refusal refusal = unavailable("interrupted while waiting for Redis");
-            List<Published> results = new ArrayList<>(publications.size());
-            for (Addressed addressed : publications) {
-                Map<String, Published.Refusal> refused = new LinkedHashMap<>();
-                addressed.users().forEach(user -> refused.put(user, refusal));
-                results.add(new Published(addressed.publication().publishId(), Map.of(), refused));
-            }
-            return results;
+            return unavailable(publications, "interrupted while waiting for Redis");
         }
         catch (ExecutionException ex) {
             throw ex.getCause() instanceof RuntimeException fault ? fault
                     : new IllegalStateException("appending failed", ex.getCause());
         }
+    }
+
+    /** Every user of every publication refused, as the store is unavailable, for {@code why}. */
+    static List<Published> unavailable(List<Addressed> publications, String why) {
+        Published.Refusal refusal = unavailable(why);
+        List<Published> results = new ArrayList<>(publications.size());
+        for (Addressed addressed : publications) {
+            Map<String, Published.Refusal> refused = new LinkedHashMap<>();
+            addressed.users().forEach(user -> refused.put(user, refusal));
+            results.add(new Published(addressed.publication().publishId(), Map.of(), refused));
+        }
+        return results;
     }
 
     /** Per publication, in order, each user's entry id or why it has none. */

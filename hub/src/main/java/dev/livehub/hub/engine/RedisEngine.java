@@ -110,6 +110,15 @@ public final class RedisEngine implements Engine {
 
     private boolean liveLost;
 
+    /** When live delivery was lost ({@link System#nanoTime()}), or 0 while it is whole: see {@link #unreachable()}. */
+    private volatile long liveLostSince;
+
+    /**
+     * How long Redis may be away before a publish is refused at once instead of waiting in Lettuce's queue: a restart
+     * of Redis (about a second) is ridden out by queued commands, an outage is told to publishers without the wait.
+     */
+    static final Duration FAIL_FAST_AFTER = Duration.ofSeconds(1);
+
     private RedisLink link;
 
     private RedisScript appendScript;
@@ -286,7 +295,31 @@ public final class RedisEngine implements Engine {
 
     @Override
     public CompletionStage<List<Published>> appendAsync(List<Addressed> publications) {
+        String down = unreachable();
+        if (down != null) {
+            return CompletableFuture.completedFuture(RedisAppends.unavailable(publications, down));
+        }
         return RedisAppends.append(appendScript, link, keys, settings, publications, timeout.toMillis());
+    }
+
+    /**
+     * Why a publish is refused without being sent, or {@code null}: live delivery has been lost for
+     * {@link #FAIL_FAST_AFTER} or longer and the command connection is not connected. Sent then, it would wait in
+     * Lettuce's queue for the whole command timeout and most likely be refused after it; refused at once, an HTTP
+     * publisher hears 503 with {@code Retry-After} now, {@link dev.livehub.hub.PublishRetries} retries on its backoff,
+     * and the node holds no request per publish meanwhile (2,000 a second for 2 s are 4,000).
+     */
+    private String unreachable() {
+        long since = liveLostSince;
+        if (since == 0) {
+            return null;
+        }
+        long away = System.nanoTime() - since;
+        if (away < FAIL_FAST_AFTER.toNanos() || link.commandsOpen()) {
+            return null;
+        }
+        return "Redis has been unreachable for " + TimeUnit.NANOSECONDS.toMillis(away)
+                + " ms; nothing was appended: publish again with the same publish id";
     }
 
     @Override
@@ -493,6 +526,7 @@ public final class RedisEngine implements Engine {
             losses++;
             if (!liveLost) {
                 liveLost = true;
+                liveLostSince = System.nanoTime();
                 outages.started();
                 listener.onLiveLost();
             }
@@ -538,6 +572,7 @@ public final class RedisEngine implements Engine {
                     }
                     restoring = false;
                     liveLost = false;
+                    liveLostSince = 0;
                     loadPublishFunction();
                     outages.ended(channels.size());
                     listener.onLiveRestored();

@@ -59,6 +59,12 @@ interface RedisLink extends AutoCloseable {
     /** Plain commands on the command connection (a cluster's route each key to its slot, and scan every node). */
     RedisClusterAsyncCommands<String, String> commands();
 
+    /**
+     * Whether the command connection is connected now (a cluster's: its default node's). Lettuce queues what is sent
+     * while it reconnects, until the command timeout.
+     */
+    boolean commandsOpen();
+
     /** {@code PING} on the command connection (a cluster's default node): whether commands get through now. */
     CompletionStage<String> ping();
 

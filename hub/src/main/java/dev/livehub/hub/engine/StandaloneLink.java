@@ -101,6 +101,11 @@ final class StandaloneLink implements RedisLink {
     }
 
     @Override
+    public boolean commandsOpen() {
+        return commands.isOpen();
+    }
+
+    @Override
     public CompletionStage<String> ping() {
         return commands.async().ping();
     }

@@ -343,6 +343,30 @@ class PublishEndpointIntegrationTests {
     }
 
     @Test
+    void aPublishWhileRedisHasBeenAwayIsRefusedWithoutWaitingForTheCommandTimeout() throws Exception {
+        String body = "{\"users\":[\"gone1\"],\"event\":\"notif\",\"data\":{},\"publish_id\":\"away-1\"}";
+        redis.stopKeepingData();
+        try {
+            await().atMost(Duration.ofSeconds(10)).until(() -> !hub.isLive());
+            // Past the grace a restart of Redis gets, a publish is refused before it is sent: the refusal says so (one
+            // that waited in Lettuce's queue says Redis did not answer within the 2 s timeout).
+            await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+                HttpResponse<String> refused = publish(body);
+                assertThat(refused.statusCode()).isEqualTo(503);
+                assertThat(refused.body()).contains("Redis has been unreachable for", "nothing was appended",
+                        "\"publish_id\":\"away-1\"");
+                assertThat(refused.headers().firstValue("Retry-After")).isPresent();
+            });
+        }
+        finally {
+            redis.startAgain();
+        }
+        await().atMost(Duration.ofSeconds(30)).until(hub::isLive);
+        await().atMost(Duration.ofSeconds(10)).until(() -> publish(body).statusCode() == 202);
+        assertThat(redis.commands().xlen("pubhttp:{gone1}:events")).isEqualTo(1);
+    }
+
+    @Test
     void aStreamOpenedWhileRedisIsAwayIsA503ThatSaysSo() throws Exception {
         redis.stopKeepingData();
         try {
