@@ -77,17 +77,13 @@ public final class StreamAdmission {
         if (!request.method().equals("GET")) {
             throw new StreamRefusal(405, "method_not_allowed", "open a stream with GET", 0);
         }
+        refuseWhileTheStoreIsAway();
         StreamUser user = identify(request, users);
         Cursor cursor = cursor(request);
         if (compact(request)) {
             cursor = cursor.compacting();
         }
         String tab = tab(request);
-        if (!hub.isLive()) {
-            // The store is away (its live connection lost): a stream would start with no catch-up and end when its read
-            // fails. Told now, the client retries in 5 s; its connect budget is not spent.
-            throw StreamRefusal.storeUnavailable("event store");
-        }
         long wait = rate.acquire(user.user());
         if (wait > 0) {
             throw new StreamRefusal(429, "too_many_connects",
@@ -111,13 +107,27 @@ public final class StreamAdmission {
     }
 
     /**
+     * The event store is away (the hub's live connection lost): a stream would start with no catch-up and end when its
+     * read fails, a poll would wait for its read to time out. Told before the user is looked up, which with sessions in
+     * the same Redis would wait for its own timeout first (4 s on the servlet path, 6 s through nginx, which tries
+     * another node on a 503). The client retries in 5 s; its connect budget is not spent.
+     */
+    private void refuseWhileTheStoreIsAway() {
+        if (!hub.isLive()) {
+            throw StreamRefusal.storeUnavailable("event store");
+        }
+    }
+
+    /**
      * Whether a poll ({@code /stream/app/poll}) is served: who it is for, and the connect rate. A poll reads the stream
      * like a stream's catch-up does, so polls and opens share the user's budget.
      *
-     * @throws StreamRefusal 401 without a user, 429 past the rate; counted by reason ({@link Hub#refused})
+     * @throws StreamRefusal 503 while the event store is away, 401 without a user, 429 past the rate; counted by reason
+     *         ({@link Hub#refused})
      */
     public StreamUser poll(StreamRequest request, SessionUsers users) {
         try {
+            refuseWhileTheStoreIsAway();
             StreamUser user = identify(request, users);
             long wait = rate.acquire(user.user());
             if (wait > 0) {

@@ -2,6 +2,7 @@ package dev.livehub.hub.web;
 
 import java.io.IOException;
 
+import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -13,6 +14,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.livehub.hub.Hub;
 import dev.livehub.hub.admission.StreamRefusal;
 
 /**
@@ -25,13 +27,22 @@ import dev.livehub.hub.admission.StreamRefusal;
  * And the dispatch that ends a stream must not save a session that a sign-out deleted meanwhile (Spring Session
  * refuses with "Session was invalidated", logged as an error with a stack trace).
  *
- * <p>When the session store fails before the endpoint runs (Spring Security reading the session from Redis), a stream
- * or poll gets the endpoint's 503 {@code store_unavailable} with {@code Retry-After}, as on the stream port, not the
- * application's error page.
+ * <p>While the event store is away (the hub lost its live connection to Redis), a stream or poll
+ * is answered the endpoint's 503 {@code store_unavailable} at once, before Spring Security reads the session: with
+ * sessions in that Redis the read would wait for its command timeout first, twice (4 s with a 2 s timeout). When the
+ * session store fails all the same before the endpoint runs, a stream or poll gets that 503 too, as on the stream
+ * port, not the application's error page.
  */
 public final class StreamSessionFilter implements Filter {
 
     private static final Logger log = LoggerFactory.getLogger(StreamSessionFilter.class);
+
+    private final Hub hub;
+
+    /** @param hub tells whether its event store is reachable ({@link Hub#isLive()}), and counts refusals */
+    public StreamSessionFilter(Hub hub) {
+        this.hub = hub;
+    }
 
     /** Where Spring Session (SessionRepositoryFilter) keeps the session it saves when a dispatch ends. */
     static final String CURRENT_SESSION = "org.springframework.session.SessionRepository.CURRENT_SESSION";
@@ -39,6 +50,13 @@ public final class StreamSessionFilter implements Filter {
     @Override
     public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
             throws IOException, ServletException {
+        if (!hub.isLive() && request instanceof HttpServletRequest http && isStream(http)
+                && http.getDispatcherType() == DispatcherType.REQUEST) {
+            StreamRefusal refusal = StreamRefusal.storeUnavailable("event store");
+            hub.refused(refusal.code());
+            StreamEndpoint.refuse(http, (HttpServletResponse) response, refusal);
+            return;
+        }
         try {
             chain.doFilter(request, response);
         }
