@@ -45,6 +45,15 @@ class ClusterScriptUsageTests {
         Result tooHigh = run(List.of("up", "--nodes", "3", "--base-port", "65534"));
         assertThat(tooHigh.code()).isEqualTo(1);
         assertThat(tooHigh.output()).startsWith("cluster: --base-port 65534 leaves no room for 3 nodes");
+        Result streams = run(List.of("up", "--nodes", "3", "--stream-ports", "9001,9002"));
+        assertThat(streams.code()).isEqualTo(1);
+        assertThat(streams.output()).startsWith("cluster: --stream-ports lists 2 ports for 3 nodes");
+        Result notAPort = run(List.of("up", "--nodes", "1", "--stream-ports", "70000"));
+        assertThat(notAPort.code()).isEqualTo(1);
+        assertThat(notAPort.output()).startsWith("cluster: --stream-ports takes a port number (1..65535), got '70000'");
+        Result twice = run(List.of("up", "--nodes", "2", "--node-ports", "9001,9002", "--stream-ports", "9003,9001"));
+        assertThat(twice.code()).isEqualTo(1);
+        assertThat(twice.output()).startsWith("cluster: port 9001 is given twice, nothing started");
     }
 
     @Test
@@ -54,6 +63,9 @@ class ClusterScriptUsageTests {
             Result result = run(List.of("up", "--nodes", "3", "--port", String.valueOf(busy)), clusterDir);
             assertThat(result.code()).isEqualTo(1);
             assertThat(result.output()).startsWith("cluster: port in use, nothing started: " + busy + " (--port)");
+            Result stream = run(List.of("up", "--nodes", "1", "--stream-ports", String.valueOf(busy)), clusterDir);
+            assertThat(stream.code()).isEqualTo(1);
+            assertThat(stream.output()).contains("port in use, nothing started: ").contains(busy + " (stream port)");
             // Nothing started: no Redis, no node, no cluster left for 'down' to find.
             assertThat(clusterDir.resolve("run")).doesNotExist();
             assertThat(clusterDir.resolve("cluster.env")).doesNotExist();
