@@ -27,15 +27,18 @@ import dev.livehub.hub.admission.StreamRefusal;
  * And the dispatch that ends a stream must not save a session that a sign-out deleted meanwhile (Spring Session
  * refuses with "Session was invalidated", logged as an error with a stack trace).
  *
- * <p>While the event store is away (the hub lost its live connection to Redis), a stream or poll
- * is answered the endpoint's 503 {@code store_unavailable} at once, before Spring Security reads the session: with
- * sessions in that Redis the read would wait for its command timeout first, twice (4 s with a 2 s timeout). When the
- * session store fails all the same before the endpoint runs, a stream or poll gets that 503 too, as on the stream
- * port, not the application's error page.
+ * <p>While the event store is away (the hub lost its live connection to Redis), a stream or poll is answered the
+ * endpoint's 503 {@code store_unavailable} at once, before Spring Security reads the session: with sessions in that
+ * Redis the read would wait for its command timeout first, twice (4 s with a 2 s timeout). When the session store
+ * fails all the same before the endpoint runs, a stream or poll gets that 503 too, as on the stream port, not the
+ * application's error page.
  */
 public final class StreamSessionFilter implements Filter {
 
     private static final Logger log = LoggerFactory.getLogger(StreamSessionFilter.class);
+
+    /** Where Spring Session (SessionRepositoryFilter) keeps the session it saves when a dispatch ends. */
+    static final String CURRENT_SESSION = "org.springframework.session.SessionRepository.CURRENT_SESSION";
 
     private final Hub hub;
 
@@ -43,9 +46,6 @@ public final class StreamSessionFilter implements Filter {
     public StreamSessionFilter(Hub hub) {
         this.hub = hub;
     }
-
-    /** Where Spring Session (SessionRepositoryFilter) keeps the session it saves when a dispatch ends. */
-    static final String CURRENT_SESSION = "org.springframework.session.SessionRepository.CURRENT_SESSION";
 
     @Override
     public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
