@@ -14,6 +14,7 @@ import io.netty.channel.IoEventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,6 +48,13 @@ import dev.livehub.hub.publishing.HttpPublishing;
 public final class NettyStreamServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(NettyStreamServer.class);
+
+    /**
+     * The longest request line read, in bytes: 8 KiB, as the servlet container (Tomcat's 8 KB request head) and nginx
+     * ({@code large_client_header_buffers 4 8k}) read, so a URL that reaches the node through either is read here too.
+     * Netty's default, 4,096, refused a stream URL of 4 to 8 KB that the servlet port served.
+     */
+    static final int MAX_REQUEST_LINE = 8192;
 
     /**
      * @param writeTimeout how long one write may wait for a client that does not read before its stream is closed
@@ -167,7 +175,8 @@ public final class NettyStreamServer implements AutoCloseable {
                         return;
                     }
                     channel.closeFuture().addListener(closed -> open.decrementAndGet());
-                    channel.pipeline().addLast(new RequestHeadTimeout(settings.headTimeout()), new HttpServerCodec());
+                    channel.pipeline().addLast(new RequestHeadTimeout(settings.headTimeout()), new HttpServerCodec(
+                            new HttpDecoderConfig().setMaxInitialLineLength(MAX_REQUEST_LINE)));
                     HttpPublishing publishes = publishing;
                     if (publishes != null) {
                         channel.pipeline().addLast(new PublishRequestHandler(publishes, settings.bodyTimeout()));

@@ -66,6 +66,14 @@ public abstract class TokenStreamContract extends StreamTransportContract {
         assertThat(refused.errorBody()).contains("\"error\":\"bad_token\"").contains("expired");
     }
 
+    /** A URL of 6 KB (a long query beside the token) is read alike on every transport, as nginx passes it on. */
+    @Test
+    void aStreamUrlOfSixKilobytesIsServed() throws Exception {
+        SseClient stream = open(signIn("long"), "pad=" + "x".repeat(6000), Map.of());
+        assertThat(stream.status()).isEqualTo(200);
+        stream.events().awaitFirst("ready", WAIT);
+    }
+
     @Test
     void aBadTokenWithoutASessionIs401BadToken() throws Exception {
         SseClient stream = open(new Credentials(null, "token=not.a.jwt", Map.of()), "", Map.of());
