@@ -195,8 +195,13 @@ public final class StreamAdmission {
 
     /** {@code ?compact=1}: a long backlog comes folded to the latest state of each record. */
     private static boolean compact(StreamRequest request) {
+        List<String> values = request.parameters("compact");
+        if (values.size() > 1) {
+            // As a repeated last_id or tab: which one the client meant is not for the hub to guess.
+            throw StreamRefusal.of(400, "bad_compact", "send one compact parameter, not several");
+        }
         try {
-            return Cursor.compactParameter(request.parameter("compact"));
+            return Cursor.compactParameter(values.isEmpty() ? null : values.getFirst());
         }
         catch (IllegalArgumentException ex) {
             throw StreamRefusal.of(400, "bad_compact", ex.getMessage());
