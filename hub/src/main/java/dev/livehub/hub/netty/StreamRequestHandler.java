@@ -80,7 +80,9 @@ final class StreamRequestHandler extends SimpleChannelInboundHandler<HttpObject>
                     "the request is not valid HTTP: " + request.decoderResult().cause().getMessage(), 0));
             return;
         }
-        QueryStringDecoder query = new QueryStringDecoder(request.uri());
+        // A ';' is part of a value, as in a servlet container's query string (RFC 3986 gives it no role there):
+        // Netty's default splits parameters at it, so '?last_id=1-0;x' was a valid cursor here and a 400 there.
+        QueryStringDecoder query = QueryStringDecoder.builder().semicolonIsNormalChar(true).build(request.uri());
         if (!query.path().equals("/stream/app")) {
             refuse(ctx, request, new StreamRefusal(404, "not_found",
                     "this port serves GET /stream/app (and POST /hub/publish, /hub/publish/batch when publishing is on)",

@@ -152,6 +152,8 @@ public abstract class StreamTransportContract {
         assertRefusal(open(alice, "last_id=1-0&last_id=2-0", Map.of()), 400, "bad_cursor");
         assertRefusal(open(alice, "compact=maybe", Map.of()), 400, "bad_compact");
         assertRefusal(open(alice, "compact=1&compact=0", Map.of()), 400, "bad_compact");
+        // A ';' separates nothing in a query: it is part of the value, here a cursor that is not one.
+        assertRefusal(open(alice, "last_id=1-0;x", Map.of()), 400, "bad_cursor");
         assertRefusal(open(alice, "tab=short", Map.of()), 400, "bad_tab");
         // A malformed %-escape is the client's fault on every transport: never a 500, never "retry, the store is down".
         for (String query : List.of("last_id=%ZZ", "x=%ZZ", "x=%4")) {
