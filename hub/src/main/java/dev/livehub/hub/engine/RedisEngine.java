@@ -101,16 +101,17 @@ public final class RedisEngine implements Engine {
     private final ScheduledExecutorService restorer = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("hub-redis-restore").factory());
 
-    /** Guards {@code losses}, {@code restoring} and {@code liveLost}: drops and restores are decided in order. */
+    /** Guards {@code losses}, {@code restoring} and {@code liveLostSince}'s writes: drops and restores in order. */
     private final Object restoreLock = new Object();
 
     private long losses;
 
     private boolean restoring;
 
-    private boolean liveLost;
-
-    /** When live delivery was lost ({@link System#nanoTime()}), or 0 while it is whole: see {@link #unreachable()}. */
+    /**
+     * When live delivery was lost ({@link System#nanoTime()}), or 0 while it is whole; written under the restore lock,
+     * read without it by {@link #unreachable()}.
+     */
     private volatile long liveLostSince;
 
     /**
@@ -524,9 +525,10 @@ public final class RedisEngine implements Engine {
                 return;
             }
             losses++;
-            if (!liveLost) {
-                liveLost = true;
-                liveLostSince = System.nanoTime();
+            if (liveLostSince == 0) {
+                long now = System.nanoTime();
+                // 0 means whole: a clock reading of exactly 0 counts as 1 ns later.
+                liveLostSince = now != 0 ? now : 1;
                 outages.started();
                 listener.onLiveLost();
             }
@@ -571,7 +573,6 @@ public final class RedisEngine implements Engine {
                         return;
                     }
                     restoring = false;
-                    liveLost = false;
                     liveLostSince = 0;
                     loadPublishFunction();
                     outages.ended(channels.size());
