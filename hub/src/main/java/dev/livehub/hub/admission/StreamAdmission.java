@@ -119,6 +119,22 @@ public final class StreamAdmission {
     }
 
     /**
+     * The first check of {@link #open} and {@link #poll}, for a transport that must make it before anything else reads
+     * the request's session (the servlet path, ahead of Spring Security): nothing when the event store is there.
+     *
+     * @throws StreamRefusal 503 {@code store_unavailable} while it is away; counted ({@link Hub#refused})
+     */
+    public void requireStore() {
+        try {
+            refuseWhileTheStoreIsAway();
+        }
+        catch (StreamRefusal refusal) {
+            hub.refused(refusal.code());
+            throw refusal;
+        }
+    }
+
+    /**
      * Whether a poll ({@code /stream/app/poll}) is served: who it is for, and the connect rate. A poll reads the stream
      * like a stream's catch-up does, so polls and opens share the user's budget.
      *

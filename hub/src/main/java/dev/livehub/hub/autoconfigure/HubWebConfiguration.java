@@ -188,9 +188,9 @@ class HubWebConfiguration {
 
         /** Just inside Spring Session's filter, on every dispatch: see {@link StreamSessionFilter}. */
         @Bean
-        FilterRegistrationBean<StreamSessionFilter> hubStreamSessionFilter(Hub hub) {
+        FilterRegistrationBean<StreamSessionFilter> hubStreamSessionFilter(StreamAdmission admission) {
             FilterRegistrationBean<StreamSessionFilter> registration = new FilterRegistrationBean<>(
-                    new StreamSessionFilter(hub));
+                    new StreamSessionFilter(admission));
             registration.setOrder(org.springframework.session.web.http.SessionRepositoryFilter.DEFAULT_ORDER + 1);
             registration.setDispatcherTypes(DispatcherType.REQUEST, DispatcherType.ASYNC, DispatcherType.ERROR);
             registration.addUrlPatterns("/stream/app", "/stream/app/poll");

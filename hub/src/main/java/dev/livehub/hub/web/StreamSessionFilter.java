@@ -14,7 +14,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.livehub.hub.Hub;
+import dev.livehub.hub.admission.StreamAdmission;
 import dev.livehub.hub.admission.StreamRefusal;
 
 /**
@@ -40,22 +40,25 @@ public final class StreamSessionFilter implements Filter {
     /** Where Spring Session (SessionRepositoryFilter) keeps the session it saves when a dispatch ends. */
     static final String CURRENT_SESSION = "org.springframework.session.SessionRepository.CURRENT_SESSION";
 
-    private final Hub hub;
+    private final StreamAdmission admission;
 
-    /** @param hub tells whether its event store is reachable ({@link Hub#isLive()}), and counts refusals */
-    public StreamSessionFilter(Hub hub) {
-        this.hub = hub;
+    /** @param admission whose first check ({@link StreamAdmission#requireStore()}) runs here, before the session */
+    public StreamSessionFilter(StreamAdmission admission) {
+        this.admission = admission;
     }
 
     @Override
     public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
             throws IOException, ServletException {
-        if (!hub.isLive() && request instanceof HttpServletRequest http && isStream(http)
+        if (request instanceof HttpServletRequest http && isStream(http)
                 && http.getDispatcherType() == DispatcherType.REQUEST) {
-            StreamRefusal refusal = StreamRefusal.storeUnavailable("event store");
-            hub.refused(refusal.code());
-            StreamEndpoint.refuse(http, (HttpServletResponse) response, refusal);
-            return;
+            try {
+                admission.requireStore();
+            }
+            catch (StreamRefusal refusal) {
+                StreamEndpoint.refuse(http, (HttpServletResponse) response, refusal);
+                return;
+            }
         }
         try {
             chain.doFilter(request, response);
