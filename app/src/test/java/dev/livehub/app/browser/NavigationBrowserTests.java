@@ -19,8 +19,8 @@ import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertTha
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A tab that navigates quickly opens a new stream per page while the container has not yet noticed that the previous
- * page's stream closed (Tomcat notices at its next write, the heartbeat). It must never be refused for them: each page
+ * A tab that navigates quickly opens a new stream per page, maybe before the server has seen the previous page's stream
+ * close (a server that watches only its writes notices at the heartbeat). It must never be refused for them: each page
  * names its tab, and the tab's new stream replaces its old one; and a page being left does not poll (polls and opens
  * share the user's connect rate).
  */

@@ -25,18 +25,20 @@ record ConnectionBudget(long fileLimit, int servlet, int stream) {
     static final int MIN_SERVLET = 256;
 
     /**
-     * @param servletSet {@code server.tomcat.max-connections}, or {@code null} when unset
+     * @param servletProperty the servlet container's cap property: {@code server.tomcat.max-connections} or
+     *        {@code server.jetty.max-connections}
+     * @param servletSet its value, or {@code null} when unset
      * @param streamPort whether {@code hub.stream-port} is on
      * @param streamSet {@code hub.stream-max-connections}, or {@code null} when unset
      * @throws IllegalStateException when caps set explicitly do not fit, with what to change
      */
-    static ConnectionBudget of(long fileLimit, Integer servletSet, boolean streamPort, Integer streamSet,
+    static ConnectionBudget of(String servletProperty, long fileLimit, Integer servletSet, boolean streamPort, Integer streamSet,
             boolean oversubscribe) {
         long budget = Math.max(1, fileLimit - RESERVED);
         if (!streamPort) {
             int servlet = servletSet != null ? servletSet : clamp(budget);
             if (servlet > budget && !oversubscribe) {
-                throw refused(fileLimit, "server.tomcat.max-connections (" + servlet + ")");
+                throw refused(fileLimit, servletProperty + " (" + servlet + ")");
             }
             return new ConnectionBudget(fileLimit, servlet, 0);
         }
@@ -49,7 +51,7 @@ record ConnectionBudget(long fileLimit, int servlet, int stream) {
             long stream = budget - servletSet;
             if (stream < 1) {
                 if (!oversubscribe) {
-                    throw refused(fileLimit, "server.tomcat.max-connections (" + servletSet
+                    throw refused(fileLimit, servletProperty + " (" + servletSet
                             + "), leaving nothing for hub.stream-port,");
                 }
                 stream = budget;
@@ -68,7 +70,7 @@ record ConnectionBudget(long fileLimit, int servlet, int stream) {
             return new ConnectionBudget(fileLimit, clamp(servlet), streamSet);
         }
         if ((long) servletSet + streamSet > budget && !oversubscribe) {
-            throw refused(fileLimit, "server.tomcat.max-connections (" + servletSet + ") + hub.stream-max-connections ("
+            throw refused(fileLimit, servletProperty + " (" + servletSet + ") + hub.stream-max-connections ("
                     + streamSet + ") = " + ((long) servletSet + streamSet));
         }
         return new ConnectionBudget(fileLimit, servletSet, streamSet);

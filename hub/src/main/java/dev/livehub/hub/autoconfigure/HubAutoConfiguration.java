@@ -162,15 +162,33 @@ public class HubAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     ConnectionBudget hubConnectionBudget(HubProperties properties, Environment environment) {
-        boolean tomcat = isPresent("org.apache.catalina.connector.Connector")
-                && isPresent("org.springframework.boot.tomcat.TomcatConnectorCustomizer")
-                && environment.getProperty("spring.main.web-application-type", "servlet").equals("servlet");
-        Integer servlet = tomcat ? environment.getProperty("server.tomcat.max-connections", Integer.class) : 0;
-        ConnectionBudget budget = ConnectionBudget.of(ConnectionBudget.processFileLimit(), servlet,
+        String property = servletCapProperty(environment);
+        Integer servlet = property != null ? environment.getProperty(property, Integer.class) : Integer.valueOf(0);
+        ConnectionBudget budget = ConnectionBudget.of(property != null ? property : "server.max-connections",
+                ConnectionBudget.processFileLimit(), servlet,
                 properties.getStreamPort() != null, properties.getStreamMaxConnections(),
                 properties.isOversubscribeConnections());
         log.info("Connections: {}", budget);
         return budget;
+    }
+
+    /**
+     * The connection cap property of the servlet container the hub caps ({@link HubWebConfiguration}): Tomcat's when
+     * Tomcat is there, else Jetty's; {@code null} without a servlet container.
+     */
+    private static String servletCapProperty(Environment environment) {
+        if (!environment.getProperty("spring.main.web-application-type", "servlet").equals("servlet")) {
+            return null;
+        }
+        if (isPresent("org.apache.catalina.connector.Connector")
+                && isPresent("org.springframework.boot.tomcat.TomcatConnectorCustomizer")) {
+            return "server.tomcat.max-connections";
+        }
+        if (isPresent("org.eclipse.jetty.ee11.webapp.WebAppContext")
+                && isPresent("org.springframework.boot.jetty.JettyServerCustomizer")) {
+            return "server.jetty.max-connections";
+        }
+        return null;
     }
 
     /** Whether a request opens a stream, for every transport. */

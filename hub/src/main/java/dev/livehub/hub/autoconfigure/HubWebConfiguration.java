@@ -14,9 +14,12 @@ import org.apache.coyote.AbstractProtocol;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.jetty.ConfigurableJettyWebServerFactory;
+import org.springframework.boot.jetty.JettyServerCustomizer;
 import org.springframework.boot.tomcat.ConfigurableTomcatWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.boot.web.server.context.WebServerInitializedEvent;
@@ -26,14 +29,19 @@ import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
+import org.springframework.core.env.Environment;
 import org.springframework.security.web.authentication.session.SessionFixationProtectionEvent;
+import org.springframework.util.function.SingletonSupplier;
 import org.springframework.web.HttpRequestHandler;
 import org.springframework.web.servlet.handler.SimpleUrlHandlerMapping;
 
 import dev.livehub.hub.Hub;
 import dev.livehub.hub.admission.HubUserResolver;
 import dev.livehub.hub.admission.SessionStreams;
+import dev.livehub.hub.admission.SessionUsers;
 import dev.livehub.hub.admission.StreamAdmission;
+import dev.livehub.hub.jetty.JettyStreamHandler;
+import dev.livehub.hub.jetty.JettyStreamLoops;
 import dev.livehub.hub.publishing.HttpPublishing;
 import dev.livehub.hub.web.ListenerUserTimeout;
 import dev.livehub.hub.web.PublishEndpoint;
@@ -158,6 +166,67 @@ class HubWebConfiguration {
                 }
                 TomcatRequestHeads.guard(connector, headTimeout);
             });
+        }
+
+        @Override
+        public int getOrder() {
+            return Ordered.LOWEST_PRECEDENCE;
+        }
+    }
+
+    /**
+     * Jetty's port: {@code /stream/app} served ahead of the servlet container, with Jetty's core API
+     * ({@link JettyStreamHandler}), so a stream costs about what it costs on the Netty stream port and a closed tab frees
+     * its slot at once, on the application's one port; at most its share of the file limit
+     * ({@link ConnectionBudget}); and the same time limits for request heads and bodies as on Tomcat. The hub's beans
+     * are looked up at the first stream, after the context has started.
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = { "org.eclipse.jetty.server.Handler", "org.eclipse.jetty.ee11.webapp.WebAppContext",
+            "org.springframework.boot.jetty.ConfigurableJettyWebServerFactory" })
+    static class JettyStreams {
+
+        @Bean(destroyMethod = "close")
+        JettyStreamLoops hubJettyStreamLoops() {
+            return new JettyStreamLoops(Runtime.getRuntime().availableProcessors());
+        }
+
+        @Bean
+        JettyServerCustomizer hubJettyStreams(ObjectProvider<StreamAdmission> admission,
+                ObjectProvider<SessionUsers> sessions, JettyStreamLoops loops, HubProperties properties,
+                Environment environment) {
+            String path = environment.getProperty("server.servlet.context-path", "") + StreamEndpoint.STREAM_PATH;
+            Duration heartbeat = properties.getHeartbeat();
+            // As on the stream port: a client may read nothing for two heartbeats; an idle connection (no write, no
+            // read) is closed after three.
+            return server -> server.setHandler(new JettyStreamHandler(server.getHandler(), path,
+                    SingletonSupplier.of(admission::getObject),
+                    SingletonSupplier.of(() -> sessions.getIfAvailable(() -> SessionUsers.NONE)), loops,
+                    heartbeat.multipliedBy(2), heartbeat.multipliedBy(3)));
+        }
+
+        /**
+         * A request head must arrive whole within {@code hub.server-head-timeout}, and its body within
+         * {@code hub.server-body-timeout} ({@link JettyRequestTimes}).
+         */
+        @Bean
+        JettyServerCustomizer hubJettyRequestTimes(HubProperties properties) {
+            return server -> JettyRequestTimes.guard(server, properties.getServerHeadTimeout(),
+                    properties.getServerBodyTimeout());
+        }
+
+        @Bean
+        WebServerFactoryCustomizer<ConfigurableJettyWebServerFactory> hubJettyConnections(ConnectionBudget budget) {
+            return new JettyConnections(budget);
+        }
+    }
+
+    private record JettyConnections(ConnectionBudget budget)
+            implements WebServerFactoryCustomizer<ConfigurableJettyWebServerFactory>, Ordered {
+
+        @Override
+        public void customize(ConfigurableJettyWebServerFactory factory) {
+            factory.setMaxConnections(budget.servlet());
         }
 
         @Override

@@ -82,16 +82,41 @@ public final class PublishEndpoint implements Filter {
         response.flushBuffer();
     }
 
-    /** The body, or {@code null} when it is longer than {@code max}. */
+    /**
+     * A body longer than its bound is still read, up to this much more, and dropped before the 413: a client still
+     * sending it reads the answer then. A server that closes with unread bytes sends a reset, which can destroy the
+     * answer before the client reads it (RFC 9112, section 9.6); Jetty does not swallow a body left unread.
+     */
+    static final long DRAINED_PAST_BOUND = 8L << 20;
+
+    /** The body, or {@code null} when it is longer than {@code max} (drained up to {@link #DRAINED_PAST_BOUND}). */
     private static byte[] read(HttpServletRequest request, int max) throws IOException {
         long declared = request.getContentLengthLong();
-        if (declared > max) {
-            return null;
-        }
         try (InputStream in = request.getInputStream()) {
+            if (declared > max) {
+                drain(in, declared);
+                return null;
+            }
             // The declared length read at once; a chunked body (no length) up to one byte past the bound.
             byte[] bytes = in.readNBytes(declared >= 0 ? (int) declared : max + 1);
-            return bytes.length > max ? null : bytes;
+            if (bytes.length > max) {
+                drain(in, DRAINED_PAST_BOUND);
+                return null;
+            }
+            return bytes;
+        }
+    }
+
+    /** Reads and drops up to {@code limit} bytes, or nothing when the body declares more. */
+    private static void drain(InputStream in, long limit) throws IOException {
+        if (limit > DRAINED_PAST_BOUND) {
+            return;
+        }
+        byte[] buffer = new byte[8192];
+        long left = limit;
+        int read;
+        while (left > 0 && (read = in.read(buffer, 0, (int) Math.min(buffer.length, left))) >= 0) {
+            left -= read;
         }
     }
 }

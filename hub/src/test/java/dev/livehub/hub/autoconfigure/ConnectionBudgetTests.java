@@ -14,22 +14,24 @@ import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
  */
 class ConnectionBudgetTests {
 
+    private static final String TOMCAT = "server.tomcat.max-connections";
+
     @Test
     void unsetCapsShareTheFileLimitLessTheReserve() {
-        assertThat(ConnectionBudget.of(20_000, null, false, null, false))
+        assertThat(ConnectionBudget.of(TOMCAT, 20_000, null, false, null, false))
             .isEqualTo(new ConnectionBudget(20_000, 18_000, 0));
-        assertThat(ConnectionBudget.of(20_000, null, true, null, false))
+        assertThat(ConnectionBudget.of(TOMCAT, 20_000, null, true, null, false))
             .isEqualTo(new ConnectionBudget(20_000, 4_500, 13_500));
-        assertThat(ConnectionBudget.of(20_000, 8_000, true, null, false))
+        assertThat(ConnectionBudget.of(TOMCAT, 20_000, 8_000, true, null, false))
             .isEqualTo(new ConnectionBudget(20_000, 8_000, 10_000));
-        assertThat(ConnectionBudget.of(20_000, null, true, 15_000, false))
+        assertThat(ConnectionBudget.of(TOMCAT, 20_000, null, true, 15_000, false))
             .isEqualTo(new ConnectionBudget(20_000, 3_000, 15_000));
         // No Tomcat: the stream port has it all.
-        assertThat(ConnectionBudget.of(20_000, 0, true, null, false))
+        assertThat(ConnectionBudget.of(TOMCAT, 20_000, 0, true, null, false))
             .isEqualTo(new ConnectionBudget(20_000, 0, 18_000));
         // Whatever the limit, every cap stays positive and within it.
         for (long limit : new long[] { 1, 1024, 2_001, 4_096, 1_048_576 }) {
-            ConnectionBudget budget = ConnectionBudget.of(limit, null, true, null, false);
+            ConnectionBudget budget = ConnectionBudget.of(TOMCAT, limit, null, true, null, false);
             assertThat(budget.servlet()).isPositive();
             assertThat(budget.stream()).isPositive();
             assertThat((long) budget.servlet() + budget.stream()).isLessThanOrEqualTo(Math.max(2, limit - 2_000));
@@ -39,18 +41,18 @@ class ConnectionBudgetTests {
     @Test
     void explicitCapsAboveTheFileLimitAreRefusedWithTheNumbers() {
         // The two listeners' caps as they were shipped: 18,000 + the file limit less 2,000.
-        assertThatIllegalStateException().isThrownBy(() -> ConnectionBudget.of(20_000, 18_000, true, 18_000, false))
+        assertThatIllegalStateException().isThrownBy(() -> ConnectionBudget.of(TOMCAT, 20_000, 18_000, true, 18_000, false))
             .withMessageContaining("server.tomcat.max-connections (18000) + hub.stream-max-connections (18000) = 36000")
             .withMessageContaining("file limit (20000, ulimit -n)")
             .withMessageContaining("hub.oversubscribe-connections");
-        assertThatIllegalStateException().isThrownBy(() -> ConnectionBudget.of(20_000, 18_000, true, null, false))
+        assertThatIllegalStateException().isThrownBy(() -> ConnectionBudget.of(TOMCAT, 20_000, 18_000, true, null, false))
             .withMessageContaining("leaving nothing for hub.stream-port");
-        assertThatIllegalStateException().isThrownBy(() -> ConnectionBudget.of(20_000, null, true, 19_500, false))
+        assertThatIllegalStateException().isThrownBy(() -> ConnectionBudget.of(TOMCAT, 20_000, null, true, 19_500, false))
             .withMessageContaining("hub.stream-max-connections (19500)");
-        assertThatIllegalStateException().isThrownBy(() -> ConnectionBudget.of(20_000, 30_000, false, null, false))
+        assertThatIllegalStateException().isThrownBy(() -> ConnectionBudget.of(TOMCAT, 20_000, 30_000, false, null, false))
             .withMessageContaining("server.tomcat.max-connections (30000)");
         // An operator who loads one port at a time may say so.
-        assertThat(ConnectionBudget.of(20_000, 20_000, true, 19_500, true))
+        assertThat(ConnectionBudget.of(TOMCAT, 20_000, 20_000, true, 19_500, true))
             .isEqualTo(new ConnectionBudget(20_000, 20_000, 19_500));
     }
 

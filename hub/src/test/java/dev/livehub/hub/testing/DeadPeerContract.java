@@ -98,7 +98,8 @@ public abstract class DeadPeerContract {
         Duration freed = Duration.ofNanos(System.nanoTime() - cut);
         System.out.printf("%s: 16 streams cut off without FIN or RST freed %d ms after the cut (heartbeat %d ms)%n",
                 getClass().getSimpleName(), freed.toMillis(), HEARTBEAT.toMillis());
-        assertThat(freed).isGreaterThan(HEARTBEAT);
+        // Not before the kernel's timeout (three quarters of a heartbeat, as every transport sets it): no FIN freed them.
+        assertThat(freed).isGreaterThan(HEARTBEAT.multipliedBy(3).dividedBy(4));
         // Each counted where operators look for it (the README's "slow and dead clients closed" panel).
         assertThat(deadPeers() - deadBefore).isEqualTo(16);
         try (SseClient stream = SseClient.open("http://127.0.0.1:" + port() + "/stream/app?token=" + token,

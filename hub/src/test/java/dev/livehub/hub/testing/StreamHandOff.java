@@ -117,7 +117,7 @@ public final class StreamHandOff {
             for (SseClient stream : opened) {
                 assertThat(stream.status()).as(stream.errorBody()).isEqualTo(200);
                 assertThat(stream.headers().firstValue("X-Content-Type-Options"))
-                    .as("Spring Security's headers on the stream").hasValue("nosniff");
+                    .as("nosniff on the stream").hasValue("nosniff");
             }
             for (SseClient stream : opened) {
                 List<SseEvent> got = stream.events().awaitPublished(events, wait);
