@@ -1,5 +1,7 @@
 package dev.livehub.hub.admission;
 
+import org.slf4j.Logger;
+
 /**
  * A stream or poll that is not served: its HTTP status, a stable error code and a sentence for people, rendered by
  * every transport as {@code {"error":"<code>","message":"<sentence>"}} ({@link RefusalBody}), with
@@ -59,6 +61,26 @@ public final class StreamRefusal extends RuntimeException {
             }
         }
         return false;
+    }
+
+    /**
+     * What a transport answers when opening a stream or a poll failed with {@code failure}: a refusal as it is; a
+     * store's failure (the session was being read from Redis, say) as 503 {@code store_unavailable}, logged at debug
+     * since the client retries; anything else as 500 {@code internal}, logged at warn with its cause, never the
+     * container's error page.
+     *
+     * @param what the request, for the log: {@code GET /stream/app}
+     */
+    public static StreamRefusal of(RuntimeException failure, String what, Logger log) {
+        if (failure instanceof StreamRefusal refusal) {
+            return refusal;
+        }
+        if (isStoreFailure(failure)) {
+            log.debug("{}: the session store failed: {}", what, failure.toString());
+            return storeUnavailable("session store");
+        }
+        log.warn("{} failed unexpectedly", what, failure);
+        return new StreamRefusal(500, "internal", "the hub could not answer this request; try again", 0);
     }
 
     public int status() {

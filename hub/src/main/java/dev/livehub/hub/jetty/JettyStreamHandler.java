@@ -76,21 +76,8 @@ public final class JettyStreamHandler extends Handler.Wrapper {
         try {
             stream = admission.get().open(new JettyStreamRequest(request), sessions.get(), output);
         }
-        catch (StreamRefusal refusal) {
-            refuse(response, callback, refusal);
-            return true;
-        }
         catch (RuntimeException ex) {
-            if (StreamRefusal.isStoreFailure(ex)) {
-                // The session store failed (Redis away, timed out): the client retries, as after any 503.
-                log.debug("Stream admission failed: {}", ex.toString());
-                refuse(response, callback, StreamRefusal.storeUnavailable("session store"));
-            }
-            else {
-                log.warn("GET {} failed unexpectedly", path, ex);
-                refuse(response, callback, new StreamRefusal(500, "internal",
-                        "the hub could not answer this request; try again", 0));
-            }
+            refuse(response, callback, StreamRefusal.of(ex, "GET " + path, log));
             return true;
         }
         response.setStatus(200);

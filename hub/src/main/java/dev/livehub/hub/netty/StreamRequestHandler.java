@@ -105,22 +105,8 @@ final class StreamRequestHandler extends SimpleChannelInboundHandler<HttpObject>
         try {
             stream = admission.open(new NettyStreamRequest(request, query), sessions, output);
         }
-        catch (StreamRefusal refusal) {
-            refuse(ctx, request, refusal);
-            return;
-        }
         catch (RuntimeException ex) {
-            if (StreamRefusal.isStoreFailure(ex)) {
-                // The session store failed (Redis away, timed out): the client retries, as after any 503.
-                log.debug("Stream admission failed: {}", ex.toString());
-                refuse(ctx, request, StreamRefusal.storeUnavailable("session store"));
-            }
-            else {
-                // As the servlet port answers what the hub did not expect: its own JSON 500, logged with its cause.
-                log.warn("GET /stream/app failed unexpectedly", ex);
-                refuse(ctx, request, new StreamRefusal(500, "internal", "the hub could not answer this request; "
-                        + "try again", 0));
-            }
+            refuse(ctx, request, StreamRefusal.of(ex, "GET /stream/app", log));
             return;
         }
         HttpResponse response = new DefaultHttpResponse(request.protocolVersion(), HttpResponseStatus.OK);

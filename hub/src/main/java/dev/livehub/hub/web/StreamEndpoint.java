@@ -172,19 +172,7 @@ public final class StreamEndpoint {
      */
     private static void answerFailure(HttpServletRequest request, HttpServletResponse response, RuntimeException ex)
             throws IOException {
-        StreamRefusal refusal;
-        if (ex instanceof StreamRefusal refused) {
-            refusal = refused;
-        }
-        else if (StreamRefusal.isStoreFailure(ex)) {
-            // The session store (Spring Session on Redis) failed while the user was looked up: as on the stream port.
-            log.debug("{} {}: the session store failed: {}", request.getMethod(), request.getRequestURI(), ex.toString());
-            refusal = StreamRefusal.storeUnavailable("session store");
-        }
-        else {
-            log.warn("{} {} failed unexpectedly", request.getMethod(), request.getRequestURI(), ex);
-            refusal = new StreamRefusal(500, "internal", "the hub could not answer this request; try again", 0);
-        }
+        StreamRefusal refusal = StreamRefusal.of(ex, request.getMethod() + " " + request.getRequestURI(), log);
         refuse(request, response, refusal);
     }
 
