@@ -50,6 +50,9 @@ final class Targets {
         Goal.ratio("session streams, no proxy: p99", "steady-sessions-direct", "steady-sessions-nchan", "ms", P99,
                 1.2),
         Goal.ratio("session streams: memory per idle stream", "idle-sessions", "idle-sessions-nchan", "KiB", RSS, 1.0),
+        // The README's first command: one node, one port (Jetty), no proxy.
+        Goal.ratio("session streams, embedded default: memory per idle stream", "idle-embedded", "idle-embedded-nchan",
+                "KiB", RSS, 1.0),
         Goal.ratio("token streams (Netty): memory per idle stream", "idle-hub-netty", "idle-nchan", "KiB", RSS, 1.0),
         Goal.ratio("storm: all caught up", "storm-hub-netty", "storm-nchan", "s", CAUGHT_UP, 1.0),
         Goal.ratio("storm, session streams: all caught up", "storm-sessions", "storm-sessions-nchan", "s", CAUGHT_UP,
