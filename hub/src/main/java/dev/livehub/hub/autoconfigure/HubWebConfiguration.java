@@ -14,6 +14,7 @@ import org.apache.coyote.AbstractProtocol;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -31,6 +32,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 import org.springframework.core.env.Environment;
 import org.springframework.security.web.authentication.session.SessionFixationProtectionEvent;
+import org.springframework.util.ClassUtils;
 import org.springframework.util.function.SingletonSupplier;
 import org.springframework.web.HttpRequestHandler;
 import org.springframework.web.servlet.handler.SimpleUrlHandlerMapping;
@@ -191,11 +193,26 @@ class HubWebConfiguration {
             return new JettyStreamLoops(Runtime.getRuntime().availableProcessors());
         }
 
+        /**
+         * Installed where the hub can tell a stream's user without the servlet container: from Spring Session's store
+         * (a {@link SessionUsers} bean), or by token only (no Spring Security, so no signed-in users). An application
+         * whose users sign in to the container's own sessions keeps its streams on the servlet path, where those
+         * sessions are read; the start log says which.
+         */
         @Bean
         JettyServerCustomizer hubJettyStreams(ObjectProvider<StreamAdmission> admission,
                 ObjectProvider<SessionUsers> sessions, JettyStreamLoops loops, HubProperties properties,
-                Environment environment) {
+                Environment environment, ListableBeanFactory beans) {
             String path = environment.getProperty("server.servlet.context-path", "") + StreamEndpoint.STREAM_PATH;
+            boolean springSession = beans.getBeanNamesForType(SessionUsers.class, true, false).length > 0;
+            boolean signIn = ClassUtils.isPresent("org.springframework.security.core.context.SecurityContext",
+                    HubWebConfiguration.class.getClassLoader());
+            if (!springSession && signIn) {
+                log.info("{} stays on the servlet path on Jetty's port: users sign in to the container's sessions, "
+                        + "which only the servlet container reads (with Spring Session the hub serves it with Jetty's "
+                        + "core API, at a tenth of the memory)", path);
+                return server -> { };
+            }
             Duration heartbeat = properties.getHeartbeat();
             // As on the stream port: a client may read nothing for two heartbeats; an idle connection (no write, no
             // read) is closed after three.
