@@ -10,6 +10,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.io.EofException;
 import org.eclipse.jetty.io.SocketChannelEndPoint;
@@ -29,8 +30,8 @@ import dev.livehub.hub.admission.OpenStream;
  * is written, and while more than {@link #HIGH_WATER} bytes wait for a client that does not read (Netty's default high
  * water mark, as on the stream port).
  *
- * <p>A closed connection is noticed at once: once the head is out, the output watches the connection for reading (a
- * stream's client sends nothing more) and takes its end of input (FIN) as the client gone; Jetty itself would notice
+ * <p>A closed connection is noticed at once: once the head is out, the output watches an HTTP/1 connection for reading
+ * (a stream's client sends nothing more) and takes its end of input (FIN) as the client gone; Jetty itself would notice
  * only at the next write, the heartbeat. The connection is not reused after a stream ({@code Connection: close}).
  *
  * <p>Thread-safety: as {@link EventLoopOutput}; {@link #begin} once, from the thread that admitted the stream. The
@@ -97,20 +98,27 @@ final class JettyOutput implements EventLoopOutput {
      */
     void begin(OpenStream stream, Duration idleTimeout) {
         this.stream = stream;
-        if (completed.get()) {
-            // The client went away while the stream was admitted.
-            stream.end();
-            return;
-        }
         // An idle timeout, or a connection failed while no write was pending.
         request.addFailureListener(this::fail);
-        EndPoint endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
-        endPoint.setIdleTimeout(Math.max(endPoint.getIdleTimeout(), idleTimeout.toMillis()));
+        // HTTP/1.1 and 1.0: the connection is this stream's alone. Over HTTP/2 it carries other requests' streams too:
+        // its idle timeout and its reads are Jetty's, and a closed stream is a reset Jetty reports as a failure.
+        EndPoint endPoint = isHttp1(request) ? request.getConnectionMetaData().getConnection().getEndPoint() : null;
+        if (endPoint != null) {
+            endPoint.setIdleTimeout(Math.max(endPoint.getIdleTimeout(), idleTimeout.toMillis()));
+        }
         response.write(false, BufferUtil.EMPTY_BUFFER, Callback.from(() -> onLoop(() -> {
             begun = true;
-            watchForClose(endPoint);
+            if (endPoint != null) {
+                watchForClose(endPoint);
+            }
             afterWrite();
         }), this::fail));
+    }
+
+    /** Whether the request came over HTTP/1.1 or 1.0, on a connection of its own. */
+    static boolean isHttp1(Request request) {
+        HttpVersion version = request.getConnectionMetaData().getHttpVersion();
+        return version == HttpVersion.HTTP_1_1 || version == HttpVersion.HTTP_1_0;
     }
 
     /**

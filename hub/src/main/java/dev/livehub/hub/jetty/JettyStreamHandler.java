@@ -87,8 +87,11 @@ public final class JettyStreamHandler extends Handler.Wrapper {
         headers.put("X-Content-Type-Options", "nosniff");
         // nginx buffers proxied responses unless told not to: https://nginx.org/r/proxy_buffering
         headers.put("X-Accel-Buffering", "no");
-        // The connection is watched for the client's close while it streams (JettyOutput): it carries nothing after.
-        headers.put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE);
+        if (JettyOutput.isHttp1(request)) {
+            // The connection is watched for the client's close while it streams (JettyOutput): it carries nothing
+            // after. (HTTP/2 has no such header: its streams end on their own.)
+            headers.put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE);
+        }
         output.begin(stream, idleTimeout);
         return true;
     }
