@@ -248,7 +248,8 @@ final class JettyOutput implements EventLoopOutput {
 
     @Override
     public boolean isBackedUp() {
-        return !begun || failure == null && inFlight + pendingLength > HIGH_WATER;
+        // A failed output is not backed up, head written or not: the writer's next write fails and ends the stream.
+        return failure == null && (!begun || inFlight + pendingLength > HIGH_WATER);
     }
 
     @Override
