@@ -32,8 +32,8 @@ record ConnectionBudget(long fileLimit, int servlet, int stream) {
      * @param streamSet {@code hub.stream-max-connections}, or {@code null} when unset
      * @throws IllegalStateException when caps set explicitly do not fit, with what to change
      */
-    static ConnectionBudget of(String servletProperty, long fileLimit, Integer servletSet, boolean streamPort, Integer streamSet,
-            boolean oversubscribe) {
+    static ConnectionBudget of(String servletProperty, long fileLimit, Integer servletSet, boolean streamPort,
+            Integer streamSet, boolean oversubscribe) {
         long budget = Math.max(1, fileLimit - RESERVED);
         if (!streamPort) {
             int servlet = servletSet != null ? servletSet : clamp(budget);

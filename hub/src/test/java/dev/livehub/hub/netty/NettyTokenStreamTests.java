@@ -99,16 +99,6 @@ class NettyTokenStreamTests extends TokenStreamContract {
     }
 
     @Test
-    void theTokenMayComeInItsCookie() throws Exception {
-        String token = TestTokens.hs256(SECRET, "u2", Duration.ofHours(1));
-        try (SseClient stream = SseClient.open(base + "/stream/app", Map.of("Cookie", "a=b; hub_token=" + token))) {
-            assertThat(stream.status()).isEqualTo(200);
-            stream.events().awaitFirst("ready", WAIT);
-            assertThat(hub.connectionCount("u2")).isEqualTo(1);
-        }
-    }
-
-    @Test
     void onlyTheStreamIsServedHere() throws Exception {
         try (SseClient poll = SseClient.open(base + "/stream/app/poll", Map.of())) {
             assertThat(poll.status()).isEqualTo(404);

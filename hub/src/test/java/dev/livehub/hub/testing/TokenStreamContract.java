@@ -66,6 +66,17 @@ public abstract class TokenStreamContract extends StreamTransportContract {
         assertThat(refused.errorBody()).contains("\"error\":\"bad_token\"").contains("expired");
     }
 
+    /** The token in its cookie ({@code hub.token.cookie}, {@code hub_token}) beside others, instead of the query. */
+    @Test
+    void theTokenMayComeInItsCookie() throws Exception {
+        String token = TestTokens.hs256(secret(), "u2", Duration.ofHours(1));
+        try (SseClient stream = SseClient.open(streamUrl(), Map.of("Cookie", "a=b; hub_token=" + token))) {
+            assertThat(stream.status()).isEqualTo(200);
+            stream.events().awaitFirst("ready", WAIT);
+            assertThat(hub().connectionCount("u2")).isEqualTo(1);
+        }
+    }
+
     /** A URL of 6 KB (a long query beside the token) is read alike on every transport, as nginx passes it on. */
     @Test
     void aStreamUrlOfSixKilobytesIsServed() throws Exception {
