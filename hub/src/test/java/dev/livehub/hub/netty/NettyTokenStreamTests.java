@@ -27,7 +27,6 @@ import dev.livehub.hub.engine.MemoryEngine;
 import dev.livehub.hub.engine.StreamSettings;
 import dev.livehub.hub.testing.SseClient;
 import dev.livehub.hub.testing.SseEvent;
-import dev.livehub.hub.testing.TestTokens;
 import dev.livehub.hub.testing.TokenStreamContract;
 import dev.livehub.hub.publishing.HttpPublishing;
 
