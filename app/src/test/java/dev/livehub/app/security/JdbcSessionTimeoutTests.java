@@ -6,9 +6,11 @@ import java.util.Base64;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.session.jdbc.JdbcIndexedSessionRepository;
 
 import dev.livehub.app.AppClient;
 
@@ -27,6 +29,17 @@ class JdbcSessionTimeoutTests {
 
     @Autowired
     JdbcClient jdbc;
+
+    @Autowired
+    ConfigurableListableBeanFactory beans;
+
+    /** Its cleanup runs on the minute from the moment it is built: never before the migrations made its table. */
+    @Test
+    void theSessionStoreIsBuiltAfterTheMigrations() {
+        String[] stores = beans.getBeanNamesForType(JdbcIndexedSessionRepository.class);
+        assertThat(stores).hasSize(1);
+        assertThat(beans.getBeanDefinition(stores[0]).getDependsOn()).contains("flywayInitializer");
+    }
 
     @Test
     void aSignedInSessionExpiresAfterTheConfiguredTimeout() throws Exception {
