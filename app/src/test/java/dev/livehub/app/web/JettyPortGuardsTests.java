@@ -63,6 +63,71 @@ class JettyPortGuardsTests {
         assertThat(body).isBetween(2_000L, 5_000L);
     }
 
+    /**
+     * A connection kept alive is not a slow request: each request's body is timed from its own head. The requests are
+     * pipelined (the next head goes out with the last part of the body before it), so the connection is never seen
+     * between requests: only the request count tells one body from the next.
+     */
+    @Test
+    void eachRequestOfAKeepAliveConnectionIsTimedOnItsOwn() throws Exception {
+        String body = "{\"users\":[\"alice\"],\"event\":\"notif\",\"data\":{\"unread\":1}}";
+        String head = "POST /hub/publish HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + PUBLISH_TOKEN
+                + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n";
+        int requests = 4;
+        int parts = 5;
+        try (Socket client = new Socket("127.0.0.1", port)) {
+            client.setSoTimeout(10_000);
+            OutputStream out = client.getOutputStream();
+            InputStream in = client.getInputStream();
+            long began = System.nanoTime();
+            // Four bodies of 1.2 s each, back to back: 4.8 s of body on one connection, more than twice the limit.
+            StringBuilder write = new StringBuilder(head);
+            for (int request = 0; request < requests; request++) {
+                for (int part = 0; part < parts; part++) {
+                    write.append(body, body.length() * part / parts, body.length() * (part + 1) / parts);
+                    if (part == parts - 1 && request < requests - 1) {
+                        write.append(head);
+                        continue;
+                    }
+                    out.write(write.toString().getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                    write.setLength(0);
+                    Thread.sleep(300); // the pace of a slow client: the behaviour under test, not a wait
+                }
+            }
+            for (int request = 0; request < requests; request++) {
+                assertThat(readHead(in)).as("request " + request).startsWith("HTTP/1.1 202");
+            }
+            assertThat(Duration.ofNanos(System.nanoTime() - began)).isGreaterThan(Duration.ofSeconds(4));
+        }
+    }
+
+    /** Reads a response, its head and its body (of {@code Content-Length} bytes, or chunked): the head returned. */
+    private static String readHead(InputStream in) throws Exception {
+        String head = readLines(in, "\r\n\r\n");
+        java.util.regex.Matcher length = java.util.regex.Pattern.compile("(?im)^content-length: *(\\d+)")
+            .matcher(head);
+        if (length.find()) {
+            in.readNBytes(Integer.parseInt(length.group(1)));
+        }
+        else {
+            assertThat(head.toLowerCase(java.util.Locale.ROOT)).contains("transfer-encoding: chunked");
+            readLines(in, "\r\n0\r\n\r\n");
+        }
+        return head;
+    }
+
+    /** Reads up to and with {@code end}. */
+    private static String readLines(InputStream in, String end) throws Exception {
+        StringBuilder read = new StringBuilder();
+        while (read.length() < end.length() || !read.substring(read.length() - end.length()).equals(end)) {
+            int next = in.read();
+            assertThat(next).as("a whole response after " + read).isNotNegative();
+            read.append((char) next);
+        }
+        return read.toString();
+    }
+
     @Test
     void thePortHoldsTheFileLimitLessTheReserve() {
         NetworkConnectionLimit limit = ((JettyWebServer) context.getWebServer()).getServer()

@@ -12,9 +12,9 @@ import dev.livehub.hub.TooManyConnectionsException;
 
 /**
  * Whether a request may open a stream (or poll), decided once for every transport: who the user is, the cursor,
- * {@code compact}, the tab, the connect rate, the per-user cap and draining. A transport adapts its request
- * ({@link StreamRequest}), writes the {@link StreamRefusal} it gets as its JSON answer, or streams to the opened
- * connection.
+ * {@code compact}, the tab, the connect rate, the per-user cap and draining; a stream is a GET without a body. A
+ * transport adapts its request ({@link StreamRequest}), writes the {@link StreamRefusal} it gets as its JSON answer, or
+ * streams to the opened connection.
  *
  * <p>Who the user is: a valid subscriber token ({@code ?token=}, else the token cookie) is the token's user; a request
  * without a valid token is its session's user, so a bad or empty token never signs a session out of its stream; no
@@ -73,9 +73,22 @@ public final class StreamAdmission {
         }
     }
 
+    /**
+     * Whether the request says a body follows ({@code Transfer-Encoding}, or a {@code Content-Length} other than 0).
+     * A GET's body has no meaning (RFC 9110, section 9.3.1), and a stream never reads one: it is refused rather than
+     * left unread on the connection.
+     */
+    private static boolean hasBody(StreamRequest request) {
+        return !request.headers("Transfer-Encoding").isEmpty()
+                || request.headers("Content-Length").stream().anyMatch(length -> !length.strip().equals("0"));
+    }
+
     private OpenStream admit(StreamRequest request, SessionUsers users, SseOutput output) {
         if (!request.method().equals("GET")) {
             throw new StreamRefusal(405, "method_not_allowed", "open a stream with GET", 0);
+        }
+        if (hasBody(request)) {
+            throw new StreamRefusal(400, "bad_request", "a GET of the stream carries no body", 0);
         }
         refuseWhileTheStoreIsAway();
         StreamUser user = identify(request, users);

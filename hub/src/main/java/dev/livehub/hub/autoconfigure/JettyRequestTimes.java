@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * whose body has been arriving for longer than the body limit, is closed and its slot freed. A request being served
  * (its head whole, its body read: streams included) and a connection idle between requests (Jetty's idle timeout closes
  * that one) are never touched. A head or body is timed from the sweep that first saw it arriving: the limits hold to
- * within a second.
+ * within a second. Each request of a keep-alive connection is timed on its own.
  *
  * <p>It reads the state of Jetty's HTTP/1.1 parser ({@code HttpConnection.getParser()}, from Jetty's internal
  * package), from the sweeper's thread: a stale read delays a close by a sweep, never closes a request in service.
@@ -45,7 +45,12 @@ final class JettyRequestTimes implements LifeCycle.Listener {
 
     private ScheduledExecutorService sweeper;
 
-    private record Arriving(boolean body, long since) {
+    /**
+     * A head or a body seen arriving: which part, of which request on its connection (the connection's count of
+     * requests whose head was whole, {@code HttpConnection.getMessagesIn()}: one less while a head arrives than while
+     * its body does), and since when. A keep-alive connection's next request is timed afresh.
+     */
+    private record Arriving(boolean body, long request, long since) {
     }
 
     private JettyRequestTimes(Server server, Duration headLimit, Duration bodyLimit) {
@@ -82,13 +87,14 @@ final class JettyRequestTimes implements LifeCycle.Listener {
             for (Connector connector : server.getConnectors()) {
                 for (EndPoint endPoint : connector.getConnectedEndPoints()) {
                     seen.add(endPoint);
-                    Boolean body = arrivingPart(endPoint);
-                    if (body == null) {
+                    Arriving seenNow = arriving(endPoint, now);
+                    if (seenNow == null) {
                         arriving.remove(endPoint);
                         continue;
                     }
-                    Arriving since = arriving.merge(endPoint, new Arriving(body, now),
-                            (was, is) -> was.body() == is.body() ? was : is);
+                    boolean body = seenNow.body();
+                    Arriving since = arriving.merge(endPoint, seenNow,
+                            (was, is) -> was.body() == is.body() && was.request() == is.request() ? was : is);
                     if (now - since.since() > (body ? bodyLimit : headLimit)) {
                         arriving.remove(endPoint);
                         endPoint.close();
@@ -113,16 +119,17 @@ final class JettyRequestTimes implements LifeCycle.Listener {
         }
     }
 
-    /** {@code false} while the head arrives, {@code true} while the body does, {@code null} otherwise. */
-    private static Boolean arrivingPart(EndPoint endPoint) {
+    /** The head or body arriving on the connection now, or {@code null} when neither is. */
+    private static Arriving arriving(EndPoint endPoint, long now) {
         if (!(endPoint.getConnection() instanceof HttpConnection connection)) {
             return null;
         }
         HttpParser.State state = connection.getParser().getState();
-        return switch (state) {
+        Boolean body = switch (state) {
             case METHOD, SPACE1, URI, SPACE2, REQUEST_VERSION, PROXY, HEADER -> Boolean.FALSE;
             case CONTENT, EOF_CONTENT, CHUNKED_CONTENT, CHUNK_SIZE, CHUNK, CHUNK_END, TRAILER -> Boolean.TRUE;
             default -> null;
         };
+        return body == null ? null : new Arriving(body, connection.getMessagesIn(), now);
     }
 }

@@ -49,7 +49,7 @@ public final class JettyStreamHandler extends Handler.Wrapper {
     private final Duration idleTimeout;
 
     /**
-     * @param path the stream's path as the request line gives it: the servlet context's path, then {@code /stream/app}
+     * @param path the stream's path, decoded: the servlet context's path, then {@code /stream/app}
      * @param admission and {@code sessions}: asked for at each stream (the server is made before the beans behind them)
      * @param writeTimeout how long a client may read nothing before it counts as gone
      * @param idleTimeout the connection's idle timeout while it streams; more than a heartbeat
@@ -68,7 +68,8 @@ public final class JettyStreamHandler extends Handler.Wrapper {
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
-        if (!path.equals(request.getHttpURI().getPath())) {
+        // The decoded, normalised path: /stream/%61pp is this stream as much as it is the servlet container's.
+        if (!path.equals(request.getHttpURI().getCanonicalPath())) {
             return super.handle(request, response, callback);
         }
         JettyOutput output = new JettyOutput(request, response, callback, loops.next(), writeTimeout);

@@ -87,14 +87,20 @@ public abstract class StreamTransportContract {
      * escape): the whole answer, head and body, once the server closes.
      */
     private String rawGet(Credentials who, String query) throws Exception {
+        return rawGet(who, query, "");
+    }
+
+    /** The same, with {@code rest} (more header lines, the blank line and a body) after the head's own lines. */
+    private String rawGet(Credentials who, String query, String rest) throws Exception {
         URI base = URI.create(streamUrl());
         String joined = String.join("&", List.of(who.query(), query).stream().filter(q -> !q.isEmpty()).toList());
         StringBuilder head = new StringBuilder("GET " + base.getPath() + "?" + joined + " HTTP/1.1\r\nHost: "
                 + base.getHost() + "\r\nConnection: close\r\n");
         who.headers().forEach((name, value) -> head.append(name).append(": ").append(value).append("\r\n"));
+        head.append(rest.isEmpty() ? "\r\n" : rest);
         try (java.net.Socket socket = new java.net.Socket(base.getHost(), base.getPort())) {
             socket.setSoTimeout((int) WAIT.toMillis());
-            socket.getOutputStream().write(head.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1));
+            socket.getOutputStream().write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
             return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         }
     }
@@ -160,6 +166,13 @@ public abstract class StreamTransportContract {
             String answer = rawGet(alice, query).toLowerCase(java.util.Locale.ROOT);
             assertThat(answer).as(query).startsWith("http/1.1 400").contains("x-content-type-options: nosniff")
                 .contains("{\"error\":\"bad_query\",\"message\":\"");
+        }
+        // A GET of the stream carries no body: refused, never left unread on a connection that then streams.
+        for (String body : List.of("Content-Length: 5\r\n\r\nhello",
+                "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n")) {
+            String answer = rawGet(alice, "", body).toLowerCase(java.util.Locale.ROOT);
+            assertThat(answer).as(body).startsWith("http/1.1 400")
+                .contains("{\"error\":\"bad_request\",\"message\":\"");
         }
         assertRefusal(open(new Credentials(null, "", Map.of()), "", Map.of()), 401, "unauthenticated");
         for (String method : List.of("HEAD", "POST", "PUT", "DELETE")) {
@@ -242,6 +255,32 @@ public abstract class StreamTransportContract {
         assertThat(hub().connectionCount(alice.user())).isEqualTo(1);
         stream.close();
         await().atMost(WAIT).until(() -> hub().connectionCount(alice.user()) == 0);
+    }
+
+    /**
+     * A client that resets its connection (RST) as soon as its request is sent, before or while its stream opens,
+     * holds no slot: as many such clients as the user may have streams, then a stream of the user's opens.
+     */
+    @Test
+    void aClientThatResetsRightAfterItsRequestHoldsNoSlot() throws Exception {
+        Credentials alice = signIn("alice");
+        users.add(alice.user());
+        URI base = URI.create(streamUrl());
+        StringBuilder head = new StringBuilder("GET " + base.getPath() + (alice.query().isEmpty() ? "" : "?"
+                + alice.query()) + " HTTP/1.1\r\nHost: " + base.getHost() + "\r\n");
+        alice.headers().forEach((name, value) -> head.append(name).append(": ").append(value).append("\r\n"));
+        byte[] request = head.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1);
+        for (int i = 0; i < hub().settings().maxConnectionsPerUser(); i++) {
+            try (java.net.Socket socket = new java.net.Socket(base.getHost(), base.getPort())) {
+                socket.setSoLinger(true, 0);
+                socket.getOutputStream().write(request);
+            }
+        }
+        // The resets may still be on their way in: opened again (not too often for the connect rate) until one is
+        // served, which a slot held until a write times out (30 s by default) would not let happen within the wait.
+        SseClient stream = await().atMost(WAIT).pollInterval(Duration.ofMillis(500))
+            .until(() -> open(alice, "", Map.of()), opened -> opened.status() == 200);
+        stream.events().awaitFirst("ready", WAIT);
     }
 
     @Test
