@@ -16,6 +16,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -90,6 +91,14 @@ public final class NettyStreamServer implements AutoCloseable {
 
     private EventLoopGroup group;
 
+    /**
+     * One loop of its own that only accepts connections. On the loops that also write the streams, a storm of
+     * reconnecting clients (5,000 at once, each owed a catch-up) waited to be accepted behind other streams' writes:
+     * the kernel's accept queue (its {@code SO_BACKLOG}, capped by {@code net.core.somaxconn}) overflowed, and each
+     * client dropped there came back only on its TCP retransmission, a second or more later.
+     */
+    private EventLoopGroup acceptor;
+
     /** Event loops someone else owns ({@link #eventLoops}), or {@code null}: {@link #start} makes its own. */
     private IoEventLoopGroup shared;
 
@@ -161,7 +170,11 @@ public final class NettyStreamServer implements AutoCloseable {
             group = new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(),
                     epoll ? NativeTransport.ioHandlerFactory() : NioIoHandler.newFactory());
         }
-        ServerBootstrap bootstrap = new ServerBootstrap().group(group)
+        if (acceptor == null) {
+            acceptor = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("hub-stream-accept", true),
+                    epoll ? NativeTransport.ioHandlerFactory() : NioIoHandler.newFactory());
+        }
+        ServerBootstrap bootstrap = new ServerBootstrap().group(acceptor, group)
             .option(ChannelOption.SO_BACKLOG, 4096)
             .childOption(ChannelOption.SO_KEEPALIVE, true)
             .childHandler(new ChannelInitializer<>() {
@@ -204,6 +217,8 @@ public final class NettyStreamServer implements AutoCloseable {
                 group.shutdownGracefully();
             }
             group = null;
+            acceptor.shutdownGracefully();
+            acceptor = null;
             throw new IllegalStateException("hub.stream-port " + port + " cannot be bound: " + ex.getMessage(), ex);
         }
         log.info("Streams (GET /stream/app{}){} also served on {}:{} (Netty, {}{})",
@@ -235,6 +250,10 @@ public final class NettyStreamServer implements AutoCloseable {
     public synchronized void stopAccepting() {
         if (server != null && server.isOpen()) {
             server.close().syncUninterruptibly();
+        }
+        if (acceptor != null) {
+            acceptor.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+            acceptor = null;
         }
     }
 
