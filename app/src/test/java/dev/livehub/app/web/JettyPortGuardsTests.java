@@ -102,6 +102,43 @@ class JettyPortGuardsTests {
         }
     }
 
+    /**
+     * A publish body over its bound (1 MiB) by up to 8 MiB is read and dropped before the 413, so a client still
+     * sending it reads the answer: unread, the server's close resets the connection under the client's writes.
+     */
+    @Test
+    void aPublishBodyOverItsBoundIsReadBeforeTheAnswer() throws Exception {
+        int length = 9_000_000;
+        try (Socket client = new Socket("127.0.0.1", port)) {
+            client.setSoTimeout(10_000);
+            OutputStream out = client.getOutputStream();
+            out.write(("POST /hub/publish HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + PUBLISH_TOKEN
+                    + "\r\nContent-Type: application/json\r\nContent-Length: " + length + "\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+            byte[] chunk = new byte[64 * 1024];
+            java.util.Arrays.fill(chunk, (byte) ' ');
+            for (int sent = 0; sent < length; sent += chunk.length) {
+                out.write(chunk, 0, Math.min(chunk.length, length - sent));
+            }
+            out.flush();
+            assertThat(readHead(client.getInputStream())).startsWith("HTTP/1.1 413");
+        }
+    }
+
+    /** A client waiting for {@code 100 Continue} with a body over the bound gets the 413 at once, not a go-ahead. */
+    @Test
+    void aPublishOverItsBoundThatWaitsForContinueIsRefusedAtOnce() throws Exception {
+        try (Socket client = new Socket("127.0.0.1", port)) {
+            client.setSoTimeout(10_000);
+            client.getOutputStream().write(("POST /hub/publish HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
+                    + PUBLISH_TOKEN + "\r\nContent-Type: application/json\r\nContent-Length: 2000000\r\n"
+                    + "Expect: 100-continue\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            String head = readHead(client.getInputStream());
+            assertThat(head).startsWith("HTTP/1.1 413");
+            assertThat(head.toLowerCase(java.util.Locale.ROOT)).contains("connection: close");
+        }
+    }
+
     /** Reads a response, its head and its body (of {@code Content-Length} bytes, or chunked): the head returned. */
     private static String readHead(InputStream in) throws Exception {
         String head = readLines(in, "\r\n\r\n");

@@ -62,9 +62,14 @@ public final class PublishEndpoint implements Filter {
             response.setHeader("Connection", "close");
         }
         else {
-            byte[] body = read(request, HttpPublishing.maxBody(path));
+            int max = HttpPublishing.maxBody(path);
+            byte[] body = read(request, max);
             answer = body == null ? HttpPublishing.tooLarge(path)
                     : publishing.answer(request.getMethod(), path, request.getHeader("Authorization"), body);
+            if (body == null && !drains(request, max)) {
+                // Its body left unread: no further request can follow on this connection.
+                response.setHeader("Connection", "close");
+            }
         }
         response.setStatus(answer.status());
         response.setContentType("application/json");
@@ -89,14 +94,28 @@ public final class PublishEndpoint implements Filter {
      */
     static final long DRAINED_PAST_BOUND = 8L << 20;
 
-    /** The body, or {@code null} when it is longer than {@code max} (drained up to {@link #DRAINED_PAST_BOUND}). */
+    /**
+     * Whether a body declared longer than {@code max} is read and dropped before the 413: when it is at most
+     * {@link #DRAINED_PAST_BOUND} over the bound, and the client is not waiting for {@code 100 Continue} (it has sent
+     * nothing then, and gets the 413 at once instead: RFC 9110, section 10.1.1).
+     */
+    private static boolean drains(HttpServletRequest request, int max) {
+        long declared = request.getContentLengthLong();
+        return declared - max <= DRAINED_PAST_BOUND && !"100-continue".equalsIgnoreCase(request.getHeader("Expect"));
+    }
+
+    /** The body, or {@code null} when it is longer than {@code max} (drained as {@link #drains} says). */
     private static byte[] read(HttpServletRequest request, int max) throws IOException {
         long declared = request.getContentLengthLong();
-        try (InputStream in = request.getInputStream()) {
-            if (declared > max) {
-                drain(in, declared);
-                return null;
+        if (declared > max) {
+            if (drains(request, max)) {
+                try (InputStream in = request.getInputStream()) {
+                    drain(in, declared);
+                }
             }
+            return null;
+        }
+        try (InputStream in = request.getInputStream()) {
             // The declared length read at once; a chunked body (no length) up to one byte past the bound.
             byte[] bytes = in.readNBytes(declared >= 0 ? (int) declared : max + 1);
             if (bytes.length > max) {
@@ -107,11 +126,8 @@ public final class PublishEndpoint implements Filter {
         }
     }
 
-    /** Reads and drops up to {@code limit} bytes, or nothing when the body declares more. */
+    /** Reads and drops up to {@code limit} bytes. */
     private static void drain(InputStream in, long limit) throws IOException {
-        if (limit > DRAINED_PAST_BOUND) {
-            return;
-        }
         byte[] buffer = new byte[8192];
         long left = limit;
         int read;
