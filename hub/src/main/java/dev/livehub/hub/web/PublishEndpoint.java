@@ -62,14 +62,9 @@ public final class PublishEndpoint implements Filter {
             response.setHeader("Connection", "close");
         }
         else {
-            int max = HttpPublishing.maxBody(path);
-            byte[] body = read(request, max);
+            byte[] body = read(request, response, HttpPublishing.maxBody(path));
             answer = body == null ? HttpPublishing.tooLarge(path)
                     : publishing.answer(request.getMethod(), path, request.getHeader("Authorization"), body);
-            if (body == null && !drains(request, max)) {
-                // Its body left unread: no further request can follow on this connection.
-                response.setHeader("Connection", "close");
-            }
         }
         response.setStatus(answer.status());
         response.setContentType("application/json");
@@ -95,23 +90,24 @@ public final class PublishEndpoint implements Filter {
     static final long DRAINED_PAST_BOUND = 8L << 20;
 
     /**
-     * Whether a body declared longer than {@code max} is read and dropped before the 413: when it is at most
-     * {@link #DRAINED_PAST_BOUND} over the bound, and the client is not waiting for {@code 100 Continue} (it has sent
-     * nothing then, and gets the 413 at once instead: RFC 9110, section 10.1.1).
+     * The body, or {@code null} when it is longer than {@code max}. A body declared longer is read and dropped before
+     * the 413 when it is at most {@link #DRAINED_PAST_BOUND} over the bound and the client is not waiting for
+     * {@code 100 Continue} (it has sent nothing then, and gets the 413 at once: RFC 9110, section 10.1.1); otherwise
+     * it is left unread and the answer closes the connection. A chunked body is read up to one byte past the bound,
+     * then drained up to {@link #DRAINED_PAST_BOUND}.
      */
-    private static boolean drains(HttpServletRequest request, int max) {
-        long declared = request.getContentLengthLong();
-        return declared - max <= DRAINED_PAST_BOUND && !"100-continue".equalsIgnoreCase(request.getHeader("Expect"));
-    }
-
-    /** The body, or {@code null} when it is longer than {@code max} (drained as {@link #drains} says). */
-    private static byte[] read(HttpServletRequest request, int max) throws IOException {
+    private static byte[] read(HttpServletRequest request, HttpServletResponse response, int max) throws IOException {
         long declared = request.getContentLengthLong();
         if (declared > max) {
-            if (drains(request, max)) {
+            if (declared - max <= DRAINED_PAST_BOUND
+                    && !"100-continue".equalsIgnoreCase(request.getHeader("Expect"))) {
                 try (InputStream in = request.getInputStream()) {
                     drain(in, declared);
                 }
+            }
+            else {
+                // Its body left unread: no further request can follow on this connection.
+                response.setHeader("Connection", "close");
             }
             return null;
         }

@@ -93,14 +93,9 @@ public abstract class StreamTransportContract {
     /** The same, with {@code rest} (more header lines, the blank line and a body) after the head's own lines. */
     private String rawGet(Credentials who, String query, String rest) throws Exception {
         URI base = URI.create(streamUrl());
-        String joined = String.join("&", List.of(who.query(), query).stream().filter(q -> !q.isEmpty()).toList());
-        StringBuilder head = new StringBuilder("GET " + base.getPath() + "?" + joined + " HTTP/1.1\r\nHost: "
-                + base.getHost() + "\r\nConnection: close\r\n");
-        who.headers().forEach((name, value) -> head.append(name).append(": ").append(value).append("\r\n"));
-        head.append(rest.isEmpty() ? "\r\n" : rest);
         try (java.net.Socket socket = new java.net.Socket(base.getHost(), base.getPort())) {
             socket.setSoTimeout((int) WAIT.toMillis());
-            socket.getOutputStream().write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
+            socket.getOutputStream().write(rawRequest(who, query, rest));
             return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         }
     }
@@ -257,6 +252,17 @@ public abstract class StreamTransportContract {
         await().atMost(WAIT).until(() -> hub().connectionCount(alice.user()) == 0);
     }
 
+    /** A stream request as bytes, {@code Connection: close}, with {@code rest} (see {@link #rawGet}) or none. */
+    private byte[] rawRequest(Credentials who, String query, String rest) {
+        URI base = URI.create(streamUrl());
+        String joined = String.join("&", List.of(who.query(), query).stream().filter(q -> !q.isEmpty()).toList());
+        StringBuilder head = new StringBuilder("GET " + base.getPath() + "?" + joined + " HTTP/1.1\r\nHost: "
+                + base.getHost() + "\r\nConnection: close\r\n");
+        who.headers().forEach((name, value) -> head.append(name).append(": ").append(value).append("\r\n"));
+        head.append(rest.isEmpty() ? "\r\n" : rest);
+        return head.toString().getBytes(StandardCharsets.ISO_8859_1);
+    }
+
     /**
      * A client that resets its connection (RST) as soon as its request is sent, before or while its stream opens,
      * holds no slot: as many such clients as the user may have streams, then a stream of the user's opens.
@@ -266,10 +272,7 @@ public abstract class StreamTransportContract {
         Credentials alice = signIn("alice");
         users.add(alice.user());
         URI base = URI.create(streamUrl());
-        StringBuilder head = new StringBuilder("GET " + base.getPath() + (alice.query().isEmpty() ? "" : "?"
-                + alice.query()) + " HTTP/1.1\r\nHost: " + base.getHost() + "\r\n");
-        alice.headers().forEach((name, value) -> head.append(name).append(": ").append(value).append("\r\n"));
-        byte[] request = head.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1);
+        byte[] request = rawRequest(alice, "", "");
         for (int i = 0; i < hub().settings().maxConnectionsPerUser(); i++) {
             try (java.net.Socket socket = new java.net.Socket(base.getHost(), base.getPort())) {
                 socket.setSoLinger(true, 0);
