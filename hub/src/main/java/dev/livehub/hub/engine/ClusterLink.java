@@ -96,7 +96,7 @@ final class ClusterLink implements RedisLink {
     }
 
     @Override
-    public RedisScriptingAsyncCommands<String, String> reads() {
+    public RedisClusterAsyncCommands<String, String> reads() {
         return RedisLink.connectedReader(readers, turn, commands).async();
     }
 

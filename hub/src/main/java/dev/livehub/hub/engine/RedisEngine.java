@@ -1,7 +1,6 @@
 package dev.livehub.hub.engine;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,7 +23,6 @@ import java.util.function.Function;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandTimeoutException;
-import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.event.connection.ReconnectFailedEvent;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
@@ -123,8 +121,6 @@ public final class RedisEngine implements Engine {
     private RedisLink link;
 
     private RedisScript appendScript;
-
-    private RedisScript readScript;
 
     private String publishLibrary;
 
@@ -276,7 +272,6 @@ public final class RedisEngine implements Engine {
             .ofType(ReconnectFailedEvent.class)
             .subscribe(event -> outages.reconnectFailed(String.valueOf(event.getCause().getMessage())));
         appendScript = RedisScript.load("append.lua", "#!lua flags=allow-cross-slot-keys\n", link.scripting());
-        readScript = RedisScript.load("read.lua", link.scripting());
         publishLibrary = publishLibrary(settings, keys.prefix());
         loadPublishFunction();
         // Messages to every node ride on the pub/sub connection the bells use: no connection more per node.
@@ -345,33 +340,15 @@ public final class RedisEngine implements Engine {
                 throw new EngineException("interrupted while waiting to " + what, ex);
             }
         }
-        List<Object> reply;
         try {
-            reply = await(readScript.run(backlog ? link.reads() : link.scripting(), ScriptOutputType.MULTI,
-                    new String[] { keys.stream(user) }, from.toString(), Integer.toString(limit),
-                    Integer.toString(READ_BYTES)), what);
+            return await(RedisStreamReads.read(backlog ? link.reads() : link.commands(), keys.stream(user), from,
+                    limit), what);
         }
         finally {
             if (backlog) {
                 reads.release();
             }
         }
-        EventId last = EventId.parse((String) reply.get(0));
-        boolean headRemoved = ((Long) reply.get(1)) > 0;
-        // Lettuce gives an empty nested array as null. Entries come flat: id, event, data of each (read.lua).
-        List<?> flat = reply.size() > 2 && reply.get(2) != null ? (List<?>) reply.get(2) : List.of();
-        if (flat.size() % 3 != 0) {
-            throw new EngineException("Redis answered a read of the stream of " + user + " with " + flat.size()
-                    + " values, not id, event and data per entry: is read.lua the hub's own?", null);
-        }
-        List<HubEvent> entries = new ArrayList<>(flat.size() / 3);
-        for (int i = 0; i < flat.size(); i += 3) {
-            String event = (String) flat.get(i + 1);
-            String data = (String) flat.get(i + 2);
-            entries.add(new HubEvent(EventId.parse((String) flat.get(i)), event == null ? "message" : event,
-                    data == null ? "" : data));
-        }
-        return new StreamSlice(last, headRemoved, entries);
     }
 
     /**

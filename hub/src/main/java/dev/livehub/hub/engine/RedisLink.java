@@ -41,7 +41,7 @@ interface RedisLink extends AutoCloseable {
      * reconnecting is passed over, and while none is connected the command connection serves
      * ({@link #connectedReader}).
      */
-    RedisScriptingAsyncCommands<String, String> reads();
+    RedisClusterAsyncCommands<String, String> reads();
 
     /**
      * Which keys one script call may take together: every key on one server ({@code 0}); on a cluster, the keys whose

@@ -30,10 +30,6 @@ final class RedisScript {
         this.sha = sha;
     }
 
-    static RedisScript load(String resource, RedisScriptingAsyncCommands<String, String> commands) {
-        return load(resource, "", commands);
-    }
-
     /** A script with a first line of its own, e.g. {@code #!lua flags=...} (the resource is also inlined elsewhere). */
     static RedisScript load(String resource, String shebang, RedisScriptingAsyncCommands<String, String> commands) {
         String text = shebang + read(resource);

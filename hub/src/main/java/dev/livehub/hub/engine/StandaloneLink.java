@@ -91,7 +91,7 @@ final class StandaloneLink implements RedisLink {
     }
 
     @Override
-    public RedisScriptingAsyncCommands<String, String> reads() {
+    public RedisClusterAsyncCommands<String, String> reads() {
         return RedisLink.connectedReader(readers, turn, commands).async();
     }
 

@@ -131,6 +131,37 @@ public abstract class EngineContract implements CatchUpContract, PublishContract
         assertThat(none.lastId()).isEqualTo(ids.getLast());
     }
 
+    /**
+     * A read gives every entry up to its limit, whatever rounds an engine reads them in (Redis asks for 16 first,
+     * then the rest): limits around that size, and a backlog of 100 read in one call.
+     */
+    @Test
+    void aReadGivesEveryEntryUpToItsLimitInOrder() {
+        Hub hub = hub(StreamSettings.defaults());
+        List<EventId> ids = new ArrayList<>();
+        for (int n = 1; n <= 100; n++) {
+            ids.add(hub.publish(List.of("u1"), publication(n)).get("u1"));
+        }
+        try (Engine engine = newEngine(StreamSettings.defaults())) {
+            engine.start((user, entry) -> { });
+            readsUpToTheirLimits(engine, ids);
+        }
+    }
+
+    private static void readsUpToTheirLimits(Engine engine, List<EventId> ids) {
+        for (int limit : new int[] { 1, 15, 16, 17, 32, 33, 99, 100, 101, 500 }) {
+            StreamSlice slice = engine.read("u1", ids.getFirst(), limit);
+            assertThat(slice.lastId()).as("last id, limit %d", limit).isEqualTo(ids.getLast());
+            assertThat(slice.headRemoved()).isFalse();
+            assertThat(slice.entries()).as("entries read with limit %d", limit).extracting(HubEvent::id)
+                .containsExactlyElementsOf(ids.subList(0, Math.min(limit, ids.size())));
+            assertThat(slice.entries()).extracting(HubEvent::data)
+                .containsExactlyElementsOf(expected(1, Math.min(limit, ids.size())));
+        }
+        StreamSlice fromMiddle = engine.read("u1", ids.get(49), 101);
+        assertThat(fromMiddle.entries()).extracting(HubEvent::id).containsExactlyElementsOf(ids.subList(49, 100));
+    }
+
     @Test
     void aStreamThatNeverExistedHasLastIdZero() {
         Hub hub = hub(StreamSettings.defaults());
