@@ -9,7 +9,6 @@ import java.util.concurrent.TimeUnit;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -41,6 +40,11 @@ import dev.livehub.hub.publishing.HttpPublishing;
  * <p>A stranger holds nothing: a request refused from its head (not a POST, no or a wrong token) is answered at once,
  * its body unread and its connection closed, and a body not whole within the body timeout of its head (sent slowly,
  * chunked or not) has its connection closed.
+ *
+ * <p>A body over its bound is answered 413 as the servlet endpoint answers it ({@link HttpPublishing#leftUnread}): read
+ * and dropped first when it is at most {@link HttpPublishing#DRAINED_PAST_BOUND} over (the client still sending it
+ * reads the answer, and the connection stays), else answered from its head, or once the drain is spent, with
+ * {@code Connection: close}, nothing more read.
  */
 final class PublishRequestHandler extends ChannelInboundHandlerAdapter {
 
@@ -65,8 +69,14 @@ final class PublishRequestHandler extends ChannelInboundHandlerAdapter {
     /** The current request is not a publish: its parts go on to the next handler. */
     private boolean passing;
 
-    /** The current request's body is over the bound: its parts are dropped, the connection closes after the 413. */
-    private boolean discarding;
+    /** The current request's body is over its bound: its parts are counted and dropped, the 413 answered at its end. */
+    private boolean draining;
+
+    /** Bytes of the current request's body read so far. */
+    private long received;
+
+    /** An answer that closes the connection is owed: nothing more is read or passed on. */
+    private boolean closing;
 
     /** Whole requests waiting for the one in the store; only touched on the channel's event loop. */
     private final Queue<Collected> waiting = new ArrayDeque<>();
@@ -96,7 +106,20 @@ final class PublishRequestHandler extends ChannelInboundHandlerAdapter {
 
     private final long bodyTimeoutNanos;
 
-    private record Collected(HttpRequest request, String path, byte[] body) {
+    /**
+     * A whole request waiting for its answer: a body to publish, or the answer it has already ({@code answer}, with
+     * whether the connection closes after it).
+     */
+    private record Collected(HttpRequest request, String path, byte[] body, HttpPublishing.Answer answer,
+            boolean close) {
+
+        static Collected body(HttpRequest request, String path, byte[] body) {
+            return new Collected(request, path, body, null, false);
+        }
+
+        static Collected answered(HttpRequest request, HttpPublishing.Answer answer, boolean close) {
+            return new Collected(request, null, null, answer, close);
+        }
     }
 
     PublishRequestHandler(HttpPublishing publishing, Duration bodyTimeout) {
@@ -106,6 +129,11 @@ final class PublishRequestHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object message) {
+        if (closing) {
+            // What the codec had decoded already when the connection's last answer was decided: never served.
+            ReferenceCountUtil.release(message);
+            return;
+        }
         if (message instanceof HttpRequest head) {
             if (!head(ctx, head)) {
                 ctx.fireChannelRead(message);
@@ -117,7 +145,7 @@ final class PublishRequestHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         try {
-            if (message instanceof HttpContent content && !discarding && request != null) {
+            if (message instanceof HttpContent content && request != null) {
                 collect(ctx, content);
             }
         }
@@ -141,30 +169,29 @@ final class PublishRequestHandler extends ChannelInboundHandlerAdapter {
         if (ctx.pipeline().get(RequestHeadTimeout.class) != null) {
             ctx.pipeline().remove(RequestHeadTimeout.class);
         }
-        request = head;
         path = target;
-        discarding = false;
         HttpPublishing.Answer refused = publishing.refusalBeforeBody(head.method().name(),
                 head.headers().get(HttpHeaderNames.AUTHORIZATION), head.headers().get(HttpHeaderNames.CONTENT_TYPE),
                 head.headers().get(HttpHeaderNames.CONTENT_ENCODING));
         if (refused != null) {
-            // A stranger's body is never read: answered now, the connection closed whatever follows.
-            discarding = true;
-            request = null;
-            ctx.channel().config().setAutoRead(false);
-            ctx.writeAndFlush(response(head, refused, false)).addListener(ChannelFutureListener.CLOSE);
+            // A stranger's body is never read: answered in its turn, the connection closed whatever follows.
+            answerAndClose(ctx, head, refused);
             return true;
         }
         long declared = HttpUtil.getContentLength(head, -1L);
-        if (declared > HttpPublishing.maxBody(target)) {
-            tooLarge(ctx);
+        boolean expectsContinue = HttpUtil.is100ContinueExpected(head);
+        if (HttpPublishing.leftUnread(target, declared, expectsContinue)) {
+            answerAndClose(ctx, head, HttpPublishing.tooLarge(target));
             return true;
         }
-        if (HttpUtil.is100ContinueExpected(head)) {
+        request = head;
+        received = 0;
+        draining = declared > HttpPublishing.maxBody(target);
+        if (expectsContinue) {
             ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
                     Unpooled.EMPTY_BUFFER));
         }
-        body = new ByteArrayOutputStream(declared > 0 ? (int) declared : 256);
+        body = draining ? null : new ByteArrayOutputStream(declared > 0 ? (int) declared : 256);
         // Checked once this read is over (channelReadComplete), if the body is not whole by then.
         bodyDue = System.nanoTime() + bodyTimeoutNanos;
         return true;
@@ -208,23 +235,47 @@ final class PublishRequestHandler extends ChannelInboundHandlerAdapter {
 
     private void collect(ChannelHandlerContext ctx, HttpContent content) {
         ByteBuf bytes = content.content();
-        if (body.size() + bytes.readableBytes() > HttpPublishing.maxBody(path)) {
-            tooLarge(ctx);
-            return;
-        }
         int length = bytes.readableBytes();
-        byte[] chunk = new byte[length];
-        bytes.readBytes(chunk);
-        body.writeBytes(chunk);
-        if (content instanceof LastHttpContent) {
-            Collected collected = new Collected(request, path, body.toByteArray());
-            request = null;
+        received += length;
+        long over = received - HttpPublishing.maxBody(path);
+        if (over > 0) {
+            // Dropped: a chunked body past its bound is read on up to the drain's bound, then left unread.
+            draining = true;
             body = null;
-            waiting.add(collected);
-            // Nothing more is read until the answers are out: see the class comment.
-            ctx.channel().config().setAutoRead(false);
-            next(ctx);
+            if (over > HttpPublishing.DRAINED_PAST_BOUND) {
+                HttpRequest head = request;
+                request = null;
+                answerAndClose(ctx, head, HttpPublishing.tooLarge(path));
+                return;
+            }
         }
+        if (!draining) {
+            byte[] chunk = new byte[length];
+            bytes.readBytes(chunk);
+            body.writeBytes(chunk);
+        }
+        if (content instanceof LastHttpContent) {
+            HttpRequest head = request;
+            request = null;
+            answerLater(ctx, draining ? Collected.answered(head, HttpPublishing.tooLarge(path), false)
+                    : Collected.body(head, path, body.toByteArray()));
+            body = null;
+        }
+    }
+
+    /** Answers {@code answer} after the answers owed before it, then closes; nothing more is read. */
+    private void answerAndClose(ChannelHandlerContext ctx, HttpRequest head, HttpPublishing.Answer answer) {
+        closing = true;
+        request = null;
+        body = null;
+        answerLater(ctx, Collected.answered(head, answer, true));
+    }
+
+    private void answerLater(ChannelHandlerContext ctx, Collected collected) {
+        waiting.add(collected);
+        // Nothing more is read until the answers are out: see the class comment.
+        ctx.channel().config().setAutoRead(false);
+        next(ctx);
     }
 
     /** Sends the next waiting request to the store, unless one is there already; on the event loop. */
@@ -243,7 +294,11 @@ final class PublishRequestHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         busy = true;
-        if (collected.body().length <= INLINE_BODY_BYTES) {
+        if (collected.answer() != null) {
+            respond(ctx, collected.request(), collected.answer(),
+                    !collected.close() && HttpUtil.isKeepAlive(collected.request()));
+        }
+        else if (collected.body().length <= INLINE_BODY_BYTES) {
             publish(ctx, collected);
         }
         else {
@@ -262,24 +317,21 @@ final class PublishRequestHandler extends ChannelInboundHandlerAdapter {
                         ctx.close();
                         return;
                     }
-                    boolean keepAlive = HttpUtil.isKeepAlive(head);
-                    ctx.writeAndFlush(response(head, answer, keepAlive)).addListener(written -> {
-                        busy = false;
-                        if (!keepAlive || !written.isSuccess()) {
-                            ctx.close();
-                            return;
-                        }
-                        next(ctx);
-                    });
+                    respond(ctx, head, answer, HttpUtil.isKeepAlive(head));
                 });
     }
 
-    private void tooLarge(ChannelHandlerContext ctx) {
-        discarding = true;
-        HttpRequest head = request;
-        request = null;
-        body = null;
-        ctx.writeAndFlush(response(head, HttpPublishing.tooLarge(path), false)).addListener(ChannelFutureListener.CLOSE);
+    /** Writes the answer on the event loop, then goes on to the next waiting request, or closes. */
+    private void respond(ChannelHandlerContext ctx, HttpRequest head, HttpPublishing.Answer answer,
+            boolean keepAlive) {
+        ctx.writeAndFlush(response(head, answer, keepAlive)).addListener(written -> {
+            busy = false;
+            if (!keepAlive || !written.isSuccess()) {
+                ctx.close();
+                return;
+            }
+            next(ctx);
+        });
     }
 
     private static FullHttpResponse response(HttpRequest request, HttpPublishing.Answer answer, boolean keepAlive) {

@@ -140,6 +140,28 @@ public final class HttpPublishing {
         return text.length() <= 60 ? text : text.substring(0, 60) + "...";
     }
 
+    /**
+     * A body longer than its bound is still read, up to this much more, and dropped before the 413: a client still
+     * sending it reads the answer then. A server that closes with unread bytes sends a reset, which can destroy the
+     * answer before the client reads it (RFC 9112, section 9.6).
+     */
+    public static final long DRAINED_PAST_BOUND = 8L << 20;
+
+    /**
+     * Whether a body declared longer than {@link #maxBody} is left unread, its 413 answered from the head with
+     * {@code Connection: close}: when it is declared more than {@link #DRAINED_PAST_BOUND} over the bound, or when the
+     * client waits for {@code 100 Continue} (it has sent nothing, and gets the 413 at once: RFC 9110, section 10.1.1).
+     * Any other body over the bound is read and dropped before the 413: one declared, whole; a chunked one up to
+     * {@link #DRAINED_PAST_BOUND} past the bound, its connection closed after the 413 if it goes on.
+     *
+     * @param declared the declared {@code Content-Length}, or -1 (chunked)
+     * @param expectsContinue whether the request says {@code Expect: 100-continue}
+     */
+    public static boolean leftUnread(String path, long declared, boolean expectsContinue) {
+        long over = declared - maxBody(path);
+        return over > 0 && (over > DRAINED_PAST_BOUND || expectsContinue);
+    }
+
     /** The answer to a body longer than {@link #maxBody}: a 413. */
     public static Answer tooLarge(String path) {
         return refusal(new HubWebException(HttpStatus.CONTENT_TOO_LARGE, "too_large",

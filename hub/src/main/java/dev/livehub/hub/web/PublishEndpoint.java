@@ -62,7 +62,7 @@ public final class PublishEndpoint implements Filter {
             response.setHeader("Connection", "close");
         }
         else {
-            byte[] body = read(request, response, HttpPublishing.maxBody(path));
+            byte[] body = read(request, response, path);
             answer = body == null ? HttpPublishing.tooLarge(path)
                     : publishing.answer(request.getMethod(), path, request.getHeader("Authorization"), body);
         }
@@ -83,31 +83,25 @@ public final class PublishEndpoint implements Filter {
     }
 
     /**
-     * A body longer than its bound is still read, up to this much more, and dropped before the 413: a client still
-     * sending it reads the answer then. A server that closes with unread bytes sends a reset, which can destroy the
-     * answer before the client reads it (RFC 9112, section 9.6); Jetty does not swallow a body left unread.
+     * The body, or {@code null} when it is longer than its bound ({@link HttpPublishing#maxBody}): read and dropped
+     * first, or left unread with the answer closing the connection, as {@link HttpPublishing#leftUnread} says (Jetty
+     * does not swallow a body left unread). A chunked body is read up to one byte past the bound, then drained up to
+     * {@link HttpPublishing#DRAINED_PAST_BOUND}.
      */
-    static final long DRAINED_PAST_BOUND = 8L << 20;
-
-    /**
-     * The body, or {@code null} when it is longer than {@code max}. A body declared longer is read and dropped before
-     * the 413 when it is at most {@link #DRAINED_PAST_BOUND} over the bound and the client is not waiting for
-     * {@code 100 Continue} (it has sent nothing then, and gets the 413 at once: RFC 9110, section 10.1.1); otherwise
-     * it is left unread and the answer closes the connection. A chunked body is read up to one byte past the bound,
-     * then drained up to {@link #DRAINED_PAST_BOUND}.
-     */
-    private static byte[] read(HttpServletRequest request, HttpServletResponse response, int max) throws IOException {
+    private static byte[] read(HttpServletRequest request, HttpServletResponse response, String path)
+            throws IOException {
+        int max = HttpPublishing.maxBody(path);
         long declared = request.getContentLengthLong();
         if (declared > max) {
-            if (declared - max <= DRAINED_PAST_BOUND
-                    && !"100-continue".equalsIgnoreCase(request.getHeader("Expect"))) {
+            boolean expectsContinue = "100-continue".equalsIgnoreCase(request.getHeader("Expect"));
+            if (HttpPublishing.leftUnread(path, declared, expectsContinue)) {
+                // Its body left unread: no further request can follow on this connection.
+                response.setHeader("Connection", "close");
+            }
+            else {
                 try (InputStream in = request.getInputStream()) {
                     drain(in, declared);
                 }
-            }
-            else {
-                // Its body left unread: no further request can follow on this connection.
-                response.setHeader("Connection", "close");
             }
             return null;
         }
@@ -115,7 +109,7 @@ public final class PublishEndpoint implements Filter {
             // The declared length read at once; a chunked body (no length) up to one byte past the bound.
             byte[] bytes = in.readNBytes(declared >= 0 ? (int) declared : max + 1);
             if (bytes.length > max) {
-                drain(in, DRAINED_PAST_BOUND);
+                drain(in, HttpPublishing.DRAINED_PAST_BOUND);
                 return null;
             }
             return bytes;
