@@ -73,6 +73,11 @@ abstract class StreamEndpointContract extends StreamTransportContract {
     }
 
     @Override
+    protected String pollUrl() {
+        return base() + "/stream/app/poll";
+    }
+
+    @Override
     protected Credentials signIn(String name) throws Exception {
         if (name.equals("alice")) {
             return aliceStreams;

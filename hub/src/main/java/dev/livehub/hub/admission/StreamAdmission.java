@@ -12,9 +12,9 @@ import dev.livehub.hub.TooManyConnectionsException;
 
 /**
  * Whether a request may open a stream (or poll), decided once for every transport: who the user is, the cursor,
- * {@code compact}, the tab, the connect rate, the per-user cap and draining; a stream is a GET without a body. A
- * transport adapts its request ({@link StreamRequest}), writes the {@link StreamRefusal} it gets as its JSON answer, or
- * streams to the opened connection.
+ * {@code compact}, the tab, the connect rate, the per-user cap and draining; a stream or a poll is a GET without a
+ * body. A transport adapts its request ({@link StreamRequest}), writes the {@link StreamRefusal} it gets as its JSON
+ * answer, or streams to the opened connection.
  *
  * <p>Who the user is: a valid subscriber token ({@code ?token=}, else the token cookie) is the token's user; a request
  * without a valid token is its session's user, so a bad or empty token never signs a session out of its stream; no
@@ -75,8 +75,8 @@ public final class StreamAdmission {
 
     /**
      * Whether the request says a body follows ({@code Transfer-Encoding}, or a {@code Content-Length} other than 0).
-     * A GET's body has no meaning (RFC 9110, section 9.3.1), and a stream never reads one: it is refused rather than
-     * left unread on the connection.
+     * A GET's body has no meaning (RFC 9110, section 9.3.1), and neither a stream nor a poll reads one: it is refused
+     * rather than left unread on the connection.
      */
     private static boolean hasBody(StreamRequest request) {
         return !request.headers("Transfer-Encoding").isEmpty()
@@ -151,11 +151,14 @@ public final class StreamAdmission {
      * Whether a poll ({@code /stream/app/poll}) is served: who it is for, and the connect rate. A poll reads the stream
      * like a stream's catch-up does, so polls and opens share the user's budget.
      *
-     * @throws StreamRefusal 503 while the event store is away, 401 without a user, 429 past the rate; counted by reason
-     *         ({@link Hub#refused})
+     * @throws StreamRefusal 400 with a body, 503 while the event store is away, 401 without a user, 429 past the
+     *         rate; counted by reason ({@link Hub#refused})
      */
     public StreamUser poll(StreamRequest request, SessionUsers users) {
         try {
+            if (hasBody(request)) {
+                throw new StreamRefusal(400, "bad_request", "a poll carries no body", 0);
+            }
             refuseWhileTheStoreIsAway();
             StreamUser user = identify(request, users);
             long wait = rate.acquire(user.user());

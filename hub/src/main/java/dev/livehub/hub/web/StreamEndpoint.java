@@ -122,7 +122,7 @@ public final class StreamEndpoint {
         }
     }
 
-    /** {@code /stream/app/poll}, with GET (or HEAD): the events after the cursor, as JSON. */
+    /** {@code /stream/app/poll}, with GET (or HEAD) and no body: the events after the cursor, as JSON. */
     public void poll(HttpServletRequest request, HttpServletResponse response) throws IOException {
         byte[] body;
         try {

@@ -34,6 +34,11 @@ class ServletTokenStreamTests extends TokenStreamContract {
     }
 
     @Override
+    protected String pollUrl() {
+        return "http://127.0.0.1:" + port + "/stream/app/poll";
+    }
+
+    @Override
     protected String secret() {
         return SECRET;
     }

@@ -47,6 +47,14 @@ public abstract class StreamTransportContract {
     /** The stream's URL, {@code http://host:port/stream/app}. */
     protected abstract String streamUrl();
 
+    /**
+     * The polling fallback's URL, {@code http://host:port/stream/app/poll}, or {@code null} where the transport does
+     * not serve it (the Netty stream port; Jetty's stream handler leaves it to the servlet container).
+     */
+    protected String pollUrl() {
+        return null;
+    }
+
     /** Signs one of the transport's users in ({@code "alice"}, {@code "bob"}: distinct users). */
     protected abstract Credentials signIn(String name) throws Exception;
 
@@ -92,10 +100,15 @@ public abstract class StreamTransportContract {
 
     /** The same, with {@code rest} (more header lines, the blank line and a body) after the head's own lines. */
     private String rawGet(Credentials who, String query, String rest) throws Exception {
-        URI base = URI.create(streamUrl());
+        return rawGet(streamUrl(), who, query, rest);
+    }
+
+    /** The same, of {@code url}. */
+    private String rawGet(String url, Credentials who, String query, String rest) throws Exception {
+        URI base = URI.create(url);
         try (java.net.Socket socket = new java.net.Socket(base.getHost(), base.getPort())) {
             socket.setSoTimeout((int) WAIT.toMillis());
-            socket.getOutputStream().write(rawRequest(who, query, rest));
+            socket.getOutputStream().write(rawRequest(url, who, query, rest));
             return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         }
     }
@@ -163,8 +176,7 @@ public abstract class StreamTransportContract {
                 .contains("{\"error\":\"bad_query\",\"message\":\"");
         }
         // A GET of the stream carries no body: refused, never left unread on a connection that then streams.
-        for (String body : List.of("Content-Length: 5\r\n\r\nhello",
-                "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n")) {
+        for (String body : BODIES) {
             String answer = rawGet(alice, "", body).toLowerCase(java.util.Locale.ROOT);
             assertThat(answer).as(body).startsWith("http/1.1 400")
                 .contains("{\"error\":\"bad_request\",\"message\":\"");
@@ -252,9 +264,37 @@ public abstract class StreamTransportContract {
         await().atMost(WAIT).until(() -> hub().connectionCount(alice.user()) == 0);
     }
 
+    /** A GET's body, with a length and chunked: the rest of a raw request after its head's own lines. */
+    private static final List<String> BODIES = List.of("Content-Length: 5\r\n\r\nhello",
+            "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
+
+    /**
+     * A poll carries no body either: refused as the stream refuses one, while the same poll without it is served. A
+     * transport that does not serve the poll ({@link #pollUrl()} null) answers its path 404, never a stream or a poll.
+     */
+    @Test
+    void aPollWithABodyIsRefusedWith400() throws Exception {
+        Credentials alice = signIn("alice");
+        if (pollUrl() == null) {
+            assertThat(rawGet(streamUrl() + "/poll", alice, "", "")).startsWith("HTTP/1.1 404");
+            return;
+        }
+        for (String body : BODIES) {
+            String answer = rawGet(pollUrl(), alice, "", body).toLowerCase(java.util.Locale.ROOT);
+            assertThat(answer).as(body).startsWith("http/1.1 400").contains("x-content-type-options: nosniff")
+                .contains("{\"error\":\"bad_request\",\"message\":\"a poll carries no body\"}");
+        }
+        assertThat(rawGet(pollUrl(), alice, "", "")).startsWith("HTTP/1.1 200").contains("\"events\":[");
+    }
+
     /** A stream request as bytes, {@code Connection: close}, with {@code rest} (see {@link #rawGet}) or none. */
     private byte[] rawRequest(Credentials who, String query, String rest) {
-        URI base = URI.create(streamUrl());
+        return rawRequest(streamUrl(), who, query, rest);
+    }
+
+    /** The same, of {@code url}. */
+    private static byte[] rawRequest(String url, Credentials who, String query, String rest) {
+        URI base = URI.create(url);
         String joined = String.join("&", List.of(who.query(), query).stream().filter(q -> !q.isEmpty()).toList());
         StringBuilder head = new StringBuilder("GET " + base.getPath() + "?" + joined + " HTTP/1.1\r\nHost: "
                 + base.getHost() + "\r\nConnection: close\r\n");
