@@ -80,6 +80,14 @@ final class Report implements Callable<Integer> {
                     .append("its catch-up read fails other than by a store error (logged at ERROR). Which of these closed ")
                     .append("the 365 streams of the busy run in issue 13 was not recorded; a run now counts them here ")
                     .append("and the node's log or metrics name the cause.\n\n");
+                out.append("Where a storm's CPU goes, process by process and by the node's thread groups, between ")
+                    .append("\"all come back now\" and \"caught up\": `loadtest/storm-cpu 'backlog100-compact'` (or ")
+                    .append("`'backlog100$'`). With a backlog of 100 the machine is busy throughout (the node, the ")
+                    .append("generator and Redis share 2 cores), so wall time follows the CPU all three spend. Compaction ")
+                    .append("sends 20 times fewer events, but a replayed catch-up's events go out in one flush and cost ")
+                    .append("the node little; what compaction adds is its fold, a scan of every entry's JSON for its ")
+                    .append("record, which ran cold in the storm (nothing else runs it), and what it saves is mostly ")
+                    .append("the generator's parsing: about even, so neither is reliably faster here.\n\n");
                 out.append("| target | clients | backlog per user | records per user (compaction) | reconnected | "
                         + "events sent in catch-up | all reconnected in s | all caught up in s | closed by server | still missing | lost | dup |\n");
                 out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
