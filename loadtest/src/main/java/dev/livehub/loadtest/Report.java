@@ -86,8 +86,8 @@ final class Report implements Callable<Integer> {
                     .append("generator and Redis share 2 cores), so wall time follows the CPU all three spend. Compaction ")
                     .append("sends 20 times fewer events, but a replayed catch-up's events go out in one flush and cost ")
                     .append("the node little; what compaction adds is its fold, a scan of every entry's JSON for its ")
-                    .append("record, which ran cold in the storm (nothing else runs it), and what it saves is mostly ")
-                    .append("the generator's parsing: about even, so neither is reliably faster here.\n\n");
+                    .append("record, which runs cold in the storm (nothing else runs it), and what it saves is mostly ")
+                    .append("the generator's parsing, which is less: compacted catch-ups end later here.\n\n");
                 out.append("| target | clients | backlog per user | records per user (compaction) | reconnected | "
                         + "events sent in catch-up | all reconnected in s | all caught up in s | closed by server | still missing | lost | dup |\n");
                 out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
