@@ -11,6 +11,7 @@ import jakarta.servlet.http.HttpSessionIdListener;
 import jakarta.servlet.http.HttpSessionListener;
 
 import org.apache.coyote.AbstractProtocol;
+import org.apache.coyote.http11.AbstractHttp11Protocol;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -141,8 +142,9 @@ class HubWebConfiguration {
     /**
      * Tomcat's port: at most its share of the file limit ({@link ConnectionBudget}), and a request head must arrive
      * whole within {@code hub.server-head-timeout} ({@link TomcatRequestHeads}) and its body within
-     * {@code hub.server-body-timeout} of the head ({@link TomcatRequestBodies}). Runs after Boot's own customizer, so
-     * the cap it sets is the one that holds.
+     * {@code hub.server-body-timeout} of the head ({@link TomcatRequestBodies}); {@code 100 Continue} is sent when the
+     * application reads a body, not before it has looked at the head. Runs after Boot's own customizer, so the cap it
+     * sets is the one that holds.
      */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(name = { "org.apache.catalina.connector.Connector",
@@ -165,6 +167,11 @@ class HubWebConfiguration {
             factory.addConnectorCustomizers(connector -> {
                 if (connector.getProtocolHandler() instanceof AbstractProtocol<?> protocol) {
                     protocol.setMaxConnections(budget.servlet());
+                }
+                if (connector.getProtocolHandler() instanceof AbstractHttp11Protocol<?> http) {
+                    // 100 Continue only when the application reads the body: a publish over its bound is then
+                    // answered 413 without first telling its client to send it (Tomcat's default is at once).
+                    http.setContinueResponseTiming("onRead");
                 }
                 TomcatRequestHeads.guard(connector, headTimeout);
             });

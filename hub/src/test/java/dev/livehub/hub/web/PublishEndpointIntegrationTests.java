@@ -387,4 +387,24 @@ class PublishEndpointIntegrationTests {
             assertThat(back.status()).isEqualTo(200);
         }
     }
+
+    /**
+     * A publisher that sends {@code Expect: 100-continue} with a body over the bound gets the 413 first, never a go-ahead
+     * to send a body that is then refused (Tomcat answers 100 before any filter runs unless told to wait for the read:
+     * {@code continueResponseTiming=onRead}).
+     */
+    @Test
+    void aPublishOverItsBoundThatWaitsForContinueIsRefusedBeforeAnyGoAhead() throws Exception {
+        try (java.net.Socket client = new java.net.Socket("127.0.0.1", publishPort())) {
+            client.setSoTimeout(10_000);
+            client.getOutputStream().write(("POST /hub/publish HTTP/1.1\r\nHost: localhost\r\n"
+                    + "Authorization: Bearer publish-secret\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: 20000000\r\nExpect: 100-continue\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            StringBuilder statusLine = new StringBuilder();
+            for (int b = client.getInputStream().read(); b >= 0 && b != '\n'; b = client.getInputStream().read()) {
+                statusLine.append((char) b);
+            }
+            assertThat(statusLine.toString().trim()).startsWith("HTTP/1.1 413");
+        }
+    }
 }
