@@ -243,9 +243,7 @@ final class PublishRequestHandler extends ChannelInboundHandlerAdapter {
             draining = true;
             body = null;
             if (over > HttpPublishing.DRAINED_PAST_BOUND) {
-                HttpRequest head = request;
-                request = null;
-                answerAndClose(ctx, head, HttpPublishing.tooLarge(path));
+                answerAndClose(ctx, request, HttpPublishing.tooLarge(path));
                 return;
             }
         }
