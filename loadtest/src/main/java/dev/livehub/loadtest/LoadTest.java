@@ -155,21 +155,25 @@ public final class LoadTest {
         @Option(names = "--backlog", defaultValue = "5", description = "events per user while away (default: ${DEFAULT-VALUE})")
         int backlog;
 
-        @Option(names = "--compact-records", defaultValue = "0", description = "hub: every event updates one of this "
-                + "many records per user and clients ask for catch-up compaction (?compact=1); each is owed the latest "
-                + "state of every record (default: ${DEFAULT-VALUE}, off)")
-        int compactRecords;
+        @Option(names = "--records", defaultValue = "0", description = "every event is a crud.update of one of this "
+                + "many records per user ({\"model\",\"id\",\"fields\"}) (default: ${DEFAULT-VALUE}, plain events)")
+        int records;
+
+        @Option(names = "--compact", description = "hub: clients ask for catch-up compaction (?compact=1) and are owed "
+                + "the latest state of every record instead of every event; needs --records")
+        boolean compact;
 
         @Option(names = "--backlog-rate", description = "events a second while the clients are away (default: --rate)")
         Integer backlogRate;
 
         @Override
         public Integer call() throws Exception {
-            if (compactRecords > 0 && !options.target.equals("hub")) {
+            if (compact && (records <= 0 || !options.target.equals("hub"))) {
                 throw new CommandLine.ParameterException(new CommandLine(this),
-                        "--compact-records needs --target hub: catch-up compaction is the hub's");
+                        "--compact needs --records (what to fold) and a hub target: catch-up compaction is the hub's");
             }
-            return new Run("storm", options, rate, 1).storm(backlog, compactRecords, backlogRate == null ? rate : backlogRate)
+            return new Run("storm", options, rate, 1)
+                .storm(backlog, records, compact, backlogRate == null ? rate : backlogRate)
                 .execute(System.out);
         }
     }

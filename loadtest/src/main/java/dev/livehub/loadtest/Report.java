@@ -88,7 +88,7 @@ final class Report implements Callable<Integer> {
                     .append("the node little; what compaction adds is its fold, a scan of every entry's JSON for its ")
                     .append("record, which runs cold in the storm (nothing else runs it), and what it saves is mostly ")
                     .append("the generator's parsing, which is less: compacted catch-ups end later here.\n\n");
-                out.append("| target | clients | backlog per user | records per user (compaction) | reconnected | "
+                out.append("| target | clients | backlog per user | records per user | reconnected | "
                         + "events sent in catch-up | all reconnected in s | all caught up in s | closed by server | still missing | lost | dup |\n");
                 out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
                 for (JsonNode r : rows) {
@@ -96,8 +96,7 @@ final class Report implements Callable<Integer> {
                     out.append("| ").append(target(r))
                         .append(" | ").append(r.path("connections").asLong())
                         .append(" | ").append(storm.path("backlog_per_user").asLong())
-                        .append(" | ").append(storm.path("compact_records").asLong() == 0 ? "-"
-                                : String.valueOf(storm.path("compact_records").asLong()))
+                        .append(" | ").append(records(storm))
                         .append(" | ").append(storm.path("reconnected").asLong())
                         .append(" | ").append(storm.path("delivered").asLong())
                         .append(" | ").append(storm.has("all_reconnected_s")
@@ -215,6 +214,16 @@ final class Report implements Callable<Integer> {
     private static final Pattern RUN = Pattern.compile("(.+)\\.run(\\d+)");
 
     /** A table's first cell: the result's target, and its run when runs are numbered. */
+    /**
+     * A storm's records per user and whether they were compacted or replayed: "5, compacted", "5, replayed", or "-"
+     * for plain events. Results written before {@code records} read {@code compact_records} (compacted when above 0).
+     */
+    private static String records(JsonNode storm) {
+        long records = storm.has("records") ? storm.path("records").asLong() : storm.path("compact_records").asLong();
+        boolean compact = storm.has("compact") ? storm.path("compact").asBoolean() : records > 0;
+        return records == 0 ? "-" : records + (compact ? ", compacted" : ", replayed");
+    }
+
     private static String target(JsonNode r) {
         long run = r.path("run").asLong();
         return r.path("target").asString() + (run > 0 ? " (run " + run + ")" : "");

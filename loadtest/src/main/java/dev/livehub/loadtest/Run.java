@@ -27,7 +27,11 @@ final class Run {
 
     private int backlog;
 
-    private int compactRecords;
+    /** Every event updates one of this many records per user ({@code crud.update}), or 0: plain events. */
+    private int records;
+
+    /** Subscribers ask for compaction: each is owed the latest state of every record, not every event. */
+    private boolean compact;
 
     private int backlogRate;
 
@@ -53,20 +57,25 @@ final class Run {
     }
 
     /**
-     * A storm follows the steady phase (see {@link #storm}); with {@code compactRecords} > 0 every event is a
-     * {@code crud.update} of one of that many records per user and subscribers ask for compaction, so each is owed
-     * the latest state of every record rather than every event. Subscribers come back like {@code EventSource}: a
+     * A storm follows the steady phase (see {@link #storm}); with {@code records} > 0 every event is a
+     * {@code crud.update} of one of that many records per user, and with {@code compact} subscribers ask for
+     * compaction, so each is owed the latest state of every record rather than every event (without it, the same
+     * backlog is replayed: what compaction is measured against). Subscribers come back like {@code EventSource}: a
      * stream the server closes (during catch-up too) is opened again after its {@code retry:}, with
      * {@code Last-Event-ID}, and what they finally got is what counts.
      */
-    Run storm(int backlog, int compactRecords) {
-        return storm(backlog, compactRecords, rate);
+    Run storm(int backlog, int records, boolean compact) {
+        return storm(backlog, records, compact, rate);
     }
 
     /** The same, with the backlog published at {@code backlogRate} events a second. */
-    Run storm(int backlog, int compactRecords, int backlogRate) {
+    Run storm(int backlog, int records, boolean compact, int backlogRate) {
+        if (compact && records <= 0) {
+            throw new IllegalArgumentException("compaction folds records: give records > 0");
+        }
         this.backlog = backlog;
-        this.compactRecords = compactRecords;
+        this.records = records;
+        this.compact = compact;
         this.backlogRate = backlogRate;
         this.reconnectMillis = Subscriber.AS_EVENT_SOURCE;
         return this;
@@ -132,7 +141,7 @@ final class Run {
         int users = userIds.size();
         int groups = (users + fanout - 1) / fanout;
         List<Subscriber> subscribers = new ArrayList<>(options.connections);
-        Connections connections = new Connections(options, sessions, users, compactRecords > 0);
+        Connections connections = new Connections(options, sessions, users, compact);
         int share = options.connections / processes;
         int own = options.connections - share * (processes - 1);
         List<Helper> helpers = new ArrayList<>();
@@ -237,7 +246,7 @@ final class Run {
             result.put("scenario", scenario);
             result.put("target", options.label != null ? options.label
                     : options.target + (options.target.equals("hub") ? "/" + options.publish : "")
-                            + (compactRecords > 0 ? " +compact" : ""));
+                            + (compact ? " +compact" : ""));
             result.put("connections", options.connections);
             result.put("users", users);
             result.put("rate", rate);
@@ -305,9 +314,9 @@ final class Run {
         targets.addAll(userIds.subList(group * fanout, Math.min(users, (group + 1) * fanout)));
         return Thread.ofVirtual().start(() -> {
             try {
-                publisher.publish(targets, compactRecords > 0
+                publisher.publish(targets, records > 0
                         ? "{\"seq\":" + seq + ",\"t\":" + Clock.micros() + ",\"model\":\"lt\",\"id\":"
-                                + seq % compactRecords + ",\"fields\":{\"v\":" + seq + "}}"
+                                + seq % records + ",\"fields\":{\"v\":" + seq + "}}"
                         : "{\"seq\":" + seq + ",\"t\":" + Clock.micros() + "}");
                 stats.published.increment();
                 accepted.computeIfAbsent(group, g -> java.util.concurrent.ConcurrentHashMap.newKeySet()).add(seq);
@@ -366,7 +375,8 @@ final class Run {
                 : behind + " events still missing", seconds, allBack);
         Map<String, Object> storm = new LinkedHashMap<>();
         storm.put("backlog_per_user", backlog);
-        storm.put("compact_records", compactRecords);
+        storm.put("records", records);
+        storm.put("compact", compact);
         storm.put("delivered", stats.received.sum() - receivedBefore);
         storm.put("reconnected", stats.connected.sum() - connectedBefore);
         storm.put("all_reconnected_s", allBack);
@@ -385,14 +395,14 @@ final class Run {
     private Map<Integer, int[]> owed(Map<Integer, java.util.Set<Integer>> accepted) {
         Map<Integer, int[]> owed = new java.util.HashMap<>();
         accepted.forEach((group, seqs) -> {
-            if (compactRecords == 0) {
+            if (!compact) {
                 owed.put(group, seqs.stream().mapToInt(Integer::intValue).toArray());
                 return;
             }
-            int[] latest = new int[compactRecords];
+            int[] latest = new int[records];
             java.util.Arrays.fill(latest, -1);
             for (int seq : seqs) {
-                latest[seq % compactRecords] = Math.max(latest[seq % compactRecords], seq);
+                latest[seq % records] = Math.max(latest[seq % records], seq);
             }
             owed.put(group, java.util.Arrays.stream(latest).filter(seq -> seq >= 0).toArray());
         });
@@ -434,7 +444,7 @@ final class Run {
                 continue;
             }
             int[] mine = owed.getOrDefault(groupOf(subscriber), new int[0]);
-            int behind = mine.length - subscriber.received(mine, compactRecords);
+            int behind = mine.length - subscriber.received(mine, compact ? records : 0);
             if (behind == 0) {
                 // What it has, it keeps: asked no more.
                 done.add(subscriber);

@@ -52,7 +52,7 @@ class StormReconnectTests {
         options.warmup = 0;
         options.connectRate = 500;
 
-        Map<String, Object> result = new Run("storm", options, 40, 1).storm(10, 0).measure(System.out);
+        Map<String, Object> result = new Run("storm", options, 40, 1).storm(10, 0, false).measure(System.out);
 
         Map<?, ?> storm = (Map<?, ?>) result.get("storm");
         // Every one of the 40 resumed streams was closed halfway once, and opened again with its last id.

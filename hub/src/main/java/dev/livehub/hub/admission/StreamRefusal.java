@@ -1,5 +1,8 @@
 package dev.livehub.hub.admission;
 
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
 import org.slf4j.Logger;
 
 /**
@@ -8,6 +11,12 @@ import org.slf4j.Logger;
  * {@code Retry-After} when {@link #retryAfterSeconds()} is positive.
  */
 public final class StreamRefusal extends RuntimeException {
+
+    /** A store failure is logged at warn at most once in this long; the others at debug (and all in the metric). */
+    private static final long STORE_WARN_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+    /** When a store failure was last logged at warn (System.nanoTime), shared by every transport. */
+    private static final AtomicLong storeWarnedAt = new AtomicLong(System.nanoTime() - STORE_WARN_INTERVAL_NANOS);
 
     private final int status;
 
@@ -65,8 +74,9 @@ public final class StreamRefusal extends RuntimeException {
 
     /**
      * What a transport answers when opening a stream or a poll failed with {@code failure}: a refusal as it is; a
-     * store's failure (the session was being read from Redis, say) as 503 {@code store_unavailable}, logged at debug
-     * since the client retries; anything else as 500 {@code internal}, logged at warn with its cause, never the
+     * store's failure (the session was being read from Redis, say) as 503 {@code store_unavailable}, logged at warn
+     * at most once per 10 s (a burst of them is one line; the client retries, and the metric
+     * {@code hub.streams.refused} counts each), else at debug; anything else as 500 {@code internal}, logged at warn with its cause, never the
      * container's error page.
      *
      * @param what the request, for the log: {@code GET /stream/app}
@@ -76,7 +86,15 @@ public final class StreamRefusal extends RuntimeException {
             return refusal;
         }
         if (isStoreFailure(failure)) {
-            log.debug("{}: the session store failed: {}", what, failure.toString());
+            long now = System.nanoTime();
+            long last = storeWarnedAt.get();
+            if (now - last >= STORE_WARN_INTERVAL_NANOS && storeWarnedAt.compareAndSet(last, now)) {
+                log.warn("{}: the session store failed, answered 503 store_unavailable (clients retry; logged at most "
+                        + "once per 10 s, each one counted in hub.streams.refused): {}", what, failure.toString());
+            }
+            else {
+                log.debug("{}: the session store failed: {}", what, failure.toString());
+            }
             return storeUnavailable("session store");
         }
         log.warn("{} failed unexpectedly", what, failure);

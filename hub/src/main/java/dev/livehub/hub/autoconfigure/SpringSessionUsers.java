@@ -2,6 +2,8 @@ package dev.livehub.hub.autoconfigure;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 
 import org.springframework.security.authentication.AnonymousAuthenticationToken;
 import org.springframework.security.core.Authentication;
@@ -12,6 +14,7 @@ import org.springframework.session.SessionRepository;
 import dev.livehub.hub.admission.HubUserResolver;
 import dev.livehub.hub.admission.SessionStreams;
 import dev.livehub.hub.admission.SessionUsers;
+import dev.livehub.hub.admission.StreamRefusal;
 import dev.livehub.hub.admission.StreamRequest;
 
 /**
@@ -22,8 +25,23 @@ import dev.livehub.hub.admission.StreamRequest;
  * on one node, reading each session from Redis and deserializing its attributes (JDK serialization, Spring Session's
  * default) led the allocation profile (JFR), and that garbage is what grew the node's heap (README, memory of idle
  * streams).
+ *
+ * <p>At most {@value #LOOKUPS} sessions are read from the store at once; the other stream opens wait their turn (in
+ * order of arrival, up to {@link #TURN_WAIT_SECONDS} s, then 503 {@code busy}). Without the bound, a burst of
+ * signed-in browsers (5,000 through nginx at 2,000 a second, on 2 cores) had every session read in flight at once,
+ * each one's reply decoded and its context deserialized in competition with all the others: opens took 1.7-2.3 s,
+ * and the reads past the store's command timeout ({@code spring.data.redis.timeout}, 2 s in the app) answered 9-22 %
+ * of them 503 {@code store_unavailable}, from a store that was not failing. Thread-safe.
  */
 final class SpringSessionUsers implements SessionUsers {
+
+    /** Session reads in flight at once: enough to keep a pipelined store connection busy, few enough to finish fast. */
+    static final int LOOKUPS = 16;
+
+    /** How long a stream open waits for its turn to read its session before it is refused 503 {@code busy}. */
+    static final long TURN_WAIT_SECONDS = 10;
+
+    private final Semaphore lookups = new Semaphore(LOOKUPS, true);
 
     /** Where Spring Security's {@code HttpSessionSecurityContextRepository} keeps the context in the session. */
     static final String SECURITY_CONTEXT = "SPRING_SECURITY_CONTEXT";
@@ -79,7 +97,7 @@ final class SpringSessionUsers implements SessionUsers {
         if (known != null) {
             return new SessionUser(known, id);
         }
-        Session session = sessions.findById(id);
+        Session session = read(id);
         if (session == null || session.isExpired()
                 || !(session.getAttribute(SECURITY_CONTEXT) instanceof SecurityContext context)) {
             return null;
@@ -91,5 +109,26 @@ final class SpringSessionUsers implements SessionUsers {
         }
         String user = users.resolve(authentication);
         return user == null ? null : new SessionUser(user, session.getId());
+    }
+
+    /** The session from the store, read in its turn ({@link #LOOKUPS} at once). */
+    private Session read(String id) {
+        boolean turn;
+        try {
+            turn = lookups.tryAcquire(TURN_WAIT_SECONDS, TimeUnit.SECONDS);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            turn = false;
+        }
+        if (!turn) {
+            throw new StreamRefusal(503, "busy", "this node is busy opening other streams; retry shortly", 2);
+        }
+        try {
+            return sessions.findById(id);
+        }
+        finally {
+            lookups.release();
+        }
     }
 }
