@@ -51,6 +51,34 @@ class CompactionTests {
     }
 
     @Test
+    void updatesOfTheSameFieldsFoldIntoTheLatestAsItsPublisherWroteIt() {
+        // The usual backlog: the same fields changed again and again. The merge is the latest entry's own fields.
+        List<Compaction.Folded> folded = Compaction.fold(List.of(
+                entry(1, "crud.update", "{\"model\":\"Task\",\"id\":7,\"fields\":{\"state\":\"open\",\"n\":1}}"),
+                entry(2, "crud.update", "{\"model\":\"Task\",\"id\":7,\"fields\":{\"state\":\"doing\",\"n\":{\"x\":[1,2]}}}"),
+                entry(3, "crud.update", "{ \"id\": 7, \"fields\": { \"state\" : \"done\" , \"n\": 3 }, \"model\": \"Task\" }")));
+        assertThat(frames(folded)).containsExactly(
+                "3 crud.update { \"id\": 7, \"fields\": { \"state\" : \"done\" , \"n\": 3 }, \"model\": \"Task\" }",
+                "3 compacted {\"entries\":3,\"events\":1,\"last_id\":\"1000-3\"}");
+    }
+
+    @Test
+    void theSameFieldsInAnotherOrderOrEscapedAreMergedInTheOrderTheyFirstCame() {
+        List<Compaction.Folded> folded = Compaction.fold(List.of(
+                entry(1, "crud.update", "{\"model\":\"Task\",\"id\":7,\"fields\":{\"a\":1,\"b\":2}}"),
+                entry(2, "crud.update", "{\"model\":\"Task\",\"id\":7,\"fields\":{\"b\":3,\"a\":4}}"),
+                entry(3, "crud.update", "{\"model\":\"Task\",\"id\":8,\"fields\":{\"\\u0063\":1}}"),
+                entry(4, "crud.update", "{\"model\":\"Task\",\"id\":8,\"fields\":{\"c\":2}}"),
+                entry(5, "crud.update", "{\"model\":\"Task\",\"id\":9,\"fields\":{\"a\":1}}"),
+                entry(6, "crud.update", "{\"model\":\"Task\",\"id\":9,\"fields\":{\"a\":2,\"b\":3}}")));
+        assertThat(frames(folded)).containsExactly(
+                "2 crud.update {\"model\":\"Task\",\"id\":7,\"fields\":{\"a\":4,\"b\":3}}",
+                "4 crud.update {\"model\":\"Task\",\"id\":8,\"fields\":{\"c\":2}}",
+                "6 crud.update {\"model\":\"Task\",\"id\":9,\"fields\":{\"a\":2,\"b\":3}}",
+                "6 compacted {\"entries\":6,\"events\":3,\"last_id\":\"1000-6\"}");
+    }
+
+    @Test
     void anUpdateWithoutFieldsMakesTheFoldedOneAskForAReload() {
         List<Compaction.Folded> folded = Compaction.fold(List.of(
                 entry(1, "crud.update", "{\"model\":\"Task\",\"id\":7,\"fields\":{\"state\":\"open\"}}"),
