@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
@@ -53,7 +54,50 @@ final class Compaction {
 
     private static final JsonStringEncoder ENCODER = JsonStringEncoder.getInstance();
 
+    /** Backlogs {@link #warmUp} folds: enough calls for the JIT's optimizing compiler to take the fold up. */
+    static final int WARM_UP_FOLDS = 1500;
+
+    private static final AtomicBoolean warming = new AtomicBoolean();
+
     private Compaction() {
+    }
+
+    /**
+     * Folds made-up backlogs of every shape (same fields again, other fields, creates, deletes, other events) once per
+     * JVM, on a background thread, so that the JIT has compiled the fold before the node's first reconnect storm. A
+     * node meets its first storm right after it starts (a deploy, a failover: every client of a node that went away
+     * comes back to the others at once), and there the fold ran cold: its first 250 folds of 100 entries took 1.1-1.6
+     * ms each, the next 2,000 about 0.2 ms, 0.035 ms once compiled (the optimizing compiler's queue was long with
+     * everything else the storm runs for the first time). Costs about a fifth of a second of one core at start.
+     */
+    static void warmUpInBackground() {
+        if (warming.compareAndSet(false, true)) {
+            Thread.ofPlatform().daemon().name("hub-compaction-warm-up").start(Compaction::warmUp);
+        }
+    }
+
+    /** Folds {@link #WARM_UP_FOLDS} made-up backlogs of 100 entries; returns how many events they folded to. */
+    static long warmUp() {
+        List<List<HubEvent>> backlogs = new ArrayList<>();
+        for (int shape = 0; shape < 8; shape++) {
+            List<HubEvent> backlog = new ArrayList<>(100);
+            for (int i = 0; i < 100; i++) {
+                int record = i % (2 + shape);
+                String key = shape % 2 == 0 ? "\"id\":" + record : "\"id\":\"r" + record + "\"";
+                String event = i % 25 == 24 ? "notif" : i % 40 == 0 ? "crud.create" : i % 45 == 44 ? "crud.delete"
+                        : "crud.update";
+                String fields = shape < 4 ? "{\"v\":" + i + "}" : i % 3 == 0 ? "{\"title\":\"t" + i + "\",\"v\":" + i
+                        + "}" : "{\"state\":\"s" + i % 4 + "\"}";
+                backlog.add(new HubEvent(new EventId(1, i), event, event.equals("notif") ? "{\"text\":\"n" + i + "\"}"
+                        : "{\"seq\":" + i + ",\"model\":\"M" + shape + "\"," + key + ",\"fields\":" + fields + "}"));
+            }
+            backlogs.add(backlog);
+        }
+        long events = 0;
+        for (int n = 0; n < WARM_UP_FOLDS; n++) {
+            events += fold(backlogs.get(n % backlogs.size())).size();
+        }
+        return events;
     }
 
     /**

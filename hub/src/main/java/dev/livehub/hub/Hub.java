@@ -86,6 +86,8 @@ public final class Hub implements AutoCloseable {
         this.metrics = new HubMetrics(registry, this);
         this.connectionContext = new ConnectionContext(engine, settings, metrics, threads, live, this::remove);
         engine.start(new Listener());
+        // Any client may ask for a compacted catch-up: the fold is compiled before a storm needs it.
+        Compaction.warmUpInBackground();
     }
 
     /**

@@ -79,6 +79,13 @@ class CompactionTests {
     }
 
     @Test
+    void theWarmUpFoldsBacklogsOfEveryShape() {
+        // Made-up backlogs of 100 entries over 2 to 9 records: each folds to far fewer events, never to nothing.
+        long events = Compaction.warmUp();
+        assertThat(events).isBetween((long) Compaction.WARM_UP_FOLDS * 3, (long) Compaction.WARM_UP_FOLDS * 30);
+    }
+
+    @Test
     void anUpdateWithoutFieldsMakesTheFoldedOneAskForAReload() {
         List<Compaction.Folded> folded = Compaction.fold(List.of(
                 entry(1, "crud.update", "{\"model\":\"Task\",\"id\":7,\"fields\":{\"state\":\"open\"}}"),
