@@ -83,11 +83,15 @@ final class Report implements Callable<Integer> {
                 out.append("Where a storm's CPU goes, process by process and by the node's thread groups, between ")
                     .append("\"all come back now\" and \"caught up\": `loadtest/storm-cpu 'backlog100-compact'` (or ")
                     .append("`'backlog100$'`). With a backlog of 100 the machine is busy throughout (the node, the ")
-                    .append("generator and Redis share 2 cores), so wall time follows the CPU all three spend. Compaction ")
-                    .append("sends 20 times fewer events, but a replayed catch-up's events go out in one flush and cost ")
-                    .append("the node little; what compaction adds is its fold, a scan of every entry's JSON for its ")
-                    .append("record, which runs cold in the storm (nothing else runs it), and what it saves is mostly ")
-                    .append("the generator's parsing, which is less: compacted catch-ups end later here.\n\n");
+                    .append("generator and Redis share 2 cores), so wall time follows the CPU all three spend. The ")
+                    .append("replayed and the compacted run carry the same backlog, 100 `crud.update`s of 5 records per ")
+                    .append("client. Compaction sends 20 times fewer events, which saves the generator's parsing and the ")
+                    .append("node's writes, and costs the node its fold, a scan of every entry's JSON for its record. Run ")
+                    .append("cold, the fold cost more than that saved (the catch-up threads' CPU 2.50 s compacted against ")
+                    .append("1.06 s replayed); a node folds made-up backlogs once as it starts, so that a storm's folds ")
+                    .append("run compiled (1.13-1.54 s against 1.27 s). On these shared machines a run's time varies by ")
+                    .append("2-3 s from one to the next (the per-second `storm` lines of the generator's log show where): ")
+                    .append("compare three.\n\n");
                 out.append("| target | clients | backlog per user | records per user | reconnected | "
                         + "events sent in catch-up | all reconnected in s | all caught up in s | closed by server | still missing | lost | dup |\n");
                 out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");

@@ -360,6 +360,7 @@ final class Run {
         long behind = Long.MAX_VALUE;
         java.util.Set<Subscriber> done = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         double allBack = -1;
+        long nextProgress = back + Duration.ofSeconds(1).toNanos();
         while (System.nanoTime() < deadline) {
             if (allBack < 0 && stats.connected.sum() - connectedBefore >= subscribers.size()) {
                 allBack = (System.nanoTime() - back) / 1e9;
@@ -367,6 +368,13 @@ final class Run {
             behind = missing(subscribers, owed, done);
             if (behind == 0) {
                 break;
+            }
+            if (System.nanoTime() >= nextProgress) {
+                // Where the storm stands each second: how many are back, how many have all they are owed.
+                out.printf("storm %4.1fs reconnected=%d caught-up=%d still-owed=%d received=%d closed-by-server=%d%n",
+                        (System.nanoTime() - back) / 1e9, stats.connected.sum() - connectedBefore, done.size(),
+                        behind, stats.received.sum() - receivedBefore, stats.dropped.sum() - droppedBefore);
+                nextProgress += Duration.ofSeconds(1).toNanos();
             }
             Thread.sleep(20);
         }
