@@ -68,7 +68,7 @@ final class Compaction {
      * node meets its first storm right after it starts (a deploy, a failover: every client of a node that went away
      * comes back to the others at once), and there the fold ran cold: its first 250 folds of 100 entries took 1.1-1.6
      * ms each, the next 2,000 about 0.2 ms, 0.035 ms once compiled (the optimizing compiler's queue was long with
-     * everything else the storm runs for the first time). Costs about a fifth of a second of one core at start.
+     * everything else the storm runs for the first time). Costs about 0.3 s of one core at start.
      */
     static void warmUpInBackground() {
         if (warming.compareAndSet(false, true)) {

@@ -76,8 +76,8 @@ public final class StreamRefusal extends RuntimeException {
      * What a transport answers when opening a stream or a poll failed with {@code failure}: a refusal as it is; a
      * store's failure (the session was being read from Redis, say) as 503 {@code store_unavailable}, logged at warn
      * at most once per 10 s (a burst of them is one line; the client retries, and the metric
-     * {@code hub.streams.refused} counts each), else at debug; anything else as 500 {@code internal}, logged at warn with its cause, never the
-     * container's error page.
+     * {@code hub.streams.refused} counts each), else at debug; anything else as 500 {@code internal}, logged at warn
+     * with its cause, never the container's error page.
      *
      * @param what the request, for the log: {@code GET /stream/app}
      */
