@@ -217,17 +217,16 @@ final class Report implements Callable<Integer> {
 
     private static final Pattern RUN = Pattern.compile("(.+)\\.run(\\d+)");
 
-    /** A table's first cell: the result's target, and its run when runs are numbered. */
     /**
      * A storm's records per user and whether they were compacted or replayed: "5, compacted", "5, replayed", or "-"
-     * for plain events. Results written before {@code records} read {@code compact_records} (compacted when above 0).
+     * for plain events (and for results written before {@code records}, none of which compacted).
      */
     private static String records(JsonNode storm) {
-        long records = storm.has("records") ? storm.path("records").asLong() : storm.path("compact_records").asLong();
-        boolean compact = storm.has("compact") ? storm.path("compact").asBoolean() : records > 0;
-        return records == 0 ? "-" : records + (compact ? ", compacted" : ", replayed");
+        long records = storm.path("records").asLong();
+        return records == 0 ? "-" : records + (storm.path("compact").asBoolean() ? ", compacted" : ", replayed");
     }
 
+    /** A table's first cell: the result's target, and its run when runs are numbered. */
     private static String target(JsonNode r) {
         long run = r.path("run").asLong();
         return r.path("target").asString() + (run > 0 ? " (run " + run + ")" : "");
